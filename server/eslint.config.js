@@ -1,0 +1,26 @@
+// @ts-check
+import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+	{ ignores: ["node_modules/", "dist/", "scripts/count-reporter.mjs"] },
+	js.configs.recommended,
+	...tseslint.configs.recommendedTypeChecked,
+	{
+		languageOptions: {
+			parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },
+		},
+		rules: {
+			"@typescript-eslint/no-floating-promises": "error",
+			"@typescript-eslint/consistent-type-imports": "error",
+			"@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+			"no-console": "error",
+		},
+	},
+	{
+		files: ["scripts/**", "test/**"],
+		rules: { "no-console": "off" },
+	},
+	prettier,
+);

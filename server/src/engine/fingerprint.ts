@@ -1,0 +1,20 @@
+import { createHash } from "node:crypto";
+
+/** JSON with object keys sorted at every level, so equal requests serialise equally. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+	if (value !== null && typeof value === "object") {
+		const entries = Object.keys(value)
+			.sort()
+			.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+		return `{${entries.join(",")}}`;
+	}
+	return JSON.stringify(value);
+}
+
+/** Fingerprint of a request: method, route, player and canonical body (DESIGN §5). */
+export function fingerprint(method: string, route: string, userId: number | null, body: unknown): string {
+	return createHash("sha256")
+		.update(`${method} ${route} ${userId ?? "-"} ${canonicalJson(body)}`)
+		.digest("base64url");
+}

@@ -1,0 +1,90 @@
+/**
+ * The simulator as TestEZ specs see it: the `sim` global the headless runner injects.
+ * Specs build their own worlds so that no state leaks between tests; worlds created during
+ * a test are destroyed when it ends.
+ */
+declare namespace Sim {
+	interface LogEntry {
+		readonly time: number;
+		readonly server: string;
+		readonly level: string;
+		readonly text: string;
+	}
+
+	interface UncaughtError {
+		readonly time: number;
+		readonly server: string;
+		readonly message: string;
+		readonly traceback: string;
+	}
+
+	interface WorldOptions {
+		seed?: number;
+		settings?: Record<string, unknown>;
+		log?: (entry: LogEntry) => void;
+	}
+
+	interface ServerOptions {
+		name?: string;
+		placeId?: number;
+		runScripts?: boolean;
+	}
+
+	interface JoinOptions {
+		name?: string;
+		teleportData?: unknown;
+	}
+
+	interface World {
+		readonly seed: number;
+		readonly servers: ReadonlyArray<Server>;
+		readonly events: ReadonlyArray<string>;
+		readonly logs: ReadonlyArray<LogEntry>;
+		readonly settings: Record<string, unknown>;
+		startServer(options?: ServerOptions): Server;
+		advance(seconds: number): void;
+		runUntil(predicate: () => boolean, limit?: number): number;
+		now(): number;
+		counter(service: string, requestType?: string, serverName?: string): number;
+		takeErrors(): Array<UncaughtError>;
+		destroy(): void;
+	}
+
+	interface Client {
+		readonly player: Player;
+		readonly server: Server;
+		run<A extends Array<unknown>, R extends Array<unknown>>(fn: (...args: A) => LuaTuple<R> | R[0], ...args: A): R[0];
+		require<T>(target: Instance | string): T;
+	}
+
+	interface Server {
+		readonly name: string;
+		readonly jobId: string;
+		readonly state: "running" | "closing" | "closed" | "crashed" | "destroyed";
+		readonly dataModel: DataModel;
+		join(userId: number, options?: JoinOptions): Player;
+		leave(player: Player): void;
+		kick(player: Player, message?: string): void;
+		kickMessage(player: Player): string | undefined;
+		findPlayer(userId: number): Player | undefined;
+		run<A extends Array<unknown>, R>(fn: (...args: A) => R, ...args: A): R;
+		require<T>(target: Instance | string): T;
+		find(target: Instance | string): Instance;
+		crash(): void;
+		shutdown(): number;
+		client(player: Player): Client;
+	}
+
+	interface WorldConstructor {
+		new: (options?: WorldOptions) => World;
+	}
+}
+
+declare const sim: {
+	/** Creates isolated worlds: `sim.World.new({ seed: 1 })`. */
+	readonly World: Sim.WorldConstructor;
+	/** The server the specs themselves run on. */
+	readonly host: Sim.Server;
+	/** Real (wall-clock) seconds, for checks that virtual time is not real time. */
+	wallClock(): number;
+};
