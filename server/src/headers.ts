@@ -1,0 +1,39 @@
+import { ApiError } from "./errors.js";
+
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
+const IF_MATCH_PATTERN = /^(?:W\/)?"?([0-9]{1,16})"?$/;
+
+function single(raw: string | string[] | undefined): string | undefined {
+	return Array.isArray(raw) ? raw[0] : raw;
+}
+
+/** The Idempotency-Key: a bare token or a quoted structured-field string. */
+export function parseIdempotencyKey(raw: string | string[] | undefined): string {
+	const value = single(raw)?.trim();
+	if (value === undefined || value === "") throw new ApiError("idempotency_key_missing");
+	const key = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+	if (!KEY_PATTERN.test(key)) {
+		throw new ApiError("invalid_request", "Idempotency-Key must be 1-255 characters of A-Z a-z 0-9 _ . : -", {
+			header: "Idempotency-Key",
+		});
+	}
+	return key;
+}
+
+/** The version in If-Match (`"5"`, `5` or `W/"5"`), or undefined when absent. */
+export function parseIfMatch(raw: string | string[] | number | undefined): number | undefined {
+	if (typeof raw === "number") return raw;
+	const value = single(raw)?.trim();
+	if (value === undefined || value === "") return undefined;
+	const match = IF_MATCH_PATTERN.exec(value);
+	const version = match ? Number(match[1]) : NaN;
+	if (!Number.isSafeInteger(version)) {
+		throw new ApiError("invalid_request", 'If-Match must be the player version, e.g. "5"', { header: "If-Match" });
+	}
+	return version;
+}
+
+/** The ETag header value for a player version. */
+export function etag(version: number): string {
+	return `"${version}"`;
+}

@@ -1,0 +1,109 @@
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+
+import { authorizeOps, authorizePlayer } from "../authorize.js";
+import type { AppDeps } from "../deps.js";
+import { fingerprint } from "../engine/fingerprint.js";
+import { errorOutcome, type Outcome, outcomeOf } from "../engine/outcome.js";
+import type { Principal } from "../engine/principal.js";
+import { executeTransaction } from "../engine/transaction.js";
+import { ApiError } from "../errors.js";
+import { parseIdempotencyKey, parseIfMatch } from "../headers.js";
+import { errorResponses, errorSchema } from "../schemas/common.js";
+import type { Op } from "../schemas/ops.js";
+import { batchEntrySchema, transactionSuccessSchema } from "../schemas/transaction.js";
+import { requireIfMatchForDocs, TRANSACTION_ROUTE } from "./transactions.js";
+
+/** Most entries in one batch. */
+export const MAX_BATCH = 100;
+const BATCH_BODY_LIMIT = 1024 * 1024;
+
+interface BatchEntry {
+	userId: number;
+	idempotencyKey: string;
+	ifMatch?: number | string;
+	ops: Op[];
+	reason?: string;
+}
+
+/** Runs one entry exactly as its own transaction call would, answering its outcome. */
+async function runEntry(deps: AppDeps, principal: Principal, entry: BatchEntry, log: FastifyBaseLogger): Promise<Outcome> {
+	try {
+		const body = entry.reason === undefined ? { ops: entry.ops } : { ops: entry.ops, reason: entry.reason };
+		authorizePlayer(principal, entry.userId);
+		authorizeOps(
+			principal,
+			body.ops.map((op) => op.op),
+		);
+		const key = parseIdempotencyKey(entry.idempotencyKey);
+		const ifMatch = parseIfMatch(entry.ifMatch);
+		requireIfMatchForDocs(body, ifMatch);
+		return await executeTransaction(deps, principal, {
+			userId: entry.userId,
+			key,
+			ifMatch,
+			body,
+			fingerprint: fingerprint("POST", TRANSACTION_ROUTE, entry.userId, body),
+		});
+	} catch (error) {
+		if (error instanceof ApiError) return outcomeOf(error);
+		log.error({ err: error, userId: entry.userId }, "batch entry failed");
+		return errorOutcome("internal");
+	}
+}
+
+/** POST /v1/batch: many players' transactions in one HTTP request, each atomic on its own. */
+export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
+	app.post(
+		"/v1/batch",
+		{
+			bodyLimit: BATCH_BODY_LIMIT,
+			config: { auth: ["server", "companion"] },
+			schema: {
+				summary: "Run many transactions (one per entry) in one request",
+				description:
+					"Entries run in order, each in its own database transaction. Each result holds exactly the status and body " +
+					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed.",
+				body: {
+					type: "object",
+					additionalProperties: false,
+					required: ["requests"],
+					properties: { requests: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: batchEntrySchema } },
+				},
+				response: {
+					200: {
+						type: "object",
+						additionalProperties: false,
+						required: ["results"],
+						properties: {
+							results: {
+								type: "array",
+								items: {
+									type: "object",
+									additionalProperties: false,
+									required: ["status", "replayed", "body"],
+									properties: {
+										status: { type: "integer" },
+										replayed: { type: "boolean" },
+										body: { anyOf: [transactionSuccessSchema, errorSchema] },
+									},
+								},
+							},
+						},
+					},
+					...errorResponses(400, 401, 403, 413, 415, 429),
+				},
+			},
+		},
+		async (request, reply) => {
+			const { requests } = request.body as { requests: BatchEntry[] };
+			const parts: string[] = [];
+			for (const entry of requests) {
+				const outcome = await runEntry(deps, request.principal, entry, request.log);
+				if (outcome.replayed) deps.metrics.inc("hopsafe_idempotent_replays_total");
+				parts.push(`{"status":${outcome.status},"replayed":${outcome.replayed},"body":${outcome.body}}`);
+			}
+			// Stored bodies are spliced in verbatim, so each entry is byte-identical to its own call.
+			return reply.code(200).type("application/json; charset=utf-8").send(`{"results":[${parts.join(",")}]}`);
+		},
+	);
+}

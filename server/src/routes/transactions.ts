@@ -1,0 +1,73 @@
+import type { FastifyInstance } from "fastify";
+
+import { authorizeOps, authorizePlayer } from "../authorize.js";
+import type { AppDeps } from "../deps.js";
+import { fingerprint } from "../engine/fingerprint.js";
+import { executeTransaction } from "../engine/transaction.js";
+import { ApiError } from "../errors.js";
+import { parseIdempotencyKey, parseIfMatch } from "../headers.js";
+import { sendOutcome } from "../http.js";
+import { errorResponses, userIdParamsSchema } from "../schemas/common.js";
+import type { TransactionBody } from "../schemas/ops.js";
+import { transactionBodySchema, transactionSuccessSchema } from "../schemas/transaction.js";
+import { userIdFrom } from "./players.js";
+
+/** The route template every transaction fingerprint names (batch entries use it too). */
+export const TRANSACTION_ROUTE = "/v1/players/:userId/transactions";
+
+export const transactionHeadersSchema = {
+	type: "object",
+	properties: {
+		"idempotency-key": { type: "string", description: "Required. 1-255 characters of A-Z a-z 0-9 _ . : -" },
+		"if-match": { type: "string", description: 'Expected player version, e.g. "5". Required when ops contain doc.set.' },
+	},
+} as const;
+
+/** Throws 428 when a transaction writes a document without naming the version it read. */
+export function requireIfMatchForDocs(body: TransactionBody, ifMatch: number | undefined): void {
+	if (ifMatch === undefined && body.ops.some((op) => op.op === "doc.set")) throw new ApiError("if_match_required");
+}
+
+/** POST /v1/players/{userId}/transactions: up to 50 operations, all or nothing, idempotent. */
+export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): void {
+	app.post(
+		TRANSACTION_ROUTE,
+		{
+			config: { auth: ["server", "companion"] },
+			schema: {
+				summary: "Apply up to 50 operations to one player, all or nothing",
+				description:
+					"Idempotency-Key is required. A retry with the same key and request replays the stored status and body " +
+					"with Idempotent-Replayed: true; the same key with a different request is 422. 409 rejections are stored " +
+					"and replayed; 412, 428, 429 and 5xx are not stored.",
+				params: userIdParamsSchema,
+				headers: transactionHeadersSchema,
+				body: transactionBodySchema,
+				response: {
+					201: transactionSuccessSchema,
+					...errorResponses(400, 401, 403, 409, 412, 413, 415, 422, 428, 429, 500),
+				},
+			},
+		},
+		async (request, reply) => {
+			const userId = userIdFrom(request.params);
+			const body = request.body as TransactionBody;
+			authorizePlayer(request.principal, userId);
+			authorizeOps(
+				request.principal,
+				body.ops.map((op) => op.op),
+			);
+			const key = parseIdempotencyKey(request.headers["idempotency-key"]);
+			const ifMatch = parseIfMatch(request.headers["if-match"]);
+			requireIfMatchForDocs(body, ifMatch);
+			const outcome = await executeTransaction(deps, request.principal, {
+				userId,
+				key,
+				ifMatch,
+				body,
+				fingerprint: fingerprint("POST", TRANSACTION_ROUTE, userId, body),
+			});
+			return sendOutcome(reply, outcome);
+		},
+	);
+}
