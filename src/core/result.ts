@@ -65,5 +65,7 @@ export function unwrapOr<T, E>(result: Result<T, E>, fallback: T): T {
 export function tryCallback<T>(name: string, callback: () => T): Result<T, HopsafeError<"CallbackFailed">> {
 	const [success, valueOrError] = pcall(callback);
 	if (success) return ok(valueOrError as T);
-	return err(makeError("CallbackFailed", `${name} threw: ${tostring(valueOrError)}`, { callback: name }, valueOrError));
+	return err(
+		makeError("CallbackFailed", `${name} threw: ${tostring(valueOrError)}`, { callback: name }, valueOrError),
+	);
 }

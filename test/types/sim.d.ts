@@ -53,7 +53,10 @@ declare namespace Sim {
 	interface Client {
 		readonly player: Player;
 		readonly server: Server;
-		run<A extends Array<unknown>, R extends Array<unknown>>(fn: (...args: A) => LuaTuple<R> | R[0], ...args: A): R[0];
+		run<A extends Array<unknown>, R extends Array<unknown>>(
+			fn: (...args: A) => LuaTuple<R> | R[0],
+			...args: A
+		): R[0];
 		require<T>(target: Instance | string): T;
 	}
 

@@ -1,0 +1,65 @@
+// Builds the published package (package mode, out/) and the test place (game mode,
+// out-test/, then `rojo build` to build/test-place.rbxl).
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bootstrap, root } from "./bootstrap.mjs";
+import { run, step } from "./lib/run.mjs";
+
+const rbxtsc = join(root, "node_modules", ".bin", "rbxtsc");
+export const placePath = join(root, "build", "test-place.rbxl");
+
+export async function buildPackage() {
+	step("Build the package (roblox-ts, package mode)");
+	const code = await run(rbxtsc, ["-p", "tsconfig.json"], { cwd: root });
+	if (code !== 0) throw new Error("the package build failed");
+	if (!existsSync(join(root, "out", "index.d.ts"))) throw new Error("the package build emitted no out/index.d.ts");
+}
+
+// roblox-ts leaves the output of deleted or moved sources behind; a stale spec would still run.
+function removeStaleOutput(outDir, sourceDirs) {
+	const walk = (dir) =>
+		existsSync(dir)
+			? readdirSync(dir).flatMap((name) => {
+					const path = join(dir, name);
+					return statSync(path).isDirectory() ? walk(path) : [path];
+				})
+			: [];
+	for (const file of walk(outDir)) {
+		const match = /^(src|test)\/(.*)\.luau$/.exec(relative(outDir, file).replace(/\\/g, "/"));
+		if (!match) continue;
+		const base = join(sourceDirs[match[1]], match[2].replace(/(^|\/)init$/, "$1index"));
+		if (
+			![".ts", ".tsx", ".d.ts"].some((ext) => existsSync(base + ext)) &&
+			!existsSync(join(sourceDirs[match[1]], match[2] + ".ts"))
+		) {
+			rmSync(file);
+		}
+	}
+}
+
+export async function buildTestPlace(rojo) {
+	step("Build the test place (roblox-ts, game mode) and rojo build it");
+	let code = await run(
+		rbxtsc,
+		["--type", "game", "--rojo", "test.project.json", "-i", "include", "-p", "tsconfig.test.json"],
+		{ cwd: root },
+	);
+	if (code !== 0) throw new Error("the test place build failed");
+	removeStaleOutput(join(root, "out-test"), { src: join(root, "src"), test: join(root, "test") });
+	mkdirSync(join(root, "build"), { recursive: true });
+	code = await run(rojo, ["build", "test.project.json", "-o", placePath], { cwd: root });
+	if (code !== 0) throw new Error("rojo build of the test place failed");
+	return placePath;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const { rojo } = await bootstrap({ server: false });
+	try {
+		await buildPackage();
+		await buildTestPlace(rojo);
+	} catch (error) {
+		console.error(error.message);
+		process.exit(1);
+	}
+}

@@ -1,0 +1,81 @@
+// Doc-comment examples must compile. This extracts every ```ts block under an `@example` tag
+// in src/**/*.ts into test/examples/ (generated, git-ignored), rewriting imports of
+// "@rbxts/hopsafe" to the library's source, so the test-place build compiles them with
+// roblox-ts. It also checks that every value the package index exports is documented.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const srcDir = join(root, "src");
+const outDir = join(root, "test", "examples");
+
+function walk(dir) {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : [];
+	});
+}
+
+function docBlocks(source) {
+	return [...source.matchAll(/\/\*\*([\s\S]*?)\*\//g)].map((match) =>
+		match[1]
+			.split("\n")
+			.map((line) => line.replace(/^\s*\* ?/, ""))
+			.join("\n"),
+	);
+}
+
+function examplesOf(block) {
+	const at = block.indexOf("@example");
+	if (at < 0) return [];
+	return [...block.slice(at).matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+}
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+let count = 0;
+for (const file of walk(srcDir)) {
+	const source = readFileSync(file, "utf8");
+	const examples = docBlocks(source).flatMap(examplesOf);
+	examples.forEach((code, index) => {
+		const name = `${relative(srcDir, file).replace(/\.ts$/, "").replace(/[\\/]/g, "_")}_${index + 1}.ts`;
+		const importPath = relative(outDir, srcDir).replace(/\\/g, "/");
+		const body = code.replace(/from "@rbxts\/hopsafe"/g, `from "${importPath}"`);
+		writeFileSync(
+			join(outDir, name),
+			`// Generated from a doc comment in ${relative(root, file)}.\n${body}\nexport {};\n`,
+		);
+		count += 1;
+	});
+}
+
+// Every value exported by the package index must carry a doc comment where it is declared.
+const index = readFileSync(join(srcDir, "index.ts"), "utf8");
+const missing = [];
+for (const match of index.matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";/gm)) {
+	const names = match[1]
+		.split(",")
+		.map((name) => name.trim().split(/\s+as\s+/)[0])
+		.filter(Boolean);
+	const modulePath = join(srcDir, `${match[2]}.ts`);
+	let moduleSource;
+	try {
+		moduleSource = readFileSync(modulePath, "utf8");
+	} catch {
+		moduleSource = readFileSync(join(srcDir, match[2], "index.ts"), "utf8");
+	}
+	for (const name of names) {
+		const declaration = new RegExp(
+			`\\*/\\s*export (?:declare )?(?:const|function|class|enum|abstract class) ${name}\\b`,
+		);
+		if (!declaration.test(moduleSource)) missing.push(`${name} (${match[2]})`);
+	}
+}
+
+if (missing.length > 0) {
+	console.error(`Exported without a doc comment: ${missing.join(", ")}`);
+	process.exit(1);
+}
+console.log(`${count} doc-comment examples extracted to ${relative(root, outDir)}; every export is documented`);
