@@ -74,7 +74,7 @@ export function registerChangesRoutes(app: FastifyInstance, deps: AppDeps): void
 			// Every journal row up to `version` committed with it, so this read is complete up to there.
 			const changes =
 				since < version ? (await journalSince(deps.db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version) : [];
-			if (since <= version && changes.length === version - since) {
+			if (since <= version && changes.length === version - since && changes.length <= MAX_CHANGES) {
 				reply.header("etag", etag(version));
 				return sendJson(reply, 200, { userId, version, complete: true, changes });
 			}

@@ -1,5 +1,6 @@
 import {
 	amountSchema,
+	idempotencyKeySchema,
 	countSchema,
 	itemIdSchema,
 	itemSchema,
@@ -64,7 +65,7 @@ export const batchEntrySchema = {
 	required: ["userId", "idempotencyKey", "ops"],
 	properties: {
 		userId: userIdSchema,
-		idempotencyKey: { type: "string", minLength: 1, maxLength: 255 },
+		idempotencyKey: idempotencyKeySchema,
 		ifMatch: { anyOf: [versionSchema, { type: "string", maxLength: 40 }] },
 		ops: transactionBodySchema.properties.ops,
 		reason: reasonSchema,

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { type TestApp, startTestApp } from "./support/app.js";
+import { coins, getPlayer, transact } from "./support/http.js";
+
+let t: TestApp;
+before(async () => {
+	t = await startTestApp();
+});
+after(() => t.close());
+
+const setDoc = (value: Record<string, unknown>) => ({ ops: [{ op: "doc.set", name: "settings", value }] });
+
+test("doc.set without If-Match is 428 if_match_required and stores nothing", async () => {
+	const reply = await transact(t.base, 40, setDoc({ music: false }), { key: "doc-428" });
+	assert.equal(reply.status, 428);
+	assert.equal(reply.body.error.code, "if_match_required");
+	assert.equal((await getPlayer(t.base, 40)).body.version, 0);
+	const retry = await transact(t.base, 40, setDoc({ music: false }), { key: "doc-428", ifMatch: '"0"' });
+	assert.equal(retry.status, 201, "428 was not stored: the same key then succeeds");
+});
+
+test("doc.set with a stale If-Match is 412 version_mismatch, not stored", async () => {
+	await transact(t.base, 41, { ops: [coins(1)] });
+	const stale = await transact(t.base, 41, setDoc({ a: 1 }), { key: "doc-412", ifMatch: '"0"' });
+	assert.equal(stale.status, 412);
+	assert.equal(stale.body.error.code, "version_mismatch");
+	assert.equal(stale.body.error.details.current, 1);
+	assert.deepEqual((await getPlayer(t.base, 41)).body.docs, {});
+	const fresh = await transact(t.base, 41, setDoc({ a: 1 }), { key: "doc-412", ifMatch: '"1"' });
+	assert.equal(fresh.status, 201);
+	assert.equal(fresh.headers.get("etag"), '"2"');
+	const state = await getPlayer(t.base, 41);
+	assert.deepEqual(state.body.docs, { settings: { a: 1 } });
+	assert.equal(state.headers.get("etag"), '"2"');
+});
+
+test("If-Match also guards deltas when given, and accepts W/ and bare forms", async () => {
+	await transact(t.base, 42, { ops: [coins(1)] });
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "5" })).status, 412);
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: 'W/"1"' })).status, 201);
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "2" })).status, 201);
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "*" })).status, 400);
+});
+
+test("GET with If-None-Match of the current ETag answers 304", async () => {
+	await transact(t.base, 43, { ops: [coins(1)] });
+	const response = await fetch(`${t.base}/v1/players/43`, {
+		headers: { authorization: "Bearer test-server-key-0123456789", "if-none-match": '"1"' },
+	});
+	assert.equal(response.status, 304);
+});
+
+test("progress.advance only moves forward", async () => {
+	const first = await transact(t.base, 44, { ops: [{ op: "progress.advance", name: "quest_main", to: 3 }] });
+	assert.deepEqual(first.body.results[0], { op: "progress.advance", name: "quest_main", value: 3, advanced: true });
+	const back = await transact(t.base, 44, { ops: [{ op: "progress.advance", name: "quest_main", to: 2 }] });
+	assert.equal(back.status, 201);
+	assert.deepEqual(back.body.results[0], { op: "progress.advance", name: "quest_main", value: 3, advanced: false });
+	await transact(t.base, 44, { ops: [{ op: "progress.advance", name: "quest_main", to: 7 }] });
+	assert.deepEqual((await getPlayer(t.base, 44)).body.progress, { quest_main: 7 });
+});
+
+test("an unknown player reads as empty at version 0", async () => {
+	const reply = await getPlayer(t.base, 9_007_199_254_740_991);
+	assert.equal(reply.status, 200);
+	assert.deepEqual(reply.body, {
+		userId: 9_007_199_254_740_991,
+		version: 0,
+		currencies: {},
+		items: [],
+		docs: {},
+		progress: {},
+	});
+});
