@@ -9,6 +9,7 @@ import type { Db } from "./db/types.js";
 import type { AppDeps } from "./deps.js";
 import type { FaultHooks } from "./engine/hooks.js";
 import { ApiError } from "./errors.js";
+import { jsonProblem } from "./jsonGuard.js";
 import { sendError, sendJson } from "./http.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApi, type RouteDoc, routeDoc } from "./openapi.js";
@@ -124,6 +125,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	const routes: RouteDoc[] = [];
 	app.addHook("onRoute", (route) => void routes.push(...routeDoc(route)));
 	app.setErrorHandler(handleError);
+	const parseJson = app.getDefaultJsonParser("error", "error");
+	app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+		parseJson(request, body, (error, value) => {
+			if (error) return done(error);
+			const problem = jsonProblem(value);
+			if (problem) return done(new ApiError("invalid_request", `Invalid JSON body: ${problem}.`), undefined);
+			done(null, value);
+		});
+	});
 	app.setNotFoundHandler((request, reply) =>
 		sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`),
 	);

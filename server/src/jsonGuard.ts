@@ -1,0 +1,30 @@
+/** Deepest JSON nesting a request may carry. */
+export const MAX_JSON_DEPTH = 32;
+
+function badString(value: string): boolean {
+	// PostgreSQL text and jsonb cannot hold NUL, and jsonb refuses unpaired surrogates.
+	return value.includes("\u0000") || !value.isWellFormed();
+}
+
+/**
+ * Why a parsed JSON body cannot be stored as-is (too deep, NUL characters or unpaired surrogates in
+ * any key or string), or undefined when it is fine. Refusing these up front keeps them a 400.
+ */
+export function jsonProblem(value: unknown, depth = 0): string | undefined {
+	if (typeof value === "string") return badString(value) ? "strings must not contain NUL or unpaired surrogates" : undefined;
+	if (value === null || typeof value !== "object") return undefined;
+	if (depth >= MAX_JSON_DEPTH) return `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`;
+	if (Array.isArray(value)) {
+		for (const element of value) {
+			const problem = jsonProblem(element, depth + 1);
+			if (problem) return problem;
+		}
+		return undefined;
+	}
+	for (const [key, element] of Object.entries(value)) {
+		if (badString(key)) return "keys must not contain NUL or unpaired surrogates";
+		const problem = jsonProblem(element, depth + 1);
+		if (problem) return problem;
+	}
+	return undefined;
+}
