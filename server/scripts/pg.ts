@@ -64,7 +64,9 @@ function idOf(flag: "-u" | "-g", user: string): number | undefined {
 function runAsUser(): { uid: number; gid: number } | undefined {
 	if (process.getuid?.() !== 0) return undefined;
 	if (idOf("-u", PG_USER) === undefined) {
-		spawnSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER], { stdio: "ignore" });
+		spawnSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER], {
+			stdio: "ignore",
+		});
 	}
 	for (const user of [PG_USER, "nobody"]) {
 		const uid = idOf("-u", user);
@@ -81,12 +83,19 @@ export function freePort(): Promise<number> {
 		server.once("error", reject);
 		server.listen(0, "127.0.0.1", () => {
 			const address = server.address();
-			server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+			server.close(() =>
+				typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+			);
 		});
 	});
 }
 
-function exec(binary: string, args: string[], user: { uid: number; gid: number } | undefined, cwd: string): Promise<void> {
+function exec(
+	binary: string,
+	args: string[],
+	user: { uid: number; gid: number } | undefined,
+	cwd: string,
+): Promise<void> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(binary, args, {
 			cwd,
@@ -121,7 +130,11 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
 	const stopSync = () => {
 		if (stopped) return;
 		stopped = true;
-		spawnSync(join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"], { stdio: "ignore", cwd: root, ...(user ?? {}) });
+		spawnSync(join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"], {
+			stdio: "ignore",
+			cwd: root,
+			...(user ?? {}),
+		});
 		rmSync(root, { recursive: true, force: true });
 	};
 	const onSignal = (signal: NodeJS.Signals) => {
@@ -133,10 +146,20 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
 	process.once("SIGTERM", onSignal);
 
 	try {
-		await exec(join(binDir, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], user, root);
+		await exec(
+			join(binDir, "initdb"),
+			["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+			user,
+			root,
+		);
 		const options = [`-p ${port}`, `-k ${root}`, "-c listen_addresses=127.0.0.1"];
 		for (const [name, value] of Object.entries(settings)) options.push(`-c ${name}=${value}`);
-		await exec(join(binDir, "pg_ctl"), ["-D", dataDir, "-l", join(root, "server.log"), "-w", "-t", "60", "-o", options.join(" "), "start"], user, root);
+		await exec(
+			join(binDir, "pg_ctl"),
+			["-D", dataDir, "-l", join(root, "server.log"), "-w", "-t", "60", "-o", options.join(" "), "start"],
+			user,
+			root,
+		);
 	} catch (error) {
 		stopSync();
 		throw error;
@@ -163,8 +186,8 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
 			process.removeListener("exit", stopSync);
 			if (stopped) return;
 			stopped = true;
-			await exec(join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"], user, root).catch((error: unknown) =>
-				log(`pg_ctl stop failed: ${(error as Error).message}`),
+			await exec(join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"], user, root).catch(
+				(error: unknown) => log(`pg_ctl stop failed: ${(error as Error).message}`),
 			);
 			rmSync(root, { recursive: true, force: true });
 		},

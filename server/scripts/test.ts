@@ -20,7 +20,11 @@ const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
 	return new Promise((resolve) => {
-		const child = spawn(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env } });
+		const child = spawn(command, args, {
+			cwd: root,
+			stdio: ["ignore", "inherit", "inherit"],
+			env: { ...process.env, ...env },
+		});
 		child.once("error", () => resolve(127));
 		child.once("exit", (code) => resolve(code ?? 1));
 	});
@@ -80,9 +84,15 @@ async function main(): Promise<void> {
 		await check("prettier", bin("prettier"), ["--check", "."]);
 		await check("tsc", bin("tsc"), ["--noEmit"]);
 	}
-	const pick = (files: string[]) => (only.length === 0 ? files : files.filter((file) => only.some((name) => file.includes(name))));
+	const pick = (files: string[]) =>
+		only.length === 0 ? files : files.filter((file) => only.some((name) => file.includes(name)));
 	await suite("pglite", pick(testFiles(false)), { TEST_DB: "pglite" });
-	const cluster = await startPostgres({ fsync: "off", synchronous_commit: "off", full_page_writes: "off", max_connections: "300" });
+	const cluster = await startPostgres({
+		fsync: "off",
+		synchronous_commit: "off",
+		full_page_writes: "off",
+		max_connections: "300",
+	});
 	try {
 		await suite("postgres", pick(testFiles(true)), { TEST_DB: "postgres", TEST_DATABASE_URL: cluster.url });
 	} finally {
@@ -93,7 +103,9 @@ async function main(): Promise<void> {
 
 main().then(
 	() => {
-		console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+		console.log(
+			`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+		);
 		process.exit(totals.failed > 0 ? 1 : 0);
 	},
 	(error: unknown) => {

@@ -48,7 +48,8 @@ export interface App {
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
 	if (error instanceof ApiError) {
-		if (error.code === "rate_limited") reply.header("retry-after", String(error.details.retryAfterSeconds ?? 1));
+		const retry = error.details.retryAfterSeconds;
+		if (error.code === "rate_limited") reply.header("retry-after", typeof retry === "number" ? String(retry) : "1");
 		return sendError(reply, error.code, error.message, error.details);
 	}
 	if (error.validation) {
@@ -119,7 +120,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
 		exposeHeadRoutes: false,
 		return503OnClosing: true,
 		ajv: {
-			customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, discriminator: true },
+			customOptions: {
+				coerceTypes: false,
+				removeAdditional: false,
+				useDefaults: false,
+				allErrors: false,
+				discriminator: true,
+			},
 		},
 	});
 	const routes: RouteDoc[] = [];
@@ -127,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	app.setErrorHandler(handleError);
 	const parseJson = app.getDefaultJsonParser("error", "error");
 	app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-		parseJson(request, body, (error, value) => {
+		void parseJson(request, body as string, (error, value) => {
 			if (error) return done(error);
 			const problem = jsonProblem(value);
 			if (problem) return done(new ApiError("invalid_request", `Invalid JSON body: ${problem}.`), undefined);

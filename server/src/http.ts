@@ -19,7 +19,12 @@ export function sendOutcome(reply: FastifyReply, outcome: Outcome): FastifyReply
 }
 
 /** Sends a registered error. */
-export function sendError(reply: FastifyReply, code: ErrorCode, message?: string, details?: Record<string, unknown>): FastifyReply {
+export function sendError(
+	reply: FastifyReply,
+	code: ErrorCode,
+	message?: string,
+	details?: Record<string, unknown>,
+): FastifyReply {
 	const error = new ApiError(code, message, details);
 	return reply.code(error.status).type(JSON_TYPE).send(JSON.stringify(error.toBody()));
 }

@@ -11,7 +11,8 @@ function badString(value: string): boolean {
  * any key or string), or undefined when it is fine. Refusing these up front keeps them a 400.
  */
 export function jsonProblem(value: unknown, depth = 0): string | undefined {
-	if (typeof value === "string") return badString(value) ? "strings must not contain NUL or unpaired surrogates" : undefined;
+	if (typeof value === "string")
+		return badString(value) ? "strings must not contain NUL or unpaired surrogates" : undefined;
 	if (value === null || typeof value !== "object") return undefined;
 	if (depth >= MAX_JSON_DEPTH) return `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`;
 	if (Array.isArray(value)) {

@@ -17,7 +17,7 @@ function config() {
 	}
 }
 
-async function runPrimary(workers: number): Promise<void> {
+function runPrimary(workers: number): void {
 	let stopping = false;
 	for (let i = 0; i < workers; i++) cluster.fork();
 	cluster.on("exit", (worker, code, signal) => {
@@ -56,7 +56,7 @@ async function runWorker(): Promise<void> {
 
 const settings = config();
 if (settings.workers > 1 && cluster.isPrimary) {
-	await runPrimary(settings.workers);
+	runPrimary(settings.workers);
 } else {
 	await runWorker();
 }

@@ -69,7 +69,10 @@ export class Metrics {
 				const join = inner ? `${inner},` : "";
 				BUCKETS.forEach((bound, i) => lines.push(`${name}_bucket{${join}le="${bound}"} ${histogram.counts[i]}`));
 				lines.push(`${name}_bucket{${join}le="+Inf"} ${histogram.count}`);
-				lines.push(`${name}_sum${histogram.labels} ${histogram.sum}`, `${name}_count${histogram.labels} ${histogram.count}`);
+				lines.push(
+					`${name}_sum${histogram.labels} ${histogram.sum}`,
+					`${name}_count${histogram.labels} ${histogram.count}`,
+				);
 			}
 		}
 		return `${lines.join("\n")}\n`;
@@ -83,7 +86,11 @@ export function createMetrics(): Metrics {
 	metrics.describe("hopsafe_http_request_duration_seconds", "histogram", "HTTP request latency by route.");
 	metrics.describe("hopsafe_idempotent_replays_total", "counter", "Responses replayed from a stored idempotency key.");
 	metrics.describe("hopsafe_business_rejections_total", "counter", "409 business rejections by code.");
-	metrics.describe("hopsafe_db_retries_total", "counter", "Transactions retried after a deadlock or serialization failure.");
+	metrics.describe(
+		"hopsafe_db_retries_total",
+		"counter",
+		"Transactions retried after a deadlock or serialization failure.",
+	);
 	metrics.describe("hopsafe_outbox_published_total", "counter", "Push invalidations delivered to Open Cloud.");
 	metrics.describe("hopsafe_outbox_failures_total", "counter", "Push invalidation attempts that failed, by reason.");
 	metrics.describe("hopsafe_outbox_pending", "gauge", "Players with a push invalidation not yet delivered.");

@@ -1,10 +1,13 @@
 import type { FastifySchema, RouteOptions } from "fastify";
 
+/** A route schema with the documentation fields Fastify itself ignores. */
+export type DocSchema = FastifySchema & { summary?: string; description?: string; produces?: string[] };
+
 /** What the OpenAPI document needs to know about a route. */
 export interface RouteDoc {
 	method: string;
 	url: string;
-	schema: FastifySchema | undefined;
+	schema: DocSchema | undefined;
 	auth: readonly string[] | undefined;
 }
 
@@ -49,9 +52,9 @@ function parameters(schema: FastifySchema | undefined): unknown[] {
 	return out;
 }
 
-function responses(schema: FastifySchema | undefined): Record<string, unknown> {
+function responses(schema: DocSchema | undefined): Record<string, unknown> {
 	const result: Record<string, unknown> = {};
-	const produces = (schema as { produces?: string[] } | undefined)?.produces?.[0] ?? "application/json";
+	const produces = schema?.produces?.[0] ?? "application/json";
 	for (const [status, body] of Object.entries((schema?.response ?? {}) as Record<string, unknown>)) {
 		result[status] = { description: STATUS_TEXT[status] ?? "Response", content: { [produces]: { schema: body } } };
 	}
@@ -63,14 +66,15 @@ export function buildOpenApi(routes: RouteDoc[]): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {};
 	for (const route of routes) {
 		const path = route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
-		const schema = route.schema as (FastifySchema & { summary?: string; description?: string }) | undefined;
+		const schema = route.schema;
 		const operation: Record<string, unknown> = {
 			summary: schema?.summary,
 			...(schema?.description ? { description: schema.description } : {}),
 			parameters: parameters(schema),
 			responses: responses(schema),
 		};
-		if (schema?.body) operation.requestBody = { required: true, content: { "application/json": { schema: schema.body } } };
+		if (schema?.body)
+			operation.requestBody = { required: true, content: { "application/json": { schema: schema.body } } };
 		if (route.auth) {
 			operation.security = [{ bearer: [] }];
 			operation["x-principals"] = route.auth;

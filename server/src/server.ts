@@ -38,7 +38,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
 	if (config.openCloud) {
 		const publish = createOpenCloudPublisher(config.openCloud);
 		loops.push(
-			startLoop("outbox", async () => (await drainOnce(app.db, publish, app.metrics)) >= DEFAULT_DRAIN.batch, config.outboxPollMs, log),
+			startLoop(
+				"outbox",
+				async () => (await drainOnce(app.db, publish, app.metrics)) >= DEFAULT_DRAIN.batch,
+				config.outboxPollMs,
+				log,
+			),
 		);
 	} else {
 		log.info("OPEN_CLOUD_BASE_URL is not set: push invalidation is off (outbox rows are still written and pruned)");

@@ -11,9 +11,14 @@ let companionToken = "";
 
 before(async () => {
 	t = await startTestApp();
-	await transact(t.base, 1, { ops: [coins(500), { op: "item.grant", item: { id: "1-7", def: "sword", count: 3, attrs: {} } }] });
+	await transact(t.base, 1, {
+		ops: [coins(500), { op: "item.grant", item: { id: "1-7", def: "sword", count: 3, attrs: {} } }],
+	});
 	await transact(t.base, 2, { ops: [coins(50)] });
-	const issued = await request(t.base, "/v1/companion/tokens", { body: { userId: 1, ops: ["currency.add", "transfer"] }, auth: ADMIN_KEY });
+	const issued = await request(t.base, "/v1/companion/tokens", {
+		body: { userId: 1, ops: ["currency.add", "transfer"] },
+		auth: ADMIN_KEY,
+	});
 	companionToken = issued.body.token;
 });
 after(() => t.close());
@@ -25,9 +30,18 @@ interface Case extends RequestOptions {
 
 const TX = "/v1/players/1/transactions";
 const KEY = { "idempotency-key": "bad-request-key" };
-const tx = (name: string, body: unknown, extra: Partial<Case> = {}): Case => ({ name, path: TX, body, headers: KEY, ...extra });
+const tx = (name: string, body: unknown, extra: Partial<Case> = {}): Case => ({
+	name,
+	path: TX,
+	body,
+	headers: KEY,
+	...extra,
+});
 const op = (name: string, o: unknown) => tx(name, { ops: [o] });
-const grant = (item: Record<string, unknown>) => ({ op: "item.grant", item: { id: "1-99", def: "x", count: 1, attrs: {}, ...item } });
+const grant = (item: Record<string, unknown>) => ({
+	op: "item.grant",
+	item: { id: "1-99", def: "x", count: 1, attrs: {}, ...item },
+});
 
 const INJECTIONS = [
 	"' OR '1'='1",
@@ -49,8 +63,18 @@ function corpus(): Case[] {
 		{ name: "null body", path: TX, raw: "null", headers: KEY },
 		{ name: "array body", path: TX, raw: "[]", headers: KEY },
 		{ name: "string body", path: TX, raw: '"ops"', headers: KEY },
-		{ name: "text/plain body", path: TX, raw: JSON.stringify({ ops: [coins(1)] }), headers: { ...KEY, "content-type": "text/plain" } },
-		{ name: "__proto__ pollution", path: TX, raw: '{"__proto__":{"admin":true},"ops":[{"op":"currency.add","currency":"coins","amount":1}]}', headers: KEY },
+		{
+			name: "text/plain body",
+			path: TX,
+			raw: JSON.stringify({ ops: [coins(1)] }),
+			headers: { ...KEY, "content-type": "text/plain" },
+		},
+		{
+			name: "__proto__ pollution",
+			path: TX,
+			raw: '{"__proto__":{"admin":true},"ops":[{"op":"currency.add","currency":"coins","amount":1}]}',
+			headers: KEY,
+		},
 		{ name: "constructor pollution", path: TX, raw: '{"constructor":{"prototype":{"x":1}},"ops":[]}', headers: KEY },
 		// Wrong types.
 		tx("ops is an object", { ops: { op: "currency.add" } }),
@@ -89,23 +113,74 @@ function corpus(): Case[] {
 		op("remove count fractional", { op: "item.remove", id: "1-7", count: 2.5 }),
 		op("fractional amount", { op: "currency.add", currency: "coins", amount: 1.5 }),
 		op("amount beyond 2^53", { op: "currency.add", currency: "coins", amount: 9007199254740992 }),
-		{ name: "amount 1e400 (Infinity)", path: TX, raw: '{"ops":[{"op":"currency.add","currency":"coins","amount":1e400}]}', headers: KEY },
+		{
+			name: "amount 1e400 (Infinity)",
+			path: TX,
+			raw: '{"ops":[{"op":"currency.add","currency":"coins","amount":1e400}]}',
+			headers: KEY,
+		},
 		op("progress negative", { op: "progress.advance", name: "q", to: -1 }),
 		op("progress fractional", { op: "progress.advance", name: "q", to: 1.5 }),
 		tx("51 operations", { ops: Array.from({ length: 51 }, () => coins(1)) }),
-		{ name: "transfer negative currency", path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, currencies: { coins: -5 } }] }, headers: KEY },
-		{ name: "transfer zero currency", path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, currencies: { coins: 0 } }] }, headers: KEY },
-		{ name: "transfer fractional currency", path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, currencies: { coins: 2.5 } }] }, headers: KEY },
-		{ name: "transfer item count 0", path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, items: [{ id: "1-7", count: 0 }] }] }, headers: KEY },
-		{ name: "transfer from userId 0", path: "/v1/transfers", body: { legs: [{ from: 0, to: 2, currencies: { coins: 1 } }] }, headers: KEY },
-		{ name: "token for userId -1", path: "/v1/companion/tokens", body: { userId: -1, ops: ["currency.add"] }, auth: ADMIN_KEY },
-		{ name: "token ttl fractional", path: "/v1/companion/tokens", body: { userId: 1, ops: ["currency.add"], ttlSeconds: 90.5 }, auth: ADMIN_KEY },
+		{
+			name: "transfer negative currency",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 1, to: 2, currencies: { coins: -5 } }] },
+			headers: KEY,
+		},
+		{
+			name: "transfer zero currency",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 1, to: 2, currencies: { coins: 0 } }] },
+			headers: KEY,
+		},
+		{
+			name: "transfer fractional currency",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 1, to: 2, currencies: { coins: 2.5 } }] },
+			headers: KEY,
+		},
+		{
+			name: "transfer item count 0",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 1, to: 2, items: [{ id: "1-7", count: 0 }] }] },
+			headers: KEY,
+		},
+		{
+			name: "transfer from userId 0",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 0, to: 2, currencies: { coins: 1 } }] },
+			headers: KEY,
+		},
+		{
+			name: "token for userId -1",
+			path: "/v1/companion/tokens",
+			body: { userId: -1, ops: ["currency.add"] },
+			auth: ADMIN_KEY,
+		},
+		{
+			name: "token ttl fractional",
+			path: "/v1/companion/tokens",
+			body: { userId: 1, ops: ["currency.add"], ttlSeconds: 90.5 },
+			auth: ADMIN_KEY,
+		},
 		{ name: "changes since negative", path: "/v1/players/1/changes?since=-1", method: "GET" },
 		{ name: "changes since fractional", path: "/v1/players/1/changes?since=1.5", method: "GET" },
 		// Oversized bodies.
 		op("oversized attrs (70 KiB)", grant({ attrs: { blob: "x".repeat(70 * 1024) } })),
-		{ name: "oversized batch (1.1 MiB)", path: "/v1/batch", raw: JSON.stringify({ requests: [{ userId: 1, idempotencyKey: "k", ops: [grant({ attrs: { blob: "x".repeat(1100 * 1024) } })] }] }) },
-		{ name: "oversized token request", path: "/v1/companion/tokens", body: { userId: 1, ops: ["currency.add"], pad: "x".repeat(5000) }, auth: ADMIN_KEY },
+		{
+			name: "oversized batch (1.1 MiB)",
+			path: "/v1/batch",
+			raw: JSON.stringify({
+				requests: [{ userId: 1, idempotencyKey: "k", ops: [grant({ attrs: { blob: "x".repeat(1100 * 1024) } })] }],
+			}),
+		},
+		{
+			name: "oversized token request",
+			path: "/v1/companion/tokens",
+			body: { userId: 1, ops: ["currency.add"], pad: "x".repeat(5000) },
+			auth: ADMIN_KEY,
+		},
 		// Headers.
 		tx("If-Match not a version", { ops: [coins(1)] }, { headers: { ...KEY, "if-match": "abc" } }),
 		tx("Idempotency-Key too long", { ops: [coins(1)] }, { headers: { "idempotency-key": "k".repeat(256) } }),
@@ -114,19 +189,55 @@ function corpus(): Case[] {
 		tx("no Authorization", { ops: [coins(1)] }, { auth: null }),
 		tx("wrong server key", { ops: [coins(1)] }, { auth: "test-server-key-0123456780" }),
 		tx("empty bearer", { ops: [coins(1)] }, { auth: "" }),
-		tx("Basic scheme", { ops: [coins(1)] }, { auth: null, headers: { ...KEY, authorization: `Basic ${Buffer.from("a:b").toString("base64")}` } }),
-		tx("lowercase bearer", { ops: [coins(1)] }, { auth: null, headers: { ...KEY, authorization: "bearer test-server-key-0123456789" } }),
+		tx(
+			"Basic scheme",
+			{ ops: [coins(1)] },
+			{ auth: null, headers: { ...KEY, authorization: `Basic ${Buffer.from("a:b").toString("base64")}` } },
+		),
+		tx(
+			"lowercase bearer",
+			{ ops: [coins(1)] },
+			{ auth: null, headers: { ...KEY, authorization: "bearer test-server-key-0123456789" } },
+		),
 		tx("admin key writing", { ops: [coins(1)] }, { auth: ADMIN_KEY }),
 		{ name: "server key issuing tokens", path: "/v1/companion/tokens", body: { userId: 1, ops: ["currency.add"] } },
 		{ name: "server key reading audit", path: "/v1/players/1/audit", method: "GET" },
 		{ name: "no auth reading a player", path: "/v1/players/1", method: "GET", auth: null },
 		// A companion token used for another player, or beyond its scope.
-		{ name: "companion writes another player", path: "/v1/players/2/transactions", body: { ops: [coins(1)] }, headers: KEY, auth: "COMPANION" },
+		{
+			name: "companion writes another player",
+			path: "/v1/players/2/transactions",
+			body: { ops: [coins(1)] },
+			headers: KEY,
+			auth: "COMPANION",
+		},
 		{ name: "companion reads another player", path: "/v1/players/2", method: "GET", auth: "COMPANION" },
-		{ name: "companion reads another player's changes", path: "/v1/players/2/changes?since=0", method: "GET", auth: "COMPANION" },
-		{ name: "companion uses an op outside its scope", path: TX, body: { ops: [grant({})] }, headers: KEY, auth: "COMPANION" },
-		{ name: "companion sends from another player", path: "/v1/transfers", body: { legs: [{ from: 2, to: 1, currencies: { coins: 1 } }] }, headers: KEY, auth: "COMPANION" },
-		{ name: "companion issues tokens", path: "/v1/companion/tokens", body: { userId: 1, ops: ["item.grant"] }, auth: "COMPANION" },
+		{
+			name: "companion reads another player's changes",
+			path: "/v1/players/2/changes?since=0",
+			method: "GET",
+			auth: "COMPANION",
+		},
+		{
+			name: "companion uses an op outside its scope",
+			path: TX,
+			body: { ops: [grant({})] },
+			headers: KEY,
+			auth: "COMPANION",
+		},
+		{
+			name: "companion sends from another player",
+			path: "/v1/transfers",
+			body: { legs: [{ from: 2, to: 1, currencies: { coins: 1 } }] },
+			headers: KEY,
+			auth: "COMPANION",
+		},
+		{
+			name: "companion issues tokens",
+			path: "/v1/companion/tokens",
+			body: { userId: 1, ops: ["item.grant"] },
+			auth: "COMPANION",
+		},
 		{ name: "companion reads audit", path: "/v1/players/1/audit", method: "GET", auth: "COMPANION" },
 		// Unknown routes and methods.
 		{ name: "unknown route", path: "/v1/players/1/wallet", method: "GET" },
@@ -135,8 +246,18 @@ function corpus(): Case[] {
 		// Values PostgreSQL cannot store, or nesting that would exhaust a recursive walk.
 		op("NUL in attrs value", grant({ attrs: { note: "a\u0000b" } })),
 		op("NUL in attrs key", grant({ attrs: { "a\u0000": 1 } })),
-		{ name: "unpaired surrogate in doc", path: TX, raw: '{"ops":[{"op":"doc.set","name":"s","value":{"t":"\\ud800"}}]}', headers: { ...KEY, "if-match": '"1"' } },
-		{ name: "attrs nested 10,000 deep", path: TX, raw: `{"ops":[{"op":"item.grant","item":{"id":"1-98","def":"x","count":1,"attrs":{"a":${"[".repeat(10000)}${"]".repeat(10000)}}}}]}`, headers: KEY },
+		{
+			name: "unpaired surrogate in doc",
+			path: TX,
+			raw: '{"ops":[{"op":"doc.set","name":"s","value":{"t":"\\ud800"}}]}',
+			headers: { ...KEY, "if-match": '"1"' },
+		},
+		{
+			name: "attrs nested 10,000 deep",
+			path: TX,
+			raw: `{"ops":[{"op":"item.grant","item":{"id":"1-98","def":"x","count":1,"attrs":{"a":${"[".repeat(10000)}${"]".repeat(10000)}}}}]}`,
+			headers: KEY,
+		},
 	];
 	// SQL injection strings in every field a request carries.
 	for (const evil of INJECTIONS) {
@@ -150,17 +271,58 @@ function corpus(): Case[] {
 			op(`injection in progress name: ${evil}`, { op: "progress.advance", name: evil, to: 1 }),
 			op(`injection in op: ${evil}`, { op: evil, currency: "coins", amount: 1 }),
 			tx(`injection in reason: ${evil}`, { ops: [coins(1)], reason: evil }),
-			tx(`injection in Idempotency-Key: ${evil}`, { ops: [coins(1)] }, { headers: { "idempotency-key": evil.replace(/\u0000/g, "%00") } }),
-			tx(`injection in If-Match: ${evil}`, { ops: [coins(1)] }, { headers: { ...KEY, "if-match": evil.replace(/\u0000/g, "%00") } }),
-			tx(`injection in Authorization: ${evil}`, { ops: [coins(1)] }, { auth: evil.replace(/\u0000/g, "%00") }),
+			tx(
+				`injection in Idempotency-Key: ${evil}`,
+				{ ops: [coins(1)] },
+				{ headers: { "idempotency-key": evil.replaceAll("\u0000", "%00") } },
+			),
+			tx(
+				`injection in If-Match: ${evil}`,
+				{ ops: [coins(1)] },
+				{ headers: { ...KEY, "if-match": evil.replaceAll("\u0000", "%00") } },
+			),
+			tx(`injection in Authorization: ${evil}`, { ops: [coins(1)] }, { auth: evil.replaceAll("\u0000", "%00") }),
 			{ name: `injection in path userId: ${evil}`, path: `/v1/players/${encodeURIComponent(evil)}`, method: "GET" },
-			{ name: `injection in since: ${evil}`, path: `/v1/players/1/changes?since=${encodeURIComponent(evil)}`, method: "GET" },
-			{ name: `injection in audit before: ${evil}`, path: `/v1/players/1/audit?before=${encodeURIComponent(evil)}`, method: "GET", auth: ADMIN_KEY },
-			{ name: `injection in transfer item: ${evil}`, path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, items: [{ id: evil }] }] }, headers: KEY },
-			{ name: `injection in transfer newId: ${evil}`, path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, items: [{ id: "1-7", count: 1, newId: evil }] }] }, headers: KEY },
-			{ name: `injection in transfer currency: ${evil}`, path: "/v1/transfers", body: { legs: [{ from: 1, to: 2, currencies: { [evil]: 1 } }] }, headers: KEY },
-			{ name: `injection in batch key: ${evil}`, path: "/v1/batch", body: { requests: [{ userId: 1, idempotencyKey: evil, ops: [coins(1)] }] } },
-			{ name: `injection in token scope: ${evil}`, path: "/v1/companion/tokens", body: { userId: 1, ops: [evil] }, auth: ADMIN_KEY },
+			{
+				name: `injection in since: ${evil}`,
+				path: `/v1/players/1/changes?since=${encodeURIComponent(evil)}`,
+				method: "GET",
+			},
+			{
+				name: `injection in audit before: ${evil}`,
+				path: `/v1/players/1/audit?before=${encodeURIComponent(evil)}`,
+				method: "GET",
+				auth: ADMIN_KEY,
+			},
+			{
+				name: `injection in transfer item: ${evil}`,
+				path: "/v1/transfers",
+				body: { legs: [{ from: 1, to: 2, items: [{ id: evil }] }] },
+				headers: KEY,
+			},
+			{
+				name: `injection in transfer newId: ${evil}`,
+				path: "/v1/transfers",
+				body: { legs: [{ from: 1, to: 2, items: [{ id: "1-7", count: 1, newId: evil }] }] },
+				headers: KEY,
+			},
+			{
+				name: `injection in transfer currency: ${evil}`,
+				path: "/v1/transfers",
+				body: { legs: [{ from: 1, to: 2, currencies: { [evil]: 1 } }] },
+				headers: KEY,
+			},
+			{
+				name: `injection in batch key: ${evil}`,
+				path: "/v1/batch",
+				body: { requests: [{ userId: 1, idempotencyKey: evil, ops: [coins(1)] }] },
+			},
+			{
+				name: `injection in token scope: ${evil}`,
+				path: "/v1/companion/tokens",
+				body: { userId: 1, ops: [evil] },
+				auth: ADMIN_KEY,
+			},
 		);
 	}
 	return cases;
@@ -178,9 +340,12 @@ test("every bad request gets a 4xx with a registered error code, never a 5xx, an
 	for (const item of cases) {
 		const reply = await send(item);
 		const code = reply.body?.error?.code as string | undefined;
-		if (reply.status < 400 || reply.status > 499) problems.push(`${item.name}: status ${reply.status} ${reply.text.slice(0, 120)}`);
-		else if (code === undefined || !(code in ERRORS)) problems.push(`${item.name}: no error code in ${reply.text.slice(0, 120)}`);
-		else if (ERRORS[code as keyof typeof ERRORS].status !== reply.status) problems.push(`${item.name}: ${code} sent as ${reply.status}`);
+		if (reply.status < 400 || reply.status > 499)
+			problems.push(`${item.name}: status ${reply.status} ${reply.text.slice(0, 120)}`);
+		else if (code === undefined || !(code in ERRORS))
+			problems.push(`${item.name}: no error code in ${reply.text.slice(0, 120)}`);
+		else if (ERRORS[code as keyof typeof ERRORS].status !== reply.status)
+			problems.push(`${item.name}: ${code} sent as ${reply.status}`);
 	}
 	assert.deepEqual(problems, []);
 	assert.equal(await snapshot(t.db), before);
@@ -188,8 +353,20 @@ test("every bad request gets a 4xx with a registered error code, never a 5xx, an
 });
 
 test("SQL injection strings stored as opaque values stay data: tables intact, values verbatim", async () => {
-	const attrs = Object.fromEntries(INJECTIONS.filter((evil) => !evil.includes("\u0000")).map((evil, i) => [`k${i}`, evil]));
-	const reply = await transact(t.base, 3, { ops: [{ op: "item.grant", item: { id: "3-1", def: "note", count: 1, attrs } }, { op: "doc.set", name: "notes", value: { text: INJECTIONS[1] } }] }, { ifMatch: '"0"' });
+	const attrs = Object.fromEntries(
+		INJECTIONS.filter((evil) => !evil.includes("\u0000")).map((evil, i) => [`k${i}`, evil]),
+	);
+	const reply = await transact(
+		t.base,
+		3,
+		{
+			ops: [
+				{ op: "item.grant", item: { id: "3-1", def: "note", count: 1, attrs } },
+				{ op: "doc.set", name: "notes", value: { text: INJECTIONS[1] } },
+			],
+		},
+		{ ifMatch: '"0"' },
+	);
 	assert.equal(reply.status, 201);
 	const state = (await getPlayer(t.base, 3)).body;
 	assert.deepEqual(state.items[0].attrs, attrs);

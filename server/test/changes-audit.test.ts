@@ -13,7 +13,9 @@ after(() => t.close());
 
 test("changes since a version lists each later write with before and after, oldest first", async () => {
 	await transact(t.base, 80, { ops: [coins(100)], reason: "quest:1" });
-	await transact(t.base, 80, { ops: [coins(-30), { op: "item.grant", item: { id: "80-1", def: "hat", count: 1, attrs: {} } }] });
+	await transact(t.base, 80, {
+		ops: [coins(-30), { op: "item.grant", item: { id: "80-1", def: "hat", count: 1, attrs: {} } }],
+	});
 	await transact(t.base, 80, { ops: [{ op: "progress.advance", name: "q", to: 2 }] });
 	const reply = await request(t.base, "/v1/players/80/changes?since=1");
 	assert.equal(reply.status, 200);
@@ -40,7 +42,11 @@ test("a version ahead of the server, or too far behind, answers the full state",
 	assert.equal(ahead.body.complete, false);
 	assert.equal(ahead.body.state.version, 3);
 	assert.equal(ahead.body.state.currencies.coins, 70);
-	const requests = Array.from({ length: MAX_CHANGES + 1 }, (_, i) => ({ userId: 81, idempotencyKey: `c-${i}`, ops: [coins(1)] }));
+	const requests = Array.from({ length: MAX_CHANGES + 1 }, (_, i) => ({
+		userId: 81,
+		idempotencyKey: `c-${i}`,
+		ops: [coins(1)],
+	}));
 	for (let i = 0; i < requests.length; i += 100) {
 		assert.equal((await request(t.base, "/v1/batch", { body: { requests: requests.slice(i, i + 100) } })).status, 200);
 	}
@@ -71,7 +77,13 @@ test("the audit log is admin-only, newest first, with actor, time, operation, be
 	const rest = await request(t.base, `/v1/players/80/audit?before=${page.body.next}`, { auth: ADMIN_KEY });
 	assert.equal(rest.body.entries.length, 1);
 	assert.equal(rest.body.entries[0].reason, "quest:1");
-	assert.deepEqual(rest.body.entries[0].ops[0], { op: "currency.add", currency: "coins", amount: 100, before: 0, after: 100 });
+	assert.deepEqual(rest.body.entries[0].ops[0], {
+		op: "currency.add",
+		currency: "coins",
+		amount: 100,
+		before: 0,
+		after: 100,
+	});
 	assert.equal(rest.body.next, null);
 });
 

@@ -17,14 +17,23 @@ async function issue(userId: number, ops: string[]): Promise<string> {
 }
 
 test("only the admin key issues tokens; a token is opaque, expires, and is stored hashed", async () => {
-	assert.equal((await request(t.base, "/v1/companion/tokens", { body: { userId: 90, ops: ["currency.add"] } })).status, 403);
-	const reply = await request(t.base, "/v1/companion/tokens", { body: { userId: 90, ops: ["currency.add"] }, auth: ADMIN_KEY });
+	assert.equal(
+		(await request(t.base, "/v1/companion/tokens", { body: { userId: 90, ops: ["currency.add"] } })).status,
+		403,
+	);
+	const reply = await request(t.base, "/v1/companion/tokens", {
+		body: { userId: 90, ops: ["currency.add"] },
+		auth: ADMIN_KEY,
+	});
 	assert.equal(reply.status, 201);
 	assert.match(reply.body.token, /^hsc_[A-Za-z0-9_-]{43}$/);
 	assert.ok(Date.parse(reply.body.expiresAt) > Date.now());
 	const stored = await t.db.query<{ token_hash: string }>("SELECT token_hash FROM companion_tokens");
 	assert.ok(stored.every((row) => row.token_hash !== reply.body.token && !row.token_hash.includes(reply.body.token)));
-	const unknownScope = await request(t.base, "/v1/companion/tokens", { body: { userId: 90, ops: ["admin"] }, auth: ADMIN_KEY });
+	const unknownScope = await request(t.base, "/v1/companion/tokens", {
+		body: { userId: 90, ops: ["admin"] },
+		auth: ADMIN_KEY,
+	});
 	assert.equal(unknownScope.status, 400);
 });
 
@@ -37,7 +46,12 @@ test("a companion acts on its player with its operations only", async () => {
 	assert.equal(otherPlayer.status, 403);
 	assert.equal(otherPlayer.body.error.code, "forbidden");
 	assert.equal((await getPlayer(t.base, 92, token)).status, 403);
-	const otherOp = await transact(t.base, 91, { ops: [{ op: "item.grant", item: { id: "91-1", def: "x", count: 1, attrs: {} } }] }, { auth: token });
+	const otherOp = await transact(
+		t.base,
+		91,
+		{ ops: [{ op: "item.grant", item: { id: "91-1", def: "x", count: 1, attrs: {} } }] },
+		{ auth: token },
+	);
 	assert.equal(otherOp.status, 403);
 	assert.deepEqual(otherOp.body.error.details.refused, ["item.grant"]);
 	const transfer = await request(t.base, "/v1/transfers", {
@@ -94,7 +108,8 @@ test("companion keys are scoped per player: the same key string from the server 
 test("a companion over its rate limit gets 429 with Retry-After, and 429 is never stored", async () => {
 	const token = await issue(97, ["currency.add"]);
 	const replies = [];
-	for (let i = 0; i < 15; i++) replies.push(await transact(t.base, 97, { ops: [coins(1)] }, { key: `rl-${i}`, auth: token }));
+	for (let i = 0; i < 15; i++)
+		replies.push(await transact(t.base, 97, { ops: [coins(1)] }, { key: `rl-${i}`, auth: token }));
 	const limited = replies.filter((reply) => reply.status === 429);
 	assert.ok(limited.length >= 1);
 	assert.equal(limited[0]!.body.error.code, "rate_limited");

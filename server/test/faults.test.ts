@@ -24,7 +24,9 @@ before(async () => {
 		},
 	});
 	await transact(t.base, 300, { ops: [coins(100)] });
-	await transact(t.base, 301, { ops: [coins(100), { op: "item.grant", item: { id: "301-1", def: "bow", count: 1, attrs: {} } }] });
+	await transact(t.base, 301, {
+		ops: [coins(100), { op: "item.grant", item: { id: "301-1", def: "bow", count: 1, attrs: {} } }],
+	});
 });
 after(() => t.close());
 
@@ -56,7 +58,8 @@ for (const injected of ["sql", "throw"] as const) {
 test("a failure inside a transfer rolls back both players; the same key then succeeds once", async () => {
 	mode = "sql";
 	const transfer = { legs: [{ from: 301, to: 302, items: [{ id: "301-1" }], currencies: { coins: 25 } }] };
-	const send = () => request(t.base, "/v1/transfers", { body: transfer, headers: { "idempotency-key": "fault-transfer" } });
+	const send = () =>
+		request(t.base, "/v1/transfers", { body: transfer, headers: { "idempotency-key": "fault-transfer" } });
 	const before = await snapshot(t.db);
 	failures = 1;
 	assert.equal((await send()).status, 500);

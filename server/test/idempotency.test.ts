@@ -12,7 +12,10 @@ before(async () => {
 after(() => t.close());
 
 test("a replay returns the same status and body with Idempotent-Replayed: true", async () => {
-	const body = { ops: [coins(100), { op: "item.grant", item: { id: "10-1", def: "sword", count: 1, attrs: { lvl: 2 } } }], reason: "shop:buy" };
+	const body = {
+		ops: [coins(100), { op: "item.grant", item: { id: "10-1", def: "sword", count: 1, attrs: { lvl: 2 } } }],
+		reason: "shop:buy",
+	};
 	const first = await transact(t.base, 10, body, { key: "replay-1" });
 	assert.equal(first.status, 201);
 	assert.equal(first.headers.get("idempotent-replayed"), null);
@@ -28,8 +31,18 @@ test("a replay returns the same status and body with Idempotent-Replayed: true",
 });
 
 test("the replay ignores key order in the body (canonical fingerprint)", async () => {
-	const first = await transact(t.base, 11, { reason: "a", ops: [{ amount: 5, currency: "gems", op: "currency.add" }] }, { key: "canon" });
-	const again = await transact(t.base, 11, { ops: [{ op: "currency.add", currency: "gems", amount: 5 }], reason: "a" }, { key: "canon" });
+	const first = await transact(
+		t.base,
+		11,
+		{ reason: "a", ops: [{ amount: 5, currency: "gems", op: "currency.add" }] },
+		{ key: "canon" },
+	);
+	const again = await transact(
+		t.base,
+		11,
+		{ ops: [{ op: "currency.add", currency: "gems", amount: 5 }], reason: "a" },
+		{ key: "canon" },
+	);
 	assert.equal(first.status, 201);
 	assert.equal(again.headers.get("idempotent-replayed"), "true");
 	assert.equal((await getPlayer(t.base, 11)).body.currencies.gems, 5);
@@ -73,7 +86,10 @@ test("a business rejection (409) is stored and replayed under its key", async ()
 test("50 concurrent requests with one key apply once", async () => {
 	const body = { ops: [coins(7)] };
 	const replies = await Promise.all(Array.from({ length: 50 }, () => transact(t.base, 16, body, { key: "storm" })));
-	assert.ok(replies.every((reply) => reply.status === 201), `statuses: ${replies.map((r) => r.status).join(",")}`);
+	assert.ok(
+		replies.every((reply) => reply.status === 201),
+		`statuses: ${replies.map((r) => r.status).join(",")}`,
+	);
 	assert.equal(replies.filter((reply) => reply.headers.get("idempotent-replayed") === null).length, 1);
 	assert.ok(replies.every((reply) => reply.text === replies[0]!.text));
 	const state = await getPlayer(t.base, 16);

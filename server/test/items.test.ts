@@ -22,7 +22,9 @@ test("grant, partial remove, update and full remove of an item", async () => {
 	assert.deepEqual(removed.body.results, [{ op: "item.remove", id: "30-1", count: 2, remaining: 3 }]);
 	const updated = await transact(t.base, 30, { ops: [{ op: "item.update", id: "30-1", attrs: { q: 2 } }] });
 	assert.equal(updated.status, 201);
-	assert.deepEqual((await getPlayer(t.base, 30)).body.items, [{ id: "30-1", def: "potion", count: 3, attrs: { q: 2 } }]);
+	assert.deepEqual((await getPlayer(t.base, 30)).body.items, [
+		{ id: "30-1", def: "potion", count: 3, attrs: { q: 2 } },
+	]);
 	const gone = await transact(t.base, 30, { ops: [{ op: "item.remove", id: "30-1", count: 3 }] });
 	assert.equal(gone.body.results[0].remaining, 0);
 	assert.deepEqual((await getPlayer(t.base, 30)).body.items, []);
@@ -39,7 +41,9 @@ test("a duplicate item id is refused, for the same player and for another player
 	const same = await transact(t.base, 32, { ops: [grant("dup-1")] });
 	assert.equal(same.status, 409);
 	assert.equal(same.body.error.code, "item_exists");
-	const other = await transact(t.base, 33, { ops: [{ op: "currency.add", currency: "coins", amount: 5 }, grant("dup-1")] });
+	const other = await transact(t.base, 33, {
+		ops: [{ op: "currency.add", currency: "coins", amount: 5 }, grant("dup-1")],
+	});
 	assert.equal(other.status, 409);
 	assert.equal(other.body.error.code, "item_exists");
 	assert.equal((await getPlayer(t.base, 33)).body.version, 0, "the coins rolled back with the refused grant");

@@ -81,13 +81,15 @@ test("failures are retried with backoff; 429 honours Retry-After", async () => {
 	await drainOnce(t.db, publish, createMetrics(), options);
 	const afterError = await outboxRow(501);
 	assert.equal(afterError?.attempts, 1);
-	assert.ok(afterError!.wait > 0.3 && afterError!.wait <= 1.1, `backoff ${afterError!.wait}s`);
+	assert.ok(afterError);
+	assert.ok(afterError.wait > 0.3 && afterError.wait <= 1.1, `backoff ${afterError.wait}s`);
 	assert.equal(await drainOnce(t.db, publish, createMetrics(), options), 0, "not due yet");
 	await makeDue();
 	await drainOnce(t.db, publish, createMetrics(), options);
 	const afterLimit = await outboxRow(501);
 	assert.equal(afterLimit?.attempts, 2);
-	assert.ok(afterLimit!.wait > 28 && afterLimit!.wait <= 30.5, `retry-after ${afterLimit!.wait}s`);
+	assert.ok(afterLimit);
+	assert.ok(afterLimit.wait > 28 && afterLimit.wait <= 30.5, `retry-after ${afterLimit.wait}s`);
 	await makeDue();
 	await drainOnce(t.db, publish, createMetrics(), options);
 	assert.equal(await outboxRow(501), undefined);
@@ -124,7 +126,10 @@ test("a version committed while its predecessor is being published is still sent
 test("two drainers side by side publish each row once", async () => {
 	received.length = 0;
 	for (let id = 510; id < 530; id++) await transact(t.base, id, { ops: [coins(1)] });
-	await Promise.all([drainOnce(t.db, publish, createMetrics(), options), drainOnce(t.db, publish, createMetrics(), options)]);
+	await Promise.all([
+		drainOnce(t.db, publish, createMetrics(), options),
+		drainOnce(t.db, publish, createMetrics(), options),
+	]);
 	const topics = received.map((r) => JSON.parse(r.body).topic as string).sort();
 	assert.equal(topics.length, 20);
 	assert.equal(new Set(topics).size, 20);

@@ -14,10 +14,10 @@ before(async () => {
 after(() => t.close());
 
 const age = (keys: string[], hours: number) =>
-	t.db.query("UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $2) WHERE key = ANY ($1::text[])", [
-		keys,
-		hours,
-	]);
+	t.db.query(
+		"UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $2) WHERE key = ANY ($1::text[])",
+		[keys, hours],
+	);
 
 test("pruning removes keys past retention and only those", async () => {
 	for (const key of ["old-1", "old-2", "mid-1", "new-1"]) await transact(t.base, 400, { ops: [coins(1)] }, { key });
@@ -26,9 +26,10 @@ test("pruning removes keys past retention and only those", async () => {
 	await age(["mid-1"], 100);
 	const report = await pruneOnce(t.db, 168, createMetrics());
 	assert.equal(report.keys, 3);
-	const left = await t.db.query<{ key: string }>("SELECT key FROM idempotency_keys WHERE key = ANY ($1::text[]) ORDER BY key", [
-		["old-1", "old-2", "old-409", "mid-1", "new-1"],
-	]);
+	const left = await t.db.query<{ key: string }>(
+		"SELECT key FROM idempotency_keys WHERE key = ANY ($1::text[]) ORDER BY key",
+		[["old-1", "old-2", "old-409", "mid-1", "new-1"]],
+	);
 	assert.deepEqual(
 		left.map((row) => row.key),
 		["mid-1", "new-1"],
@@ -76,7 +77,9 @@ test("pruning removes expired companion tokens and stale outbox rows", async () 
 	const report = await pruneOnce(t.db, 168, createMetrics());
 	assert.equal(report.tokens, 1);
 	assert.ok(report.outbox >= 1);
-	const tokens = await t.db.query<{ user_id: number }>("SELECT user_id FROM companion_tokens WHERE user_id IN (404, 405)");
+	const tokens = await t.db.query<{ user_id: number }>(
+		"SELECT user_id FROM companion_tokens WHERE user_id IN (404, 405)",
+	);
 	assert.deepEqual(tokens, [{ user_id: 405 }]);
 	const outbox = await t.db.query<{ player_id: number }>("SELECT player_id FROM outbox WHERE player_id IN (406, 407)");
 	assert.deepEqual(outbox, [{ player_id: 407 }]);

@@ -15,7 +15,10 @@ after(() => t.close());
 function transfer(body: unknown, key: string = randomUUID()) {
 	return request(t.base, "/v1/transfers", { body, headers: { "idempotency-key": key } });
 }
-const grant = (id: string, count = 1) => ({ op: "item.grant", item: { id, def: "gem", count, attrs: { shiny: true } } });
+const grant = (id: string, count = 1) => ({
+	op: "item.grant",
+	item: { id, def: "gem", count, attrs: { shiny: true } },
+});
 
 test("a trade (two legs) moves items and currency atomically and keeps item ids", async () => {
 	await transact(t.base, 50, { ops: [coins(100), grant("50-1")] });
@@ -31,14 +34,31 @@ test("a trade (two legs) moves items and currency atomically and keeps item ids"
 		"trade-1",
 	);
 	assert.equal(reply.status, 201);
-	assert.deepEqual(reply.body, { players: [{ userId: 50, version: 2 }, { userId: 51, version: 2 }] });
+	assert.deepEqual(reply.body, {
+		players: [
+			{ userId: 50, version: 2 },
+			{ userId: 51, version: 2 },
+		],
+	});
 	const a = (await getPlayer(t.base, 50)).body;
 	const b = (await getPlayer(t.base, 51)).body;
 	assert.equal(a.currencies.coins, 40);
 	assert.equal(b.currencies.coins, 70);
-	assert.deepEqual(a.items.map((item: { id: string }) => item.id), ["51-1"]);
+	assert.deepEqual(
+		a.items.map((item: { id: string }) => item.id),
+		["51-1"],
+	);
 	assert.deepEqual(b.items, [{ id: "50-1", def: "gem", count: 1, attrs: { shiny: true } }]);
-	const replay = await transfer({ legs: [{ from: 50, to: 51, items: [{ id: "50-1" }], currencies: { coins: 60 } }, { from: 51, to: 50, items: [{ id: "51-1", count: 1 }] }], reason: "trade:abc" }, "trade-1");
+	const replay = await transfer(
+		{
+			legs: [
+				{ from: 50, to: 51, items: [{ id: "50-1" }], currencies: { coins: 60 } },
+				{ from: 51, to: 50, items: [{ id: "51-1", count: 1 }] },
+			],
+			reason: "trade:abc",
+		},
+		"trade-1",
+	);
 	assert.equal(replay.headers.get("idempotent-replayed"), "true");
 	assert.equal(replay.text, reply.text);
 	assert.equal((await getPlayer(t.base, 50)).body.currencies.coins, 40, "applied once");
@@ -47,7 +67,12 @@ test("a trade (two legs) moves items and currency atomically and keeps item ids"
 test("a transfer that fails on any leg moves nothing (409 stored)", async () => {
 	await transact(t.base, 52, { ops: [coins(10), grant("52-1")] });
 	const reply = await transfer(
-		{ legs: [{ from: 52, to: 53, items: [{ id: "52-1" }] }, { from: 52, to: 53, currencies: { coins: 11 } }] },
+		{
+			legs: [
+				{ from: 52, to: 53, items: [{ id: "52-1" }] },
+				{ from: 52, to: 53, currencies: { coins: 11 } },
+			],
+		},
 		"fail-1",
 	);
 	assert.equal(reply.status, 409);
@@ -68,8 +93,13 @@ test("moving part of a stack needs newId; with it both parts exist once", async 
 	assert.equal(noId.body.error.code, "split_requires_new_id");
 	const split = await transfer({ legs: [{ from: 54, to: 55, items: [{ id: "54-1", count: 4, newId: "54-2" }] }] });
 	assert.equal(split.status, 201);
-	assert.deepEqual((await getPlayer(t.base, 54)).body.items.map((item: { count: number }) => item.count), [6]);
-	assert.deepEqual((await getPlayer(t.base, 55)).body.items, [{ id: "54-2", def: "gem", count: 4, attrs: { shiny: true } }]);
+	assert.deepEqual(
+		(await getPlayer(t.base, 54)).body.items.map((item: { count: number }) => item.count),
+		[6],
+	);
+	assert.deepEqual((await getPlayer(t.base, 55)).body.items, [
+		{ id: "54-2", def: "gem", count: 4, attrs: { shiny: true } },
+	]);
 	const clash = await transfer({ legs: [{ from: 54, to: 55, items: [{ id: "54-1", count: 1, newId: "54-2" }] }] });
 	assert.equal(clash.body.error.code, "item_exists");
 });
@@ -77,7 +107,11 @@ test("moving part of a stack needs newId; with it both parts exist once", async 
 test("a leg from a player to itself, or moving nothing, is 400", async () => {
 	assert.equal((await transfer({ legs: [{ from: 56, to: 56, currencies: { coins: 1 } }] })).status, 400);
 	assert.equal((await transfer({ legs: [{ from: 56, to: 57 }] })).status, 400);
-	assert.equal((await request(t.base, "/v1/transfers", { body: { legs: [{ from: 56, to: 57, currencies: { coins: 1 } }] } })).body.error.code, "idempotency_key_missing");
+	assert.equal(
+		(await request(t.base, "/v1/transfers", { body: { legs: [{ from: 56, to: 57, currencies: { coins: 1 } }] } })).body
+			.error.code,
+		"idempotency_key_missing",
+	);
 });
 
 test("8 concurrent crossing transfers finish without deadlock and conserve totals", async () => {
@@ -102,7 +136,10 @@ test("8 concurrent crossing transfers finish without deadlock and conserve total
 			)),
 		);
 	}
-	assert.ok(replies.every((reply) => reply.status === 201), replies.map((reply) => reply.status).join(","));
+	assert.ok(
+		replies.every((reply) => reply.status === 201),
+		replies.map((reply) => reply.status).join(","),
+	);
 	let total = 0;
 	for (const id of players) total += (await getPlayer(t.base, id)).body.currencies.coins;
 	assert.equal(total, 4000);

@@ -22,7 +22,12 @@ const DEBIT = sql(
 const READ = sql("balance_read", "SELECT amount FROM balances WHERE player_id = $1 AND currency = $2");
 
 /** Applies `delta` to a balance, guarded in SQL: never below zero, never above 2^53 - 1. */
-export async function addCurrency(tx: Queryable, userId: number, currency: string, delta: number): Promise<DeltaResult> {
+export async function addCurrency(
+	tx: Queryable,
+	userId: number,
+	currency: string,
+	delta: number,
+): Promise<DeltaResult> {
 	const rows = await tx.query<{ amount: number }>(delta >= 0 ? CREDIT : DEBIT, [userId, currency, delta]);
 	const after = rows[0]?.amount;
 	if (after !== undefined) return { ok: true, before: after - delta, after };

@@ -72,7 +72,9 @@ export async function updateItemAttrs(
 	id: string,
 	attrs: Record<string, unknown>,
 ): Promise<{ before: Item; after: Item } | undefined> {
-	const row = (await tx.query<Item & { before: Record<string, unknown> }>(UPDATE_ATTRS, [id, userId, JSON.stringify(attrs)]))[0];
+	const row = (
+		await tx.query<Item & { before: Record<string, unknown> }>(UPDATE_ATTRS, [id, userId, JSON.stringify(attrs)])
+	)[0];
 	if (!row) return undefined;
 	const { before, ...after } = row;
 	return { before: { ...after, attrs: before }, after };
@@ -84,6 +86,11 @@ export async function moveItem(tx: Queryable, from: number, to: number, id: stri
 }
 
 /** Takes `count` from a stack that keeps more than that; returns what remains. */
-export async function decrementItem(tx: Queryable, userId: number, id: string, count: number): Promise<number | undefined> {
+export async function decrementItem(
+	tx: Queryable,
+	userId: number,
+	id: string,
+	count: number,
+): Promise<number | undefined> {
 	return (await tx.query<{ count: number }>(DECREMENT, [id, userId, count]))[0]?.count;
 }

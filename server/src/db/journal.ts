@@ -36,12 +36,22 @@ const BY_KEY = sql(
 );
 
 /** Up to `limit` writes after version `since`, oldest first. */
-export async function journalSince(q: Queryable, userId: number, since: number, limit: number): Promise<JournalEntry[]> {
+export async function journalSince(
+	q: Queryable,
+	userId: number,
+	since: number,
+	limit: number,
+): Promise<JournalEntry[]> {
 	return q.query<JournalEntry>(SINCE, [userId, since, limit]);
 }
 
 /** Up to `limit` writes before version `before`, newest first (audit paging). */
-export async function journalBefore(q: Queryable, userId: number, before: number, limit: number): Promise<JournalEntry[]> {
+export async function journalBefore(
+	q: Queryable,
+	userId: number,
+	before: number,
+	limit: number,
+): Promise<JournalEntry[]> {
 	return q.query<JournalEntry>(BEFORE, [userId, before, limit]);
 }
 

@@ -29,9 +29,11 @@ async function ensureMigrationsTable(db: Db): Promise<void> {
 			"CREATE TABLE IF NOT EXISTS hopsafe_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
 		);
 	} catch (error) {
-		// Two replicas racing on CREATE TABLE IF NOT EXISTS: the loser sees a catalog unique violation.
+		// Replicas racing on CREATE TABLE IF NOT EXISTS: the loser waits for the winner's commit on a
+		// catalog index, then fails with one of these; the table exists by then.
 		const state = sqlState(error);
-		if (state !== SQLSTATE.uniqueViolation && state !== SQLSTATE.duplicateTable) throw error;
+		const raced: string[] = [SQLSTATE.uniqueViolation, SQLSTATE.duplicateTable, SQLSTATE.duplicateObject];
+		if (state === undefined || !raced.includes(state)) throw error;
 	}
 }
 

@@ -5,10 +5,8 @@ import type { Db, Queryable, Statement } from "./types.js";
 const INT8_OID = 20;
 
 // Every bigint we store is kept within 2^53 - 1 by CHECK constraints, so numbers are exact.
-const types = {
-	getTypeParser: ((oid: number, format?: "text" | "binary") =>
-		oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
-};
+const types = new pg.TypeOverrides();
+types.setTypeParser(INT8_OID, "text", (value: string) => Number(value));
 
 function wrap(client: pg.PoolClient | pg.Pool): Queryable {
 	return {

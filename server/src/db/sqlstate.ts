@@ -5,12 +5,13 @@ export const SQLSTATE = {
 	serializationFailure: "40001",
 	deadlockDetected: "40P01",
 	duplicateTable: "42P07",
+	duplicateObject: "42710",
 } as const;
 
 /** The SQLSTATE of a database error, if `error` is one. */
 export function sqlState(error: unknown): string | undefined {
 	if (typeof error === "object" && error !== null && "code" in error) {
-		const code = (error as { code: unknown }).code;
+		const code = error.code;
 		return typeof code === "string" ? code : undefined;
 	}
 	return undefined;
@@ -19,7 +20,7 @@ export function sqlState(error: unknown): string | undefined {
 /** The constraint a database error names, if any. */
 export function constraintOf(error: unknown): string | undefined {
 	if (typeof error === "object" && error !== null && "constraint" in error) {
-		const constraint = (error as { constraint: unknown }).constraint;
+		const constraint = error.constraint;
 		return typeof constraint === "string" ? constraint : undefined;
 	}
 	return undefined;

@@ -32,7 +32,13 @@ export async function applyCurrency(
 ): Promise<{ before: number; after: number }> {
 	const result = await addCurrency(tx, userId, currency, delta);
 	if (!result.ok) {
-		throw new BusinessError(result.reason, undefined, { ...details, userId, currency, amount: delta, balance: result.balance });
+		throw new BusinessError(result.reason, undefined, {
+			...details,
+			userId,
+			currency,
+			amount: delta,
+			balance: result.balance,
+		});
 	}
 	into.ledger.currency.push(currency);
 	into.ledger.delta.push(delta);

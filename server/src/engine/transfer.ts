@@ -29,7 +29,12 @@ export function transferPlayers(body: TransferBody): number[] {
 }
 
 async function replayFromJournal(q: Queryable, principal: Principal, request: TransferRequest): Promise<Outcome> {
-	const rows = await journalByKey(q, transferPlayers(request.body), principal.scope, journalKey("transfer", request.key));
+	const rows = await journalByKey(
+		q,
+		transferPlayers(request.body),
+		principal.scope,
+		journalKey("transfer", request.key),
+	);
 	if (rows.length === 0) return errorOutcome("conflict_in_progress", undefined, { retry: true });
 	if (rows.some((row) => row.fingerprint !== request.fingerprint)) {
 		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: request.key });
@@ -38,12 +43,24 @@ async function replayFromJournal(q: Queryable, principal: Principal, request: Tr
 	return { status: 201, body, replayed: true };
 }
 
-async function moveLegItems(tx: Queryable, leg: TransferLeg, legIndex: number, from: Applied, to: Applied): Promise<void> {
+async function moveLegItems(
+	tx: Queryable,
+	leg: TransferLeg,
+	legIndex: number,
+	from: Applied,
+	to: Applied,
+): Promise<void> {
 	for (const wanted of leg.items ?? []) {
 		const item = await readItem(tx, leg.from, wanted.id);
 		const count = wanted.count ?? item?.count ?? 0;
 		if (!item || count > item.count) {
-			throw new BusinessError("item_not_owned", undefined, { legIndex, userId: leg.from, id: wanted.id, count, have: item?.count ?? 0 });
+			throw new BusinessError("item_not_owned", undefined, {
+				legIndex,
+				userId: leg.from,
+				id: wanted.id,
+				count,
+				have: item?.count ?? 0,
+			});
 		}
 		let moved = item;
 		if (count === item.count) {
@@ -58,7 +75,14 @@ async function moveLegItems(tx: Queryable, leg: TransferLeg, legIndex: number, f
 			if (!(await grantItem(tx, leg.to, moved))) {
 				throw new BusinessError("item_exists", undefined, { legIndex, id: wanted.newId });
 			}
-			from.ops.push({ op: "transfer.out", to: leg.to, id: item.id, count, before: item, after: { ...item, count: remaining } });
+			from.ops.push({
+				op: "transfer.out",
+				to: leg.to,
+				id: item.id,
+				count,
+				before: item,
+				after: { ...item, count: remaining },
+			});
 		}
 		to.ops.push({ op: "transfer.in", from: leg.from, id: moved.id, count, before: null, after: moved });
 		from.results.push({ op: "transfer.out", id: item.id, count });
@@ -66,7 +90,13 @@ async function moveLegItems(tx: Queryable, leg: TransferLeg, legIndex: number, f
 	}
 }
 
-async function moveLegCurrencies(tx: Queryable, leg: TransferLeg, legIndex: number, from: Applied, to: Applied): Promise<void> {
+async function moveLegCurrencies(
+	tx: Queryable,
+	leg: TransferLeg,
+	legIndex: number,
+	from: Applied,
+	to: Applied,
+): Promise<void> {
 	for (const [currency, amount] of Object.entries(leg.currencies ?? {})) {
 		const out = await applyCurrency(tx, leg.from, currency, -amount, from, { legIndex });
 		const into = await applyCurrency(tx, leg.to, currency, amount, to, { legIndex });
@@ -80,7 +110,8 @@ async function moveLegCurrencies(tx: Queryable, leg: TransferLeg, legIndex: numb
 async function attempt(deps: EngineDeps, principal: Principal, request: TransferRequest): Promise<Outcome> {
 	const { key, fingerprint, body } = request;
 	return deps.db.transaction(async (tx) => {
-		if (!(await claimKey(tx, principal.scope, key, fingerprint))) return replayStored(tx, principal.scope, key, fingerprint);
+		if (!(await claimKey(tx, principal.scope, key, fingerprint)))
+			return replayStored(tx, principal.scope, key, fingerprint);
 		const players = transferPlayers(body);
 		if ((await journalByKey(tx, players, principal.scope, journalKey("transfer", key))).length > 0) {
 			throw new Abort(await replayFromJournal(tx, principal, request));
@@ -124,7 +155,11 @@ async function attempt(deps: EngineDeps, principal: Principal, request: Transfer
  * Moves items and currency between players in one database transaction, all legs or none. Player rows
  * are locked in ascending id order. Same idempotency rules as a transaction.
  */
-export async function executeTransfer(deps: EngineDeps, principal: Principal, request: TransferRequest): Promise<Outcome> {
+export async function executeTransfer(
+	deps: EngineDeps,
+	principal: Principal,
+	request: TransferRequest,
+): Promise<Outcome> {
 	try {
 		return await withRetries(
 			() => attempt(deps, principal, request),

@@ -32,7 +32,10 @@ export function createOpenCloudPublisher(config: OpenCloudConfig, fetchImpl: typ
 			const response = await fetchImpl(url, {
 				method: "POST",
 				headers: { "x-api-key": config.apiKey, "content-type": "application/json" },
-				body: JSON.stringify({ topic: `${config.topicPrefix}${playerId}`, message: invalidationMessage(playerId, version) }),
+				body: JSON.stringify({
+					topic: `${config.topicPrefix}${playerId}`,
+					message: invalidationMessage(playerId, version),
+				}),
 				signal: AbortSignal.timeout(TIMEOUT_MS),
 			});
 			await response.arrayBuffer();

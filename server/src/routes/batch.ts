@@ -26,7 +26,12 @@ interface BatchEntry {
 }
 
 /** Runs one entry exactly as its own transaction call would, answering its outcome. */
-async function runEntry(deps: AppDeps, principal: Principal, entry: BatchEntry, log: FastifyBaseLogger): Promise<Outcome> {
+async function runEntry(
+	deps: AppDeps,
+	principal: Principal,
+	entry: BatchEntry,
+	log: FastifyBaseLogger,
+): Promise<Outcome> {
 	try {
 		const body = entry.reason === undefined ? { ops: entry.ops } : { ops: entry.ops, reason: entry.reason };
 		authorizePlayer(principal, entry.userId);
@@ -103,7 +108,10 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 				parts.push(`{"status":${outcome.status},"replayed":${outcome.replayed},"body":${outcome.body}}`);
 			}
 			// Stored bodies are spliced in verbatim, so each entry is byte-identical to its own call.
-			return reply.code(200).type("application/json; charset=utf-8").send(`{"results":[${parts.join(",")}]}`);
+			return reply
+				.code(200)
+				.type("application/json; charset=utf-8")
+				.send(`{"results":[${parts.join(",")}]}`);
 		},
 	);
 }

@@ -6,7 +6,13 @@ import { readPlayer, readVersion } from "../db/players.js";
 import type { AppDeps } from "../deps.js";
 import { etag } from "../headers.js";
 import { sendJson } from "../http.js";
-import { errorResponses, playerStateSchema, userIdParamsSchema, userIdSchema, versionSchema } from "../schemas/common.js";
+import {
+	errorResponses,
+	playerStateSchema,
+	userIdParamsSchema,
+	userIdSchema,
+	versionSchema,
+} from "../schemas/common.js";
 import { userIdFrom } from "./players.js";
 
 /** Most changes returned before the feed answers with the full state instead. */
@@ -73,7 +79,9 @@ export function registerChangesRoutes(app: FastifyInstance, deps: AppDeps): void
 			const version = await readVersion(deps.db, userId);
 			// Every journal row up to `version` committed with it, so this read is complete up to there.
 			const changes =
-				since < version ? (await journalSince(deps.db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version) : [];
+				since < version
+					? (await journalSince(deps.db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version)
+					: [];
 			if (since <= version && changes.length === version - since && changes.length <= MAX_CHANGES) {
 				reply.header("etag", etag(version));
 				return sendJson(reply, 200, { userId, version, complete: true, changes });

@@ -25,7 +25,11 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: AppDeps): void 
 				summary: "Read a player's state and version",
 				description: "The ETag is the version. If-None-Match with the current ETag answers 304.",
 				params: userIdParamsSchema,
-				response: { 200: playerStateSchema, 304: { type: "null", description: "Not modified" }, ...errorResponses(400, 401, 403, 429) },
+				response: {
+					200: playerStateSchema,
+					304: { type: "null", description: "Not modified" },
+					...errorResponses(400, 401, 403, 429),
+				},
 			},
 		},
 		async (request, reply) => {

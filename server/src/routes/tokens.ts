@@ -52,7 +52,13 @@ export function registerTokenRoutes(app: FastifyInstance, deps: AppDeps): void {
 		async (request, reply) => {
 			const body = request.body as { userId: number; ops: string[]; ttlSeconds?: number };
 			const token = newToken();
-			const { expiresAt } = await insertToken(deps.db, hashToken(token), body.userId, body.ops, body.ttlSeconds ?? maxTtl);
+			const { expiresAt } = await insertToken(
+				deps.db,
+				hashToken(token),
+				body.userId,
+				body.ops,
+				body.ttlSeconds ?? maxTtl,
+			);
 			return sendJson(reply, 201, { token, expiresAt, userId: body.userId, ops: body.ops });
 		},
 	);

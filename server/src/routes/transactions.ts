@@ -19,7 +19,10 @@ export const transactionHeadersSchema = {
 	type: "object",
 	properties: {
 		"idempotency-key": { type: "string", description: "Required. 1-255 characters of A-Z a-z 0-9 _ . : -" },
-		"if-match": { type: "string", description: 'Expected player version, e.g. "5". Required when ops contain doc.set.' },
+		"if-match": {
+			type: "string",
+			description: 'Expected player version, e.g. "5". Required when ops contain doc.set.',
+		},
 	},
 } as const;
 

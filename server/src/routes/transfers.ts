@@ -15,7 +15,8 @@ const ROUTE = "/v1/transfers";
 
 function checkLegs(body: TransferBody): void {
 	for (const [legIndex, leg] of body.legs.entries()) {
-		if (leg.from === leg.to) throw new ApiError("invalid_request", "A leg must move between two players.", { legIndex });
+		if (leg.from === leg.to)
+			throw new ApiError("invalid_request", "A leg must move between two players.", { legIndex });
 		if ((leg.items?.length ?? 0) === 0 && Object.keys(leg.currencies ?? {}).length === 0) {
 			throw new ApiError("invalid_request", "A leg must move at least one item or currency.", { legIndex });
 		}

@@ -31,10 +31,7 @@ export const opSchema = {
 		op("item.remove", { id: itemIdSchema, count: countSchema }, ["id"]),
 		op("item.update", { id: itemIdSchema, attrs: { type: "object" } }, ["id", "attrs"]),
 		op("doc.set", { name: nameSchema, value: { type: "object" } }, ["name", "value"]),
-		op("progress.advance", { name: nameSchema, to: { type: "integer", minimum: 0, maximum: MAX_INT } }, [
-			"name",
-			"to",
-		]),
+		op("progress.advance", { name: nameSchema, to: { type: "integer", minimum: 0, maximum: MAX_INT } }, ["name", "to"]),
 	],
 } as const;
 
@@ -88,4 +85,3 @@ export const transactionSuccessSchema = {
 		results: { type: "array", items: transactionResultSchema },
 	},
 } as const;
-

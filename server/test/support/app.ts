@@ -21,7 +21,9 @@ export interface TestApp {
 }
 
 /** Builds the app in-process on a fresh database and listens on 127.0.0.1:0. */
-export async function startTestApp(options: { hooks?: FaultHooks; env?: Record<string, string>; db?: Db } = {}): Promise<TestApp> {
+export async function startTestApp(
+	options: { hooks?: FaultHooks; env?: Record<string, string>; db?: Db } = {},
+): Promise<TestApp> {
 	const db = options.db ?? (await openTestDb());
 	const app = await buildApp({ config: testConfig(options.env), db, hooks: options.hooks ?? {}, logger: false });
 	await app.server.listen({ port: 0, host: "127.0.0.1" });

@@ -33,13 +33,17 @@ export async function request(base: string, path: string, options: RequestOption
 	} else if (body !== undefined) {
 		headers["content-type"] ??= "application/json";
 	}
-	const response = await fetch(`${base}${path}`, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+	const response = await fetch(`${base}${path}`, {
+		method: options.method ?? (body === undefined ? "GET" : "POST"),
+		headers,
+		body,
+	});
 	const text = await response.text();
-	let parsed: unknown = undefined;
+	let parsed: unknown;
 	try {
 		parsed = text === "" ? undefined : JSON.parse(text);
 	} catch {
-		parsed = undefined;
+		// Not JSON (e.g. /metrics): callers read `text`.
 	}
 	return { status: response.status, headers: response.headers, text, body: parsed };
 }

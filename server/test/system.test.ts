@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { type TestApp, startTestApp } from "./support/app.js";
+import { coins, request, transact } from "./support/http.js";
+
+let t: TestApp;
+before(async () => {
+	t = await startTestApp();
+});
+after(() => t.close());
+
+test("/healthz reports the database", async () => {
+	const reply = await request(t.base, "/healthz", { auth: null });
+	assert.equal(reply.status, 200);
+	assert.equal(reply.body.status, "ok");
+	assert.ok(["postgres", "pglite"].includes(reply.body.database));
+});
+
+test("/metrics is Prometheus text with request counts, latency and outbox backlog", async () => {
+	await transact(t.base, 700, { ops: [coins(1)] }, { key: "m-1" });
+	await transact(t.base, 700, { ops: [coins(1)] }, { key: "m-1" });
+	const reply = await request(t.base, "/metrics", { auth: null });
+	assert.equal(reply.status, 200);
+	assert.match(reply.headers.get("content-type") ?? "", /^text\/plain/);
+	assert.match(reply.text, /# TYPE hopsafe_http_requests_total counter/);
+	assert.match(
+		reply.text,
+		/hopsafe_http_requests_total\{route="\/v1\/players\/:userId\/transactions",method="POST",status="201"\} 2/,
+	);
+	assert.match(
+		reply.text,
+		/hopsafe_http_request_duration_seconds_bucket\{route="\/v1\/players\/:userId\/transactions",le="\+Inf"\} 2/,
+	);
+	assert.match(reply.text, /^hopsafe_idempotent_replays_total 1$/m);
+	assert.match(reply.text, /^hopsafe_outbox_pending 1$/m);
+});
+
+test("unknown routes are 404 not_found in the error format", async () => {
+	const reply = await request(t.base, "/v2/anything");
+	assert.equal(reply.status, 404);
+	assert.equal(reply.body.error.code, "not_found");
+	assert.deepEqual(Object.keys(reply.body.error).sort(), ["code", "details", "message"]);
+});
