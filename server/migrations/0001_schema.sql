@@ -40,18 +40,19 @@ CREATE TABLE progress (
 	PRIMARY KEY (player_id, name)
 );
 
--- Stored responses, pruned after the retention window. status/response are set in the same
--- transaction that inserts the row, so a committed row always holds a final outcome.
+-- Stored responses, pruned after the retention window. A committed row always holds a final outcome:
+-- writers take hopsafe_lock_key (0003) first and insert the row with the response.
 CREATE TABLE idempotency_keys (
 	principal text NOT NULL,
 	key text NOT NULL,
 	fingerprint text NOT NULL,
-	status integer,
-	response text,
+	status integer NOT NULL,
+	response text NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (principal, key)
 );
-CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);
+-- BRIN: rows arrive in time order, so a tiny index serves the pruning scan at almost no write cost.
+CREATE INDEX idempotency_keys_created_idx ON idempotency_keys USING brin (created_at);
 
 -- One row per committed write per player. Never pruned: it is the audit log, the change feed and
 -- the permanent (player, principal, key) uniqueness that outlives the idempotency window.
@@ -82,7 +83,8 @@ CREATE TABLE ledger (
 	PRIMARY KEY (player_id, version, seq)
 );
 
--- Coalesced per player: only the newest version needs announcing.
+-- Coalesced per player: only the newest version needs announcing. No index on next_at: the table only
+-- holds players with a pending nudge, and index-free updates stay HOT (cheap) on the write path.
 CREATE TABLE outbox (
 	player_id bigint PRIMARY KEY,
 	version bigint NOT NULL,
@@ -90,7 +92,6 @@ CREATE TABLE outbox (
 	next_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX outbox_next_idx ON outbox (next_at);
 
 CREATE TABLE companion_tokens (
 	id bigserial PRIMARY KEY,

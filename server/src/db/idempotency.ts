@@ -3,21 +3,14 @@ import { type Queryable, sql } from "./types.js";
 /** A stored idempotency record. */
 export interface StoredKey {
 	fingerprint: string;
-	status: number | null;
-	response: string | null;
+	status: number;
+	response: string;
 }
 
-const CLAIM = sql(
-	"key_claim",
-	"INSERT INTO idempotency_keys (principal, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1 AS ok",
-);
+const LOCK = sql("key_lock", "SELECT hopsafe_lock_key($1, $2)");
 const READ = sql(
 	"key_read",
 	"SELECT fingerprint, status, response FROM idempotency_keys WHERE principal = $1 AND key = $2",
-);
-const COMPLETE = sql(
-	"key_complete",
-	"UPDATE idempotency_keys SET status = $3, response = $4 WHERE principal = $1 AND key = $2",
 );
 const STORE = sql(
 	"key_store",
@@ -25,9 +18,12 @@ const STORE = sql(
 	ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
 );
 
-/** Inserts a key with no outcome yet; false if the key exists (a concurrent twin waits here first). */
-export async function claimKey(tx: Queryable, principal: string, key: string, fingerprint: string): Promise<boolean> {
-	return (await tx.query(CLAIM, [principal, key, fingerprint])).length > 0;
+/**
+ * Serialises requests using this key until the transaction ends (a transaction-scoped advisory lock):
+ * a concurrent twin waits here, then reads the outcome the first one stored.
+ */
+export async function lockKey(tx: Queryable, principal: string, key: string): Promise<void> {
+	await tx.query(LOCK, [principal, key]);
 }
 
 /** Reads a stored key, or undefined. */
@@ -35,18 +31,7 @@ export async function readKey(q: Queryable, principal: string, key: string): Pro
 	return (await q.query<StoredKey>(READ, [principal, key]))[0];
 }
 
-/** Records the outcome of a claimed key, in the transaction that claimed it. */
-export async function completeKey(
-	tx: Queryable,
-	principal: string,
-	key: string,
-	status: number,
-	response: string,
-): Promise<void> {
-	await tx.query(COMPLETE, [principal, key, status, response]);
-}
-
-/** Stores a final outcome under a key not yet claimed; false if another request holds the key. */
+/** Stores a final outcome under a key; false if the key already holds one. */
 export async function storeKey(
 	q: Queryable,
 	principal: string,

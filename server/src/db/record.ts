@@ -40,13 +40,6 @@ const WRITE_CTES = `
 
 // The journal, ledger and outbox rows of one write, in one round trip.
 const RECORD = sql("record_write", `WITH ${WRITE_CTES} SELECT 1`);
-// Same, also storing the response under the idempotency key (one-player transactions).
-const RECORD_AND_COMPLETE = sql(
-	"record_write_complete",
-	`WITH ${WRITE_CTES}, k AS (
-		UPDATE idempotency_keys SET status = $14, response = $15 WHERE principal = $3 AND key = $16
-	) SELECT 1`,
-);
 
 /** The journal key for a write: transfers get their own namespace beside transactions. */
 export function journalKey(kind: PlayerWrite["kind"], key: string): string {
@@ -74,14 +67,4 @@ function params(write: PlayerWrite): unknown[] {
 /** Appends the journal and ledger rows of a write and nudges the push outbox. */
 export async function recordWrite(tx: Queryable, write: PlayerWrite): Promise<void> {
 	await tx.query(RECORD, params(write));
-}
-
-/** {@link recordWrite} plus storing the response under the write's idempotency key. */
-export async function recordWriteAndComplete(
-	tx: Queryable,
-	write: PlayerWrite,
-	status: number,
-	response: string,
-): Promise<void> {
-	await tx.query(RECORD_AND_COMPLETE, [...params(write), status, response, write.key]);
 }

@@ -1,34 +1,47 @@
-import { readKey, storeKey } from "../db/idempotency.js";
-import type { Queryable } from "../db/types.js";
+import { lockKey, readKey, storeKey } from "../db/idempotency.js";
+import type { Db, Queryable } from "../db/types.js";
 import type { BusinessError } from "../errors.js";
 import { errorOutcome, type Outcome, replayOutcome } from "./outcome.js";
 
-/** The stored outcome of a key that is already taken: a replay, or 422 when the request differs. */
-export async function replayStored(q: Queryable, scope: string, key: string, fingerprint: string): Promise<Outcome> {
-	const stored = await readKey(q, scope, key);
-	if (!stored || stored.status === null || stored.response === null) {
-		return errorOutcome("conflict_in_progress", undefined, { retry: true });
-	}
-	if (stored.fingerprint !== fingerprint) {
+/** The stored outcome of a key that is taken: a replay, or 422 when the request differs. */
+export function replayOf(
+	stored: { fingerprint: string; status: number; response: string },
+	key: string,
+	fingerprint: string,
+): Outcome {
+	if (stored.fingerprint !== fingerprint)
 		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: key });
-	}
 	return replayOutcome(stored.status, stored.response);
+}
+
+/** The stored outcome under `key` (after taking the key's lock), or undefined when the key is free. */
+export async function storedOutcome(
+	tx: Queryable,
+	scope: string,
+	key: string,
+	fingerprint: string,
+): Promise<Outcome | undefined> {
+	await lockKey(tx, scope, key);
+	const stored = await readKey(tx, scope, key);
+	return stored ? replayOf(stored, key, fingerprint) : undefined;
 }
 
 /**
  * Stores a business rejection (409) under the key after its transaction rolled back, so a retry
- * replays it. If a concurrent twin took the key in between, its outcome is the one answered.
+ * replays it. If a concurrent twin stored an outcome in between, that outcome is the answer.
  */
 export async function storeRejection(
-	q: Queryable,
+	db: Db,
 	scope: string,
 	key: string,
 	fingerprint: string,
 	error: BusinessError,
 ): Promise<Outcome> {
 	const body = JSON.stringify(error.toBody());
-	if (await storeKey(q, scope, key, fingerprint, error.status, body)) {
+	return db.transaction(async (tx) => {
+		const existing = await storedOutcome(tx, scope, key, fingerprint);
+		if (existing) return existing;
+		await storeKey(tx, scope, key, fingerprint, error.status, body);
 		return { status: error.status, body, replayed: false };
-	}
-	return replayStored(q, scope, key, fingerprint);
+	});
 }

@@ -1,15 +1,11 @@
-import { claimAndLock } from "../db/claim.js";
-import { journalByKey } from "../db/journal.js";
-import { recordWriteAndComplete } from "../db/record.js";
-import { constraintOf, SQLSTATE, sqlState } from "../db/sqlstate.js";
-import type { Queryable } from "../db/types.js";
-import { BusinessError } from "../errors.js";
+import { sqlState } from "../db/sqlstate.js";
+import { applyTransaction, TRANSACTION_STATES, type TransactionArgs, type TransactionRow } from "../db/transactions.js";
+import { BusinessError, type ErrorCode, ERRORS } from "../errors.js";
 import type { TransactionBody } from "../schemas/ops.js";
-import { applyOps } from "./applyOps.js";
 import type { EngineDeps } from "./deps.js";
-import { Abort, errorOutcome, type Outcome } from "./outcome.js";
+import { errorOutcome, type Outcome } from "./outcome.js";
 import type { Principal } from "./principal.js";
-import { replayStored, storeRejection } from "./replay.js";
+import { replayOf, storeRejection } from "./replay.js";
 import { withRetries } from "./retry.js";
 
 /** A validated, authorised transaction call. */
@@ -22,50 +18,33 @@ export interface TransactionRequest {
 	fingerprint: string;
 }
 
-/** A write that committed before its key was pruned is answered from the permanent journal. */
-async function replayFromJournal(q: Queryable, principal: Principal, request: TransactionRequest): Promise<Outcome> {
-	const rows = await journalByKey(q, [request.userId], principal.scope, request.key);
-	const row = rows[0];
-	if (!row) return errorOutcome("conflict_in_progress", undefined, { retry: true });
-	if (row.kind !== "transaction" || row.fingerprint !== request.fingerprint) {
-		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: request.key });
+function details(error: unknown): Record<string, unknown> {
+	try {
+		return JSON.parse((error as { detail?: string }).detail ?? "{}") as Record<string, unknown>;
+	} catch {
+		return {};
 	}
-	const body = JSON.stringify({ userId: request.userId, version: row.version, results: row.results });
-	return { status: 201, body, replayed: true, etag: row.version };
 }
 
-async function attempt(deps: EngineDeps, principal: Principal, request: TransactionRequest): Promise<Outcome> {
-	const { userId, key, fingerprint } = request;
+function outcomeOfRow(row: TransactionRow, request: TransactionRequest): Outcome {
+	if (row.outcome === "done") return { status: 201, body: row.body!, replayed: false, etag: row.version! };
+	// A stored outcome, or a write kept in the journal after its key was pruned; 422 if the request differs.
+	return replayOf(
+		{ fingerprint: row.fingerprint!, status: row.status!, response: row.body! },
+		request.key,
+		request.fingerprint,
+	);
+}
+
+async function attempt(deps: EngineDeps, args: TransactionArgs): Promise<TransactionRow> {
+	const beforeCommit = deps.hooks.beforeCommit;
+	// One statement is its own transaction. Only the test-only fault hook needs an explicit one, to run
+	// between the writes and COMMIT.
+	if (!beforeCommit) return applyTransaction(deps.db, args);
 	return deps.db.transaction(async (tx) => {
-		const claim = await claimAndLock(tx, principal.scope, key, fingerprint, userId);
-		if (!claim.claimed) return replayStored(tx, principal.scope, key, fingerprint);
-		if (claim.journaledVersion !== null) throw new Abort(await replayFromJournal(tx, principal, request));
-		const version = claim.version!;
-		if (request.ifMatch !== undefined && request.ifMatch !== version - 1) {
-			throw new Abort(errorOutcome("version_mismatch", undefined, { expected: request.ifMatch, current: version - 1 }));
-		}
-		const applied = await applyOps(tx, userId, request.body.ops);
-		const body = JSON.stringify({ userId, version, results: applied.results });
-		await recordWriteAndComplete(
-			tx,
-			{
-				userId,
-				version,
-				principal: principal.scope,
-				key,
-				fingerprint,
-				kind: "transaction",
-				actor: principal.actor,
-				reason: request.body.reason ?? null,
-				ops: applied.ops,
-				results: applied.results,
-				ledger: applied.ledger,
-			},
-			201,
-			body,
-		);
-		await deps.hooks.beforeCommit?.(tx);
-		return { status: 201, body, replayed: false, etag: version };
+		const row = await applyTransaction(tx, args);
+		if (row.outcome === "done") await beforeCommit(tx);
+		return row;
 	});
 }
 
@@ -79,18 +58,32 @@ export async function executeTransaction(
 	principal: Principal,
 	request: TransactionRequest,
 ): Promise<Outcome> {
+	const args: TransactionArgs = {
+		principal: principal.scope,
+		key: request.key,
+		fingerprint: request.fingerprint,
+		userId: request.userId,
+		ifMatch: request.ifMatch,
+		ops: request.body.ops,
+		reason: request.body.reason,
+		actor: principal.actor,
+	};
 	try {
-		return await withRetries(
-			() => attempt(deps, principal, request),
+		const row = await withRetries(
+			() => attempt(deps, args),
 			() => deps.metrics.inc("hopsafe_db_retries_total"),
 		);
+		return outcomeOfRow(row, request);
 	} catch (error) {
-		if (error instanceof Abort) return error.outcome;
-		if (error instanceof BusinessError) {
-			return storeRejection(deps.db, principal.scope, request.key, request.fingerprint, error);
+		const state = sqlState(error);
+		if (state === TRANSACTION_STATES.versionMismatch) {
+			return errorOutcome("version_mismatch", undefined, details(error));
 		}
-		if (sqlState(error) === SQLSTATE.uniqueViolation && constraintOf(error) === "journal_player_key_unique") {
-			return replayFromJournal(deps.db, principal, request);
+		if (state === TRANSACTION_STATES.rejected) {
+			const code = (error as Error).message as ErrorCode;
+			const rejection = new BusinessError(code in ERRORS ? code : "invalid_request", undefined, details(error));
+			deps.metrics.inc("hopsafe_business_rejections_total", { code: rejection.code });
+			return storeRejection(deps.db, principal.scope, request.key, request.fingerprint, rejection);
 		}
 		throw error;
 	}

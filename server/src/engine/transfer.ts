@@ -1,4 +1,4 @@
-import { claimKey, completeKey } from "../db/idempotency.js";
+import { storeKey } from "../db/idempotency.js";
 import { decrementItem, grantItem, moveItem, readItem } from "../db/items.js";
 import { journalByKey } from "../db/journal.js";
 import { lockAndBump } from "../db/players.js";
@@ -7,11 +7,11 @@ import { constraintOf, SQLSTATE, sqlState } from "../db/sqlstate.js";
 import type { Queryable } from "../db/types.js";
 import { BusinessError } from "../errors.js";
 import type { TransferBody, TransferLeg } from "../schemas/ops.js";
-import { type Applied, applyCurrency, emptyApplied } from "./applyOps.js";
+import { type Applied, applyCurrency, emptyApplied } from "./accumulate.js";
 import type { EngineDeps } from "./deps.js";
 import { Abort, errorOutcome, type Outcome } from "./outcome.js";
 import type { Principal } from "./principal.js";
-import { replayStored, storeRejection } from "./replay.js";
+import { storedOutcome, storeRejection } from "./replay.js";
 import { withRetries } from "./retry.js";
 
 /** A validated, authorised transfer call. */
@@ -110,8 +110,8 @@ async function moveLegCurrencies(
 async function attempt(deps: EngineDeps, principal: Principal, request: TransferRequest): Promise<Outcome> {
 	const { key, fingerprint, body } = request;
 	return deps.db.transaction(async (tx) => {
-		if (!(await claimKey(tx, principal.scope, key, fingerprint)))
-			return replayStored(tx, principal.scope, key, fingerprint);
+		const stored = await storedOutcome(tx, principal.scope, key, fingerprint);
+		if (stored) return stored;
 		const players = transferPlayers(body);
 		if ((await journalByKey(tx, players, principal.scope, journalKey("transfer", key))).length > 0) {
 			throw new Abort(await replayFromJournal(tx, principal, request));
@@ -145,7 +145,7 @@ async function attempt(deps: EngineDeps, principal: Principal, request: Transfer
 			});
 		}
 		const response = JSON.stringify({ players: players.map((id) => ({ userId: id, version: versions.get(id)! })) });
-		await completeKey(tx, principal.scope, key, 201, response);
+		await storeKey(tx, principal.scope, key, fingerprint, 201, response);
 		await deps.hooks.beforeCommit?.(tx);
 		return { status: 201, body: response, replayed: false };
 	});
@@ -168,6 +168,7 @@ export async function executeTransfer(
 	} catch (error) {
 		if (error instanceof Abort) return error.outcome;
 		if (error instanceof BusinessError) {
+			deps.metrics.inc("hopsafe_business_rejections_total", { code: error.code });
 			return storeRejection(deps.db, principal.scope, request.key, request.fingerprint, error);
 		}
 		if (sqlState(error) === SQLSTATE.uniqueViolation && constraintOf(error) === "journal_player_key_unique") {

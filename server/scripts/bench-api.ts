@@ -1,0 +1,196 @@
+// `npm run bench:api [-- --json]`: single-operation transactions per second and p50/p99 latency at
+// 8 and 32 concurrent clients against PostgreSQL, beside pgbench's TPC-B on the same server in the
+// same run. With --json the last stdout line is one JSON object.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+
+import pg from "pg";
+
+import { freePort, type PgCluster, startPostgres } from "./pg.js";
+
+const json = process.argv.includes("--json");
+const argument = (name: string, fallback: number) => {
+	const index = process.argv.indexOf(name);
+	return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const SECONDS = argument("--seconds", 10);
+const WORKERS = argument("--workers", 2);
+const PGBENCH_SECONDS = argument("--pgbench-seconds", 15);
+const SERVER_KEY = "bench-server-key-0123456789";
+const root = new URL("..", import.meta.url).pathname;
+
+// Both PostgreSQL and the API run with durable commits (fsync and synchronous_commit on), the same
+// for pgbench and for us, so the ratio compares like with like.
+const PG_SETTINGS = { shared_buffers: "256MB", max_connections: "200", wal_buffers: "16MB", max_wal_size: "2GB" };
+
+function say(line: string): void {
+	// Human-readable output goes to stderr under --json so stdout ends with the JSON line only.
+	(json ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+function capture(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd: root,
+			env: { ...process.env, ...env },
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		let out = "";
+		let err = "";
+		child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+		child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+		child.once("error", reject);
+		child.once("exit", (code) =>
+			code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err.slice(-2000)}`)),
+		);
+	});
+}
+
+async function pgbench(cluster: PgCluster): Promise<number> {
+	await cluster.createDatabase("pgbench");
+	const connection = ["-h", "127.0.0.1", "-p", String(cluster.port), "-U", "postgres"];
+	const bin = "/usr/bin/pgbench";
+	await capture(bin, ["-i", "-q", "-s", "10", ...connection, "pgbench"]);
+	const out = await capture(bin, [
+		"-c",
+		"8",
+		"-j",
+		"2",
+		"-T",
+		String(PGBENCH_SECONDS),
+		"-M",
+		"prepared",
+		...connection,
+		"pgbench",
+	]);
+	const match = /tps = ([0-9.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([0-9.]+)/.exec(out);
+	if (!match) throw new Error(`could not read pgbench's tps from:\n${out}`);
+	return Number(match[1]);
+}
+
+async function startApi(url: string): Promise<{ base: string; child: ChildProcess }> {
+	const port = await freePort();
+	const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+		cwd: root,
+		stdio: ["ignore", "ignore", "inherit"],
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: "127.0.0.1",
+			DATABASE_URL: url,
+			HOPSAFE_WORKERS: String(WORKERS),
+			PG_POOL_SIZE: "16",
+			HOPSAFE_SERVER_KEY: SERVER_KEY,
+			HOPSAFE_ADMIN_KEY: "bench-admin-key-0123456789",
+			LOG_LEVEL: "warn",
+		},
+	});
+	const base = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		try {
+			if ((await fetch(`${base}/healthz`)).ok) break;
+		} catch {
+			// not up yet
+		}
+		if (Date.now() > deadline) throw new Error("the API did not start");
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return { base, child };
+}
+
+interface LoadResult {
+	clients: number;
+	requests: number;
+	ok: number;
+	statuses: Record<string, number>;
+	rps: number;
+	p50Ms: number;
+	p99Ms: number;
+}
+
+async function load(base: string, clients: number): Promise<LoadResult> {
+	const out = await capture(process.execPath, [
+		"--import",
+		"tsx",
+		join(root, "scripts", "loadgen.ts"),
+		base,
+		String(clients),
+		String(SECONDS),
+		"2",
+		SERVER_KEY,
+	]);
+	return JSON.parse(out.trim().split("\n").at(-1)!) as LoadResult;
+}
+
+async function verify(url: string): Promise<{ journal: number; mismatches: number }> {
+	const client = new pg.Client({ connectionString: url });
+	await client.connect();
+	try {
+		const journal = await client.query<{ n: string }>("SELECT count(*) AS n FROM journal");
+		const mismatches = await client.query<{ n: string }>(
+			`SELECT count(*) AS n FROM balances b JOIN (SELECT player_id, currency, sum(delta) AS total FROM ledger GROUP BY 1, 2) l
+			USING (player_id, currency) WHERE b.amount <> l.total`,
+		);
+		return { journal: Number(journal.rows[0]!.n), mismatches: Number(mismatches.rows[0]!.n) };
+	} finally {
+		await client.end();
+	}
+}
+
+async function main(): Promise<void> {
+	const cluster = await startPostgres(PG_SETTINGS);
+	let api: ChildProcess | undefined;
+	try {
+		say(`pgbench TPC-B (scale 10, 8 clients, ${PGBENCH_SECONDS}s, prepared)...`);
+		const pgbenchTps = await pgbench(cluster);
+		say(`  pgbench: ${pgbenchTps.toFixed(0)} tps`);
+
+		const url = await cluster.createDatabase("hopsafe_bench");
+		const started = await startApi(url);
+		api = started.child;
+		say(`save API: ${WORKERS} worker process(es), load generator in its own process, ${SECONDS}s per run`);
+		const at8 = await load(started.base, 8);
+		say(
+			`  8 clients:  ${at8.rps.toFixed(0)} req/s, p50 ${at8.p50Ms.toFixed(2)} ms, p99 ${at8.p99Ms.toFixed(2)} ms, statuses ${JSON.stringify(at8.statuses)}`,
+		);
+		const at32 = await load(started.base, 32);
+		say(
+			`  32 clients: ${at32.rps.toFixed(0)} req/s, p50 ${at32.p50Ms.toFixed(2)} ms, p99 ${at32.p99Ms.toFixed(2)} ms, statuses ${JSON.stringify(at32.statuses)}`,
+		);
+		const check = await verify(url);
+		say(`  check: ${check.journal} transactions journaled, ${check.mismatches} ledger mismatches`);
+
+		const ratio = at8.rps / pgbenchTps;
+		const result = {
+			rps8: Math.round(at8.rps),
+			rps32: Math.round(at32.rps),
+			p50Ms8: Number(at8.p50Ms.toFixed(2)),
+			p99Ms8: Number(at8.p99Ms.toFixed(2)),
+			pgbenchTps: Math.round(pgbenchTps),
+			ratioToPgbench: Number(ratio.toFixed(3)),
+		};
+		say("");
+		say(`ours ${result.rps8} req/s vs pgbench ${result.pgbenchTps} tps at 8 clients: ratio ${result.ratioToPgbench}`);
+		const targets = [
+			[`>= 3000 req/s at 8 clients`, result.rps8 >= 3000],
+			[`>= 0.4 of pgbench`, result.ratioToPgbench >= 0.4],
+			[`p99 <= 25 ms at 8 clients`, result.p99Ms8 <= 25],
+		] as const;
+		for (const [name, met] of targets) say(`  target ${name}: ${met ? "met" : "MISSED"}`);
+		if (check.mismatches > 0) say("  WARNING: ledger mismatches after the run");
+		if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+	} finally {
+		if (api && api.exitCode === null) {
+			const exited = new Promise((resolve) => api!.once("exit", resolve));
+			api.kill("SIGTERM");
+			await exited;
+		}
+		await cluster.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
