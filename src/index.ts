@@ -2,3 +2,43 @@ export type { ErrorDetailsByKind, ErrorKind, HopsafeError } from "./core/errors"
 export { describeThrown, formatError, isErrorKind, isHopsafeError, makeError } from "./core/errors";
 export type { Err, Ok, Result } from "./core/result";
 export { err, mapResult, ok, tryCallback, unwrapOr } from "./core/result";
+// inventory: the pure core (src/inventory/index.ts). Values are exported from the files that
+// declare them, where tools/check-examples.mjs finds their doc comments.
+export type {
+	Catalog,
+	CurrencyChange,
+	EquipChange,
+	InventoryChange,
+	InventoryEvent,
+	InventoryOk,
+	InventoryResult,
+	InventoryState,
+	ItemAttrValue,
+	ItemAttrs,
+	ItemDef,
+	ItemDefInput,
+	ItemRarity,
+	ItemStack,
+	RejectReason,
+	SlotChange,
+	WorldDrop,
+} from "./inventory";
+export { defineCatalog } from "./inventory/catalog/defineCatalog";
+export { ITEM_RARITIES, rarityRank } from "./inventory/catalog/rarity";
+export { DropRegistry } from "./inventory/drops/DropRegistry";
+export { checkInventory } from "./inventory/invariants";
+export { addItem } from "./inventory/operations/addItem";
+export { adjustCurrency } from "./inventory/operations/adjustCurrency";
+export { applyChange } from "./inventory/operations/applyChange";
+export { consumeItem } from "./inventory/operations/consumeItem";
+export { dropItem } from "./inventory/operations/dropItem";
+export { equipItem } from "./inventory/operations/equipItem";
+export { mergeStacks } from "./inventory/operations/mergeStacks";
+export { moveItem } from "./inventory/operations/moveItem";
+export { pickUpDrop } from "./inventory/operations/pickUpDrop";
+export { REJECT_REASONS, isRejectReason } from "./inventory/operations/reasons";
+export { removeItem } from "./inventory/operations/removeItem";
+export { splitStack } from "./inventory/operations/splitStack";
+export { unequipItem } from "./inventory/operations/unequipItem";
+export { cloneInventory } from "./inventory/state/cloneInventory";
+export { createInventory } from "./inventory/state/createInventory";

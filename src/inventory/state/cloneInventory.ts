@@ -1,0 +1,41 @@
+import { InventoryState, ItemAttrs, ItemStack } from "./types";
+
+function cloneStack(stack: ItemStack): ItemStack {
+	if (stack.attrs === undefined) return { id: stack.id, def: stack.def, count: stack.count };
+	const attrs: Record<string, ItemAttrs[string]> = {};
+	for (const [key, value] of pairs(stack.attrs)) attrs[key] = value;
+	return { id: stack.id, def: stack.def, count: stack.count, attrs };
+}
+
+/**
+ * A deep copy of an inventory that shares no table with the original: a snapshot for a trade's
+ * rollback, a client's replica, or a value to hand to storage.
+ *
+ * @example
+ * ```ts
+ * import { cloneInventory, createInventory } from "@rbxts/hopsafe";
+ *
+ * const live = createInventory(1, 8);
+ * const snapshot = cloneInventory(live);
+ * print(snapshot !== live);
+ * ```
+ */
+export function cloneInventory(state: InventoryState): InventoryState {
+	const slots = new Array<ItemStack | false>(state.capacity, false);
+	for (let slot = 0; slot < state.capacity; slot++) {
+		const stack = state.slots[slot];
+		if (stack !== false) slots[slot] = cloneStack(stack);
+	}
+	const equipped: Record<string, string> = {};
+	for (const [equipSlot, id] of pairs(state.equipped)) equipped[equipSlot] = id;
+	const currencies: Record<string, number> = {};
+	for (const [name, balance] of pairs(state.currencies)) currencies[name] = balance;
+	return {
+		owner: state.owner,
+		capacity: state.capacity,
+		nextSerial: state.nextSerial,
+		slots,
+		equipped,
+		currencies,
+	};
+}

@@ -1,0 +1,12 @@
+import { InventoryState } from "./types";
+
+/**
+ * Mints the next globally unique item id, `${owner}-${serial}`, and advances the inventory's
+ * serial. The serial lives in the profile, so ids stay unique across sessions and servers: the
+ * session lock guarantees one writer per profile, and the serial never goes back.
+ */
+export function mintItemId(state: InventoryState): string {
+	const serial = state.nextSerial;
+	state.nextSerial = serial + 1;
+	return `${state.owner}-${serial}`;
+}
