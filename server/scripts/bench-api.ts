@@ -2,6 +2,7 @@
 // 8 and 32 concurrent clients against PostgreSQL, beside pgbench's TPC-B on the same server in the
 // same run. With --json the last stdout line is one JSON object.
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 import pg from "pg";
@@ -19,8 +20,8 @@ const PGBENCH_SECONDS = argument("--pgbench-seconds", 15);
 const SERVER_KEY = "bench-server-key-0123456789";
 const root = new URL("..", import.meta.url).pathname;
 
-// Both PostgreSQL and the API run with durable commits (fsync and synchronous_commit on), the same
-// for pgbench and for us, so the ratio compares like with like.
+// PostgreSQL runs with durable commits (fsync and synchronous_commit on). pgbench and the API both
+// reach it over its Unix socket (API and database on one host), so the ratio compares like with like.
 const PG_SETTINGS = { shared_buffers: "256MB", max_connections: "200", wal_buffers: "16MB", max_wal_size: "2GB" };
 
 function say(line: string): void {
@@ -48,7 +49,7 @@ function capture(command: string, args: string[], env: Record<string, string> = 
 
 async function pgbench(cluster: PgCluster): Promise<number> {
 	await cluster.createDatabase("pgbench");
-	const connection = ["-h", "127.0.0.1", "-p", String(cluster.port), "-U", "postgres"];
+	const connection = ["-h", cluster.socketDir, "-p", String(cluster.port), "-U", "postgres"];
 	const bin = "/usr/bin/pgbench";
 	await capture(bin, ["-i", "-q", "-s", "10", ...connection, "pgbench"]);
 	const out = await capture(bin, [
@@ -139,17 +140,26 @@ async function verify(url: string): Promise<{ journal: number; mismatches: numbe
 }
 
 async function main(): Promise<void> {
+	// The figures are only as good as the machine is quiet: show how busy it was.
+	say(
+		`machine: ${cpus().length} cores, load average ${loadavg()
+			.map((n) => n.toFixed(2))
+			.join(" ")} before the run`,
+	);
 	const cluster = await startPostgres(PG_SETTINGS);
 	let api: ChildProcess | undefined;
 	try {
-		say(`pgbench TPC-B (scale 10, 8 clients, ${PGBENCH_SECONDS}s, prepared)...`);
+		say(`pgbench TPC-B (scale 10, 8 clients, ${PGBENCH_SECONDS}s, prepared, Unix socket)...`);
 		const pgbenchTps = await pgbench(cluster);
 		say(`  pgbench: ${pgbenchTps.toFixed(0)} tps`);
 
-		const url = await cluster.createDatabase("hopsafe_bench");
+		await cluster.createDatabase("hopsafe_bench");
+		const url = `postgres://postgres@${encodeURIComponent(cluster.socketDir)}:${cluster.port}/hopsafe_bench`;
 		const started = await startApi(url);
 		api = started.child;
-		say(`save API: ${WORKERS} worker process(es), load generator in its own process, ${SECONDS}s per run`);
+		say(
+			`save API: ${WORKERS} worker process(es) over the Unix socket, load generator in its own process, ${SECONDS}s per run`,
+		);
 		const at8 = await load(started.base, 8);
 		say(
 			`  8 clients:  ${at8.rps.toFixed(0)} req/s, p50 ${at8.p50Ms.toFixed(2)} ms, p99 ${at8.p99Ms.toFixed(2)} ms, statuses ${JSON.stringify(at8.statuses)}`,

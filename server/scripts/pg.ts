@@ -14,8 +14,10 @@ const PG_USER = "hopsafe-pg";
 
 /** A running private PostgreSQL. */
 export interface PgCluster {
-	/** Superuser URL of the `postgres` database. */
+	/** Superuser URL of the `postgres` database (TCP on 127.0.0.1). */
 	url: string;
+	/** Directory of the cluster's Unix socket. */
+	socketDir: string;
 	port: number;
 	binDir: string;
 	/** Creates an empty database and returns its URL. */
@@ -170,6 +172,7 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
 		url,
 		port,
 		binDir,
+		socketDir: root,
 		async createDatabase(name: string) {
 			const client = new pg.Client({ connectionString: url });
 			await client.connect();
