@@ -28,6 +28,8 @@ export default tseslint.config(
 		},
 		rules: {
 			"@typescript-eslint/no-floating-promises": "error",
+			// `void promise` marks a deliberately unawaited promise.
+			"no-void": ["error", { allowAsStatement: true }],
 			"@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
 			"@typescript-eslint/consistent-type-imports": "off",
 			"@typescript-eslint/no-namespace": "off",

@@ -2,6 +2,19 @@ export type { ErrorDetailsByKind, ErrorKind, HopsafeError } from "./core/errors"
 export { describeThrown, formatError, isErrorKind, isHopsafeError, makeError } from "./core/errors";
 export type { Err, Ok, Result } from "./core/result";
 export { err, mapResult, ok, tryCallback, unwrapOr } from "./core/result";
+export type { Platform } from "./platform";
+export { defaultPlatform } from "./platform";
+export type {
+	LoadFailure,
+	LoadFailurePolicy,
+	Migration,
+	MigrationStep,
+	ReleaseReason,
+	Session,
+	Vault,
+	VaultOptions,
+} from "./vault";
+export { createVault } from "./vault";
 // inventory: the pure core (src/inventory/index.ts). Values are exported from the files that
 // declare them, where tools/check-examples.mjs finds their doc comments.
 export type {

@@ -51,7 +51,33 @@ for (const file of walk(srcDir)) {
 	});
 }
 
-// Every value exported by the package index must carry a doc comment where it is declared.
+// Every value exported by the package index must carry a doc comment where it is declared,
+// following re-exports (`export { x } from "./area"` in an area's index) to the declaration.
+function readModule(specifier, fromDir) {
+	for (const candidate of [join(fromDir, `${specifier}.ts`), join(fromDir, specifier, "index.ts")]) {
+		try {
+			return { source: readFileSync(candidate, "utf8"), dir: dirname(candidate) };
+		} catch {
+			// try the next form
+		}
+	}
+	throw new Error(`cannot resolve ${specifier} from ${relative(root, fromDir)}`);
+}
+
+function isDocumented(name, specifier, fromDir, depth = 0) {
+	const { source, dir } = readModule(specifier, fromDir);
+	const declaration = new RegExp(
+		`\\*/\\s*export (?:declare )?(?:const|function|class|enum|abstract class) ${name}\\b`,
+	);
+	if (declaration.test(source)) return true;
+	if (depth > 5) return false;
+	for (const match of source.matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";/gm)) {
+		const names = match[1].split(",").map((entry) => entry.trim().split(/\s+as\s+/)[0]);
+		if (names.includes(name)) return isDocumented(name, match[2], dir, depth + 1);
+	}
+	return false;
+}
+
 const index = readFileSync(join(srcDir, "index.ts"), "utf8");
 const missing = [];
 for (const match of index.matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";/gm)) {
@@ -59,18 +85,8 @@ for (const match of index.matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";/gm)) {
 		.split(",")
 		.map((name) => name.trim().split(/\s+as\s+/)[0])
 		.filter(Boolean);
-	const modulePath = join(srcDir, `${match[2]}.ts`);
-	let moduleSource;
-	try {
-		moduleSource = readFileSync(modulePath, "utf8");
-	} catch {
-		moduleSource = readFileSync(join(srcDir, match[2], "index.ts"), "utf8");
-	}
 	for (const name of names) {
-		const declaration = new RegExp(
-			`\\*/\\s*export (?:declare )?(?:const|function|class|enum|abstract class) ${name}\\b`,
-		);
-		if (!declaration.test(moduleSource)) missing.push(`${name} (${match[2]})`);
+		if (!isDocumented(name, match[2], srcDir)) missing.push(`${name} (${match[2]})`);
 	}
 }
 

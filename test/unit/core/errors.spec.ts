@@ -1,4 +1,4 @@
-import { describeThrown, formatError, isErrorKind, isHopsafeError, makeError } from "../../../src";
+import { describeThrown, formatError, isErrorKind, isHopsafeError, makeError } from "../../../src/core/errors";
 
 export = () => {
 	describe("hopsafe errors", () => {

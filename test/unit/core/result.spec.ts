@@ -1,4 +1,4 @@
-import { err, mapResult, ok, tryCallback, unwrapOr } from "../../../src";
+import { err, mapResult, ok, tryCallback, unwrapOr } from "../../../src/core/result";
 
 export = () => {
 	describe("Result", () => {

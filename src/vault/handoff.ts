@@ -1,0 +1,124 @@
+import type { Platform } from "../platform";
+import type { Holder } from "./envelope";
+import type { LivenessMonitor } from "./liveness";
+
+const NOTICE_MAP = "hopsafe-releases";
+/** Release notices outlive any realistic handoff, then expire on their own. */
+const NOTICE_TTL = 120;
+/** How often a waiting server looks for the release notice, and for the holder's liveness. */
+const NOTICE_POLL = 0.2;
+const LIVENESS_POLL = 1;
+
+type HandoffMessage = { t: "release" | "released" | "notHeld"; k: string; from: string };
+
+/** How a wait for another server's release ended. */
+export type HandoffOutcome = "released" | "dead" | "timeout";
+
+function hashName(name: string): string {
+	let hash = 5381;
+	for (let index = 1; index <= name.size(); index++) {
+		hash = (hash * 33 + (string.byte(name, index)[0] ?? 0)) % 4294967296;
+	}
+	return string.format("%08x", hash);
+}
+
+/**
+ * The fast hop handoff. A server that finds a player's profile locked by another server asks
+ * that server to release it (MessagingService, to the holder's JobId topic) and waits for the
+ * release notice, which the holder writes to MemoryStore when its release is saved (and also
+ * sends back as a message). The notice in MemoryStore survives a lost message.
+ */
+export class Handoff {
+	private readonly notices: MemoryStoreHashMap;
+	private readonly prefix: string;
+	private readonly releasedKeys = new Set<string>();
+	private subscription?: RBXScriptConnection;
+
+	constructor(
+		private readonly platform: Platform,
+		vaultName: string,
+		private readonly onReleaseRequested: (key: string, requesterJobId: string) => void,
+	) {
+		this.notices = platform.memoryStoreService.GetHashMap(NOTICE_MAP);
+		this.prefix = hashName(vaultName);
+	}
+
+	topicFor(jobId: string): string {
+		return `hs:${this.prefix}:${jobId}`;
+	}
+
+	/** Subscribes to this server's topic. A failure leaves the MemoryStore path working. */
+	start(): void {
+		if (this.subscription) return;
+		const [success, connection] = pcall(() =>
+			this.platform.messagingService.SubscribeAsync(this.topicFor(this.platform.jobId), (message) =>
+				this.receive(message.Data),
+			),
+		);
+		if (success) this.subscription = connection;
+	}
+
+	stop(): void {
+		this.subscription?.Disconnect();
+		this.subscription = undefined;
+	}
+
+	/** Tells waiting servers that `key` is released: a MemoryStore notice plus replies. */
+	announceRelease(key: string, requesters: ReadonlyArray<string>): void {
+		pcall(() => this.notices.SetAsync(this.noticeKey(key), { jobId: this.platform.jobId }, NOTICE_TTL));
+		for (const requester of requesters) this.send(requester, { t: "released", k: key, from: this.platform.jobId });
+	}
+
+	/** Replies to a request for a key this server does not hold. */
+	replyNotHeld(key: string, requester: string): void {
+		this.send(requester, { t: "notHeld", k: key, from: this.platform.jobId });
+	}
+
+	/**
+	 * Asks `holder` to release `key`, then waits until its release notice appears, its
+	 * liveness key expires (it is dead), or `timeout` seconds pass.
+	 */
+	waitForRelease(key: string, holder: Holder, liveness: LivenessMonitor, timeout: number): HandoffOutcome {
+		this.releasedKeys.delete(key);
+		this.send(holder.jobId, { t: "release", k: key, from: this.platform.jobId });
+		const started = this.platform.clock();
+		let lastLivenessCheck = -math.huge;
+		while (this.platform.clock() - started < timeout) {
+			if (this.releasedKeys.has(key)) {
+				this.releasedKeys.delete(key);
+				return "released";
+			}
+			const [read, notice] = pcall(() => this.notices.GetAsync(this.noticeKey(key)));
+			if (read && typeIs(notice, "table") && (notice as { jobId?: unknown }).jobId === holder.jobId) {
+				return "released";
+			}
+			if (this.platform.clock() - lastLivenessCheck >= LIVENESS_POLL) {
+				lastLivenessCheck = this.platform.clock();
+				if (liveness.check(holder.jobId) === "dead") return "dead";
+			}
+			task.wait(NOTICE_POLL);
+		}
+		return "timeout";
+	}
+
+	private noticeKey(key: string): string {
+		return `${this.prefix}:${key}`;
+	}
+
+	private send(jobId: string, message: HandoffMessage): void {
+		task.spawn(() => {
+			pcall(() => this.platform.messagingService.PublishAsync(this.topicFor(jobId), message));
+		});
+	}
+
+	private receive(data: unknown): void {
+		if (!typeIs(data, "table")) return;
+		const message = data as Partial<HandoffMessage>;
+		if (!typeIs(message.k, "string") || !typeIs(message.from, "string")) return;
+		if (message.t === "release") {
+			this.onReleaseRequested(message.k, message.from);
+		} else if (message.t === "released" || message.t === "notHeld") {
+			this.releasedKeys.add(message.k);
+		}
+	}
+}

@@ -1,0 +1,11 @@
+export type {
+	LoadFailure,
+	LoadFailurePolicy,
+	Migration,
+	MigrationStep,
+	ReleaseReason,
+	Session,
+	VaultOptions,
+} from "./types";
+export type { Vault } from "./vault";
+export { createVault } from "./vault";

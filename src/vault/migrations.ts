@@ -1,0 +1,90 @@
+import { t } from "@rbxts/t";
+import { deepCopy } from "../core/deepCopy";
+import { makeError, type HopsafeError } from "../core/errors";
+import { err, ok, type Result } from "../core/result";
+import type { Envelope } from "./envelope";
+import type { Migration, MigrationStep } from "./types";
+
+/** A vault's migrations, resolved once. */
+export interface MigrationPlan {
+	readonly steps: ReadonlyArray<MigrationStep>;
+	/** The version this server writes: `steps.size() + 1`. */
+	readonly currentVersion: number;
+	/** The oldest server version that may write current data. */
+	readonly lastCompatibleVersion: number;
+}
+
+export function planMigrations(migrations: ReadonlyArray<Migration> = []): MigrationPlan {
+	const steps = new Array<MigrationStep>();
+	let lastCompatibleVersion = 1;
+	migrations.forEach((migration, index) => {
+		if (typeIs(migration, "function")) {
+			steps.push(migration);
+			lastCompatibleVersion = index + 2;
+		} else {
+			steps.push(migration.migrate);
+			if (migration.backwardsCompatible !== true) lastCompatibleVersion = index + 2;
+		}
+	});
+	return { steps, currentVersion: steps.size() + 1, lastCompatibleVersion };
+}
+
+/**
+ * Brings stored data to this server's version on a deep copy, then validates it. The stored
+ * envelope is never touched: a failure leaves nothing half-migrated.
+ */
+export function migrateEnvelope<T>(
+	stored: Envelope,
+	plan: MigrationPlan,
+	validate: (value: unknown) => value is T,
+): Result<Envelope, HopsafeError> {
+	let value = deepCopy(stored.value);
+	let version = stored.schemaVersion;
+	let lastCompatibleVersion = stored.lastCompatibleVersion;
+
+	if (version > plan.currentVersion) {
+		if (plan.currentVersion < stored.lastCompatibleVersion) {
+			return err(
+				makeError(
+					"NewerSchema",
+					`data is at schema ${version}, which servers older than ${stored.lastCompatibleVersion} must not write; this server knows ${plan.currentVersion}`,
+					{ storedVersion: version, knownVersion: plan.currentVersion },
+				),
+			);
+		}
+	} else {
+		while (version < plan.currentVersion) {
+			const step = plan.steps[version - 1];
+			const [success, result] = pcall(step, value);
+			if (!success || result === undefined) {
+				const reason = success ? "returned nothing" : `threw: ${tostring(result)}`;
+				return err(
+					makeError(
+						"MigrationFailed",
+						`migration from schema ${version} to ${version + 1} ${reason}`,
+						{ fromVersion: version, toVersion: version + 1 },
+						result,
+					),
+				);
+			}
+			value = result;
+			version += 1;
+		}
+		lastCompatibleVersion = plan.lastCompatibleVersion;
+	}
+
+	// `t.strict` raises the check's message (naming the failing field) for `@rbxts/t` checks;
+	// it exists in the Luau library but not in its typings.
+	const strict = (t as unknown as { strict: (check: (value: unknown) => boolean) => (value: unknown) => void })
+		.strict;
+	const [valid, message] = pcall(strict(validate), value);
+	if (!valid) {
+		const reason = tostring(message);
+		return err(
+			makeError("ValidationFailed", `data at schema ${version} does not match the schema: ${reason}`, {
+				path: reason,
+			}),
+		);
+	}
+	return ok({ schemaVersion: version, lastCompatibleVersion, value });
+}

@@ -1,0 +1,99 @@
+import { makeError } from "../core/errors";
+import type { Profile } from "@rbxts/profileservice/globals";
+import type { Envelope } from "./envelope";
+import type { ReleaseReason, Session } from "./types";
+
+const SAVE_MARK = "hopsafeSave";
+/** Seconds to wait for one save before asking ProfileService again. */
+const SAVE_RETRY = 8;
+
+/**
+ * Resolves once a save that includes every change made before the call has reached the
+ * DataStore. ProfileService drops a Save() while another write to the key is queued or in
+ * flight, so a counter in the profile's MetaTags (written in the same UpdateAsync as Data)
+ * tells which save carried our changes.
+ */
+function confirmSave(profile: Profile<Envelope>, timeout: number): Promise<void> {
+	const mark = ((profile.MetaData.MetaTags.get(SAVE_MARK) as number | undefined) ?? 0) + 1;
+	profile.SetMetaTag(SAVE_MARK, mark);
+	const saved = () => ((profile.MetaData.MetaTagsLatest?.get(SAVE_MARK) as number | undefined) ?? 0) >= mark;
+	return new Promise<void>((resolve, reject) => {
+		const started = os.clock();
+		while (!saved()) {
+			if (!profile.IsActive()) {
+				reject(makeError("SessionLost", "the session ended before the save was confirmed", { key: "" }));
+				return;
+			}
+			if (os.clock() - started >= timeout) {
+				reject(
+					makeError("Timeout", "the save was not confirmed in time", { operation: "save", seconds: timeout }),
+				);
+				return;
+			}
+			profile.Save();
+			const waitStarted = os.clock();
+			while (!saved() && profile.IsActive() && os.clock() - waitStarted < SAVE_RETRY) task.wait(0.1);
+		}
+		resolve();
+	});
+}
+
+/** The live side of a {@link Session}: a ProfileService profile plus hopsafe's bookkeeping. */
+export class ProfileSession<T extends object> implements Session<T> {
+	readonly data: T;
+	readonly schemaVersion: number;
+	/** Servers that asked for this session's release and want a reply. */
+	readonly requesters = new Array<string>();
+	private releasing?: Promise<void>;
+	private releaseReason?: ReleaseReason;
+
+	constructor(
+		readonly userId: number,
+		readonly key: string,
+		readonly player: Player,
+		readonly profile: Profile<Envelope>,
+		private readonly onRelease: (session: ProfileSession<T>, reason: ReleaseReason) => void,
+	) {
+		this.data = profile.Data.value as T;
+		this.schemaVersion = profile.Data.schemaVersion;
+	}
+
+	isActive(): boolean {
+		return this.releasing === undefined && this.profile.IsActive();
+	}
+
+	/** Why the session ended, once it has. */
+	reason(): ReleaseReason | undefined {
+		return this.releaseReason;
+	}
+
+	save(): void {
+		if (this.isActive()) this.profile.Save();
+	}
+
+	saveAsync(timeout = 30): Promise<void> {
+		return confirmSave(this.profile, timeout);
+	}
+
+	release(reason: ReleaseReason = "manual"): Promise<void> {
+		if (this.releasing) return this.releasing;
+		this.releaseReason = reason;
+		this.releasing = new Promise<void>((resolve) => {
+			if (!this.profile.IsActive()) {
+				resolve();
+				return;
+			}
+			this.profile.ListenToHopReady(() => resolve());
+			this.profile.Release();
+		}).finally(() => this.onRelease(this, reason));
+		return this.releasing;
+	}
+
+	/** Marks the session as ended by ProfileService itself (the lock was taken elsewhere). */
+	markLost(): void {
+		if (this.releasing) return;
+		this.releaseReason = "lockLost";
+		this.releasing = Promise.resolve();
+		this.onRelease(this, "lockLost");
+	}
+}

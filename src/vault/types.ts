@@ -1,0 +1,91 @@
+import type { HopsafeError } from "../core/errors";
+import type { Platform } from "../platform";
+
+/** A migration step: takes data at version N and returns it at version N + 1. */
+export type MigrationStep = (data: unknown) => unknown;
+
+/**
+ * One entry of a vault's ordered migrations. Entry `i` (1-based) upgrades version `i` to
+ * `i + 1`; data from the template is at version `migrations.size() + 1`.
+ */
+export type Migration =
+	| MigrationStep
+	| {
+			readonly migrate: MigrationStep;
+			/**
+			 * Servers that predate this step may still load and write data that went through it
+			 * (it only adds optional fields). Lets an older server run during a rolling update.
+			 */
+			readonly backwardsCompatible?: boolean;
+	  };
+
+/** Why a session ended. */
+export type ReleaseReason = "left" | "teleport" | "requested" | "shutdown" | "lockLost" | "erased" | "manual";
+
+/** What a vault does with a player whose data cannot be loaded safely. */
+export type LoadFailurePolicy = "kick" | "hold";
+
+/** Options of {@link createVault}. */
+export interface VaultOptions<T extends object> {
+	/** The DataStore name the profiles live in. */
+	readonly name: string;
+	/** The data a new player starts with (at the newest schema version). */
+	readonly template: T;
+	/** Validates data after migration (an `@rbxts/t` check). */
+	readonly schema: (value: unknown) => value is T;
+	/** Ordered migrations; see {@link Migration}. */
+	readonly migrations?: ReadonlyArray<Migration>;
+	/** The DataStore key of a player (default `player_<userId>`). */
+	readonly keyForUser?: (userId: number) => string;
+	/**
+	 * Data stored without a hopsafe envelope (for example by plain ProfileService usage before
+	 * adopting hopsafe): return it as version-1 data, or throw to treat it as corrupted. Without
+	 * this option such data is treated as corrupted and never overwritten.
+	 */
+	readonly adoptUnversioned?: (data: unknown) => unknown;
+	/** Kick (default) or hold a player whose data fails to load, migrate or validate. */
+	readonly onLoadFailure?: LoadFailurePolicy;
+	/** Load players automatically when they join and release them when they leave (default true). */
+	readonly bindPlayers?: boolean;
+	/** Seconds to wait for a live holder to release before retrying through ProfileService (default 10). */
+	readonly handoffTimeout?: number;
+	/** Seconds after which a load that keeps meeting a live holder gives up (default 300). */
+	readonly loadTimeout?: number;
+	/** Seconds between liveness heartbeats (default 3). */
+	readonly heartbeatInterval?: number;
+	/** Seconds a heartbeat stays valid; a holder whose heartbeat expired is dead (default 12). */
+	readonly heartbeatTtl?: number;
+	/** Fires `budgetLow` when a DataStore request budget drops below this (default 10). */
+	readonly budgetLowThreshold?: number;
+	/** The services to use (default: the real ones). */
+	readonly platform?: Platform;
+}
+
+/** A loaded, session-locked player profile. */
+export interface Session<T extends object> {
+	readonly userId: number;
+	readonly key: string;
+	readonly player: Player;
+	/** The player's data. Mutate it only on this server, only while the session is active. */
+	readonly data: T;
+	/** The schema version the data is at. */
+	readonly schemaVersion: number;
+	/** Whether this server still holds the session lock. */
+	isActive(): boolean;
+	/** Asks for an early save (coalesced; the regular auto-save still runs). */
+	save(): void;
+	/**
+	 * Saves now and resolves once every change made before the call is in the DataStore; rejects
+	 * with a `SessionLost` or `Timeout` error. Use it before acknowledging something valuable.
+	 */
+	saveAsync(timeout?: number): Promise<void>;
+	/** Ends the session and releases the lock; resolves when the release is saved. */
+	release(reason?: ReleaseReason): Promise<void>;
+}
+
+/** A load failure, with the error that caused it. */
+export interface LoadFailure {
+	readonly userId: number;
+	readonly key: string;
+	readonly error: HopsafeError;
+}

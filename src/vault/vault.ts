@@ -1,0 +1,396 @@
+import ProfileService from "@rbxts/profileservice";
+import type { Profile, ProfileStore } from "@rbxts/profileservice/globals";
+import Signal from "@rbxts/signal";
+import { deepCopy } from "../core/deepCopy";
+import { describeThrown, makeError, type HopsafeError } from "../core/errors";
+import { retry } from "../core/retry";
+import { defaultPlatform, type Platform } from "../platform";
+import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
+import { Handoff } from "./handoff";
+import { livenessFor, type LivenessMonitor } from "./liveness";
+import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
+import { ProfileSession } from "./session";
+import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
+
+const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
+	SessionLost: "Your data was loaded on another server. Please rejoin.",
+	NewerSchema: "This server is older than your saved data. Please rejoin to reach an updated server.",
+};
+const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
+
+/** A player data vault: session-locked profiles over ProfileService. See {@link createVault}. */
+export interface Vault<T extends object> {
+	readonly name: string;
+	/** A player's session started (data loaded, migrated, validated, locked). */
+	readonly loaded: Signal<(session: Session<T>) => void>;
+	/** A session ended and its release was saved (or the lock was lost). */
+	readonly released: Signal<(userId: number, reason: ReleaseReason) => void>;
+	/** Another server took this server's lock; the player was kicked and no write followed. */
+	readonly lockLost: Signal<(userId: number) => void>;
+	/** A load failed (corrupted data, migration or validation failure, DataStore outage). */
+	readonly loadFailed: Signal<(failure: LoadFailure) => void>;
+	/** A migration or validation failed; the stored value was left unchanged. */
+	readonly migrationFailed: Signal<(failure: LoadFailure) => void>;
+	/** A DataStore save failed (ProfileService retries on its own). */
+	readonly saveFailed: Signal<(userId: number | undefined, failure: HopsafeError) => void>;
+	/** A DataStore request budget dropped below the configured threshold. */
+	readonly budgetLow: Signal<(requestType: string, budget: number) => void>;
+	/** Loads (or joins the load already running for) a player. Rejects with a HopsafeError. */
+	load(player: Player): Promise<Session<T>>;
+	/** The player's active session on this server, if any. */
+	getSession(player: Player | number): Session<T> | undefined;
+	/** Resolves with the player's session once it is loaded. */
+	waitForSession(player: Player, timeout?: number): Promise<Session<T>>;
+	/** Ends a player's session; resolves when the release is saved. */
+	release(player: Player | number, reason?: ReleaseReason): Promise<void>;
+	/** Releases the player before a teleport, so the destination loads at its first attempt. */
+	prepareTeleport(player: Player): Promise<void>;
+	/** GDPR erasure: ends the session here if any, then removes the stored profile. */
+	erase(userId: number): Promise<void>;
+	/** Releases every session and stops the vault (BindToClose calls this). */
+	close(): Promise<void>;
+}
+
+class VaultImpl<T extends object> implements Vault<T> {
+	readonly loaded = new Signal<(session: Session<T>) => void>();
+	readonly released = new Signal<(userId: number, reason: ReleaseReason) => void>();
+	readonly lockLost = new Signal<(userId: number) => void>();
+	readonly loadFailed = new Signal<(failure: LoadFailure) => void>();
+	readonly migrationFailed = new Signal<(failure: LoadFailure) => void>();
+	readonly saveFailed = new Signal<(userId: number | undefined, failure: HopsafeError) => void>();
+	readonly budgetLow = new Signal<(requestType: string, budget: number) => void>();
+
+	readonly name: string;
+	private readonly platform: Platform;
+	private readonly plan: MigrationPlan;
+	private readonly store: ProfileStore<Envelope>;
+	private readonly dataStore: DataStore;
+	private readonly liveness: LivenessMonitor;
+	private readonly handoff: Handoff;
+	private readonly sessions = new Map<number, ProfileSession<T>>();
+	private readonly loading = new Map<number, Promise<Session<T>>>();
+	private closing = false;
+
+	constructor(private readonly options: VaultOptions<T>) {
+		this.name = options.name;
+		this.platform = options.platform ?? defaultPlatform();
+		this.plan = planMigrations(options.migrations);
+		const template: Envelope = {
+			schemaVersion: this.plan.currentVersion,
+			lastCompatibleVersion: this.plan.lastCompatibleVersion,
+			value: deepCopy(options.template),
+		};
+		if (!options.schema(options.template)) {
+			throw makeError("InvalidArgument", `the template of vault "${options.name}" fails its own schema`, {
+				argument: "template",
+			});
+		}
+		this.store = ProfileService.GetProfileStore<Envelope>(options.name, template);
+		this.dataStore = this.platform.dataStoreService.GetDataStore(options.name);
+		this.liveness = livenessFor(this.platform, options.heartbeatInterval ?? 3, options.heartbeatTtl ?? 12);
+		this.handoff = new Handoff(this.platform, options.name, (key, requester) =>
+			this.onReleaseRequested(key, requester),
+		);
+	}
+
+	start(): void {
+		void this.liveness.start();
+		this.handoff.start();
+		ProfileService.IssueSignal.Connect((message, storeName, key) => {
+			if (storeName !== this.name) return;
+			const session = this.findByKey(key);
+			this.saveFailed.Fire(
+				session?.userId,
+				makeError("PlatformFailure", message, {
+					service: "DataStoreService",
+					operation: "UpdateAsync",
+					retryable: true,
+				}),
+			);
+		});
+		if (this.options.bindPlayers !== false) {
+			const players = this.platform.players;
+			players.PlayerAdded.Connect((player) => {
+				void this.loadOnJoin(player);
+			});
+			players.PlayerRemoving.Connect((player) => {
+				void this.release(player, "left");
+			});
+			for (const player of players.GetPlayers()) void this.loadOnJoin(player);
+		}
+		game.BindToClose(() => {
+			this.close().await();
+		});
+		task.spawn(() => this.watchBudget());
+	}
+
+	keyFor(userId: number): string {
+		return this.options.keyForUser ? this.options.keyForUser(userId) : `player_${userId}`;
+	}
+
+	load(player: Player): Promise<Session<T>> {
+		const existing = this.sessions.get(player.UserId);
+		if (existing && existing.isActive()) return Promise.resolve(existing);
+		const pending = this.loading.get(player.UserId);
+		if (pending) return pending;
+		const promise = new Promise<Session<T>>((resolve, reject) => {
+			const [success, outcome] = pcall(() => this.loadNow(player));
+			if (!success) {
+				reject(makeError("CallbackFailed", describeThrown(outcome), { callback: "load" }, outcome));
+			} else if (typeIs(outcome, "table") && (outcome as { kind?: unknown }).kind !== undefined) {
+				reject(outcome);
+			} else {
+				resolve(outcome as Session<T>);
+			}
+		}).finally(() => {
+			this.loading.delete(player.UserId);
+		}) as Promise<Session<T>>;
+		this.loading.set(player.UserId, promise);
+		return promise;
+	}
+
+	getSession(player: Player | number): Session<T> | undefined {
+		const userId = typeIs(player, "number") ? player : player.UserId;
+		const session = this.sessions.get(userId);
+		return session && session.isActive() ? session : undefined;
+	}
+
+	waitForSession(player: Player, timeout = 60): Promise<Session<T>> {
+		return this.load(player).timeout(
+			timeout,
+			makeError("Timeout", "session not loaded in time", { operation: "load", seconds: timeout }),
+		);
+	}
+
+	release(player: Player | number, reason: ReleaseReason = "manual"): Promise<void> {
+		const userId = typeIs(player, "number") ? player : player.UserId;
+		const session = this.sessions.get(userId);
+		if (session) return session.release(reason);
+		const pending = this.loading.get(userId);
+		// A load still running when the player leaves releases itself when it completes.
+		if (pending) return pending.then(() => this.release(userId, reason)).catch(() => undefined);
+		return Promise.resolve();
+	}
+
+	prepareTeleport(player: Player): Promise<void> {
+		return this.release(player, "teleport");
+	}
+
+	erase(userId: number): Promise<void> {
+		return this.release(userId, "erased").then(
+			() =>
+				new Promise<void>((resolve, reject) => {
+					const [success, wiped] = pcall(() => this.store.WipeProfileAsync(this.keyFor(userId)));
+					if (success && wiped) resolve();
+					else
+						reject(
+							makeError("PlatformFailure", `could not erase ${this.keyFor(userId)}`, {
+								service: "DataStoreService",
+								operation: "RemoveAsync",
+								retryable: true,
+							}),
+						);
+				}),
+		);
+	}
+
+	close(): Promise<void> {
+		this.closing = true;
+		const releases = new Array<Promise<void>>();
+		for (const [, session] of this.sessions) releases.push(session.release("shutdown"));
+		return Promise.all(releases).then(() => {
+			this.handoff.stop();
+			this.liveness.stop();
+		});
+	}
+
+	private loadOnJoin(player: Player): Promise<void> {
+		return this.load(player)
+			.then(() => undefined)
+			.catch(() => undefined);
+	}
+
+	private fail(player: Player, key: string, failure: HopsafeError): HopsafeError {
+		const report: LoadFailure = { userId: player.UserId, key, error: failure };
+		if (
+			failure.kind === "MigrationFailed" ||
+			failure.kind === "ValidationFailed" ||
+			failure.kind === "NewerSchema"
+		) {
+			this.migrationFailed.Fire(report);
+		}
+		this.loadFailed.Fire(report);
+		if ((this.options.onLoadFailure ?? "kick") === "kick" && player.Parent !== undefined) {
+			player.Kick(KICK_MESSAGES[failure.kind] ?? DEFAULT_KICK);
+		}
+		return failure;
+	}
+
+	/** The load itself, on the caller's thread; returns the session or the failure. */
+	private loadNow(player: Player): Session<T> | HopsafeError {
+		const userId = player.UserId;
+		const key = this.keyFor(userId);
+		if (this.closing) return makeError("Closed", "the vault is closing", { reason: "shutdown" });
+
+		// 1. Read the stored value without writing anything: a value that cannot be migrated
+		//    or validated is left byte-for-byte as it is.
+		const inspected = this.inspect(key);
+		if (!inspected.ok) return this.fail(player, key, inspected.failure);
+		if (inspected.inspection.envelope) {
+			const dryRun = migrateEnvelope(inspected.inspection.envelope, this.plan, this.options.schema);
+			if (!dryRun.ok) return this.fail(player, key, dryRun.error);
+		}
+
+		// 2. If another server holds the lock, ask it to release and wait for the notice, so
+		//    ProfileService's first attempt succeeds instead of waiting out its 7 s retries.
+		const holder = inspected.inspection.holder;
+		let stealFrom: string | undefined;
+		// (A lock held by this very server is a fast rejoin: ProfileService handles it.)
+		if (holder && holder.jobId !== this.platform.jobId) {
+			void this.liveness.start().await();
+			const outcome = this.handoff.waitForRelease(key, holder, this.liveness, this.options.handoffTimeout ?? 10);
+			if (outcome === "dead") stealFrom = holder.jobId;
+		}
+
+		// 3. Lock and load. A holder found dead is stolen from at once; a live one is asked
+		//    again and waited for, never stolen from.
+		const started = this.platform.clock();
+		const loadTimeout = this.options.loadTimeout ?? 300;
+		const profile = this.store.LoadProfileAsync(key, (_placeId, jobId) => {
+			if (jobId === stealFrom) return "Steal";
+			if (this.liveness.check(jobId) === "dead") return "Steal";
+			if (this.platform.clock() - started > loadTimeout || this.closing || player.Parent === undefined) {
+				return "Cancel";
+			}
+			this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
+			return "Repeat";
+		});
+		if (profile === undefined) {
+			if (player.Parent === undefined)
+				return makeError("Closed", "the player left during the load", { reason: "left" });
+			return this.fail(player, key, makeError("SessionLocked", "another server kept the session lock", { key }));
+		}
+
+		// 4. Migrate what was actually locked (it may differ from step 1's read).
+		const envelope = readEnvelope(profile.Data, this.options.adoptUnversioned);
+		const migrated = envelope.ok ? migrateEnvelope(envelope.value, this.plan, this.options.schema) : envelope;
+		if (!migrated.ok) {
+			profile.Release();
+			return this.fail(player, key, migrated.error);
+		}
+		profile.Data = migrated.value;
+		profile.AddUserId(userId);
+
+		const session = new ProfileSession<T>(userId, key, player, profile as Profile<Envelope>, (ended, reason) =>
+			this.onSessionEnded(ended, reason),
+		);
+		profile.ListenToRelease(() => {
+			if (session.reason() === undefined) session.markLost();
+		});
+		this.sessions.set(userId, session);
+		if (player.Parent === undefined || this.closing) {
+			void session.release(this.closing ? "shutdown" : "left");
+			return makeError("Closed", "the player left during the load", { reason: "left" });
+		}
+		this.loaded.Fire(session);
+		return session;
+	}
+
+	private inspect(key: string): { ok: true; inspection: Inspection } | { ok: false; failure: HopsafeError } {
+		const options = new Instance("DataStoreGetOptions");
+		options.UseCache = false;
+		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () => this.dataStore.GetAsync(key, options)[0]);
+		if (!read) {
+			return {
+				ok: false,
+				failure: makeError(
+					"PlatformFailure",
+					`could not read ${key}: ${describeThrown(raw)}`,
+					{ service: "DataStoreService", operation: "GetAsync", retryable: true },
+					raw,
+				),
+			};
+		}
+		const inspection = inspectStoredValue(raw, this.options.adoptUnversioned);
+		return inspection.ok ? { ok: true, inspection: inspection.value } : { ok: false, failure: inspection.error };
+	}
+
+	private onSessionEnded(session: ProfileSession<T>, reason: ReleaseReason): void {
+		if (this.sessions.get(session.userId) === session) this.sessions.delete(session.userId);
+		if (reason === "lockLost") {
+			this.lockLost.Fire(session.userId);
+			if (session.player.Parent !== undefined) {
+				session.player.Kick(KICK_MESSAGES.SessionLost);
+			}
+		} else {
+			this.handoff.announceRelease(session.key, session.requesters);
+		}
+		this.released.Fire(session.userId, reason);
+	}
+
+	private onReleaseRequested(key: string, requester: string): void {
+		const session = this.findByKey(key);
+		if (!session) {
+			this.handoff.replyNotHeld(key, requester);
+			return;
+		}
+		session.requesters.push(requester);
+		// The player is on another server now; if they are still connected here, this is a
+		// second login and the older one goes, as on Roblox.
+		if (session.player.Parent !== undefined) {
+			session.player.Kick("You joined another server.");
+		}
+		void session.release("requested");
+	}
+
+	private findByKey(key: string): ProfileSession<T> | undefined {
+		for (const [, session] of this.sessions) if (session.key === key) return session;
+		return undefined;
+	}
+
+	private watchBudget(): void {
+		const threshold = this.options.budgetLowThreshold ?? 10;
+		const types: Array<[string, Enum.DataStoreRequestType]> = [
+			["GetAsync", Enum.DataStoreRequestType.GetAsync],
+			["SetIncrementAsync", Enum.DataStoreRequestType.SetIncrementAsync],
+		];
+		while (!this.closing) {
+			for (const [name, requestType] of types) {
+				const [success, budget] = pcall(() =>
+					this.platform.dataStoreService.GetRequestBudgetForRequestType(requestType),
+				);
+				if (success && budget < threshold) this.budgetLow.Fire(name, budget);
+			}
+			task.wait(5);
+		}
+	}
+}
+
+/**
+ * Creates a vault: session-locked player profiles over ProfileService, with a fast hop handoff,
+ * crash recovery through server liveness, and lazy, validated migrations. With `bindPlayers`
+ * (the default) it loads players as they join and releases them as they leave.
+ *
+ * @example
+ * ```ts
+ * import { createVault } from "@rbxts/hopsafe";
+ * import { t } from "@rbxts/t";
+ *
+ * interface PlayerData {
+ * 	coins: number;
+ * }
+ *
+ * const vault = createVault<PlayerData>({
+ * 	name: "PlayerData",
+ * 	template: { coins: 0 },
+ * 	schema: t.interface({ coins: t.number }),
+ * 	migrations: [(old) => ({ coins: (old as { gold: number }).gold })],
+ * });
+ * vault.loaded.Connect((session) => print(session.userId, session.data.coins));
+ * ```
+ */
+export function createVault<T extends object>(options: VaultOptions<T>): Vault<T> {
+	const vault = new VaultImpl(options);
+	vault.start();
+	return vault;
+}
