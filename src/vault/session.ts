@@ -38,6 +38,9 @@ function confirmSave(profile: Profile<Envelope>, timeout: number): Promise<void>
 	});
 }
 
+/** ProfileService spaces calls on a key this many seconds apart (its RobloxWriteCooldown). */
+const PROFILE_SERVICE_COOLDOWN = 7;
+
 /** The live side of a {@link Session}: a ProfileService profile plus hopsafe's bookkeeping. */
 export class ProfileSession<T extends object> implements Session<T> {
 	readonly data: T;
@@ -46,6 +49,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 	readonly requesters = new Array<string>();
 	private releasing?: Promise<void>;
 	private releaseReason?: ReleaseReason;
+	/** os.clock() of this session's last DataStore write (the load counts). */
+	private lastWriteAt = os.clock();
 
 	constructor(
 		readonly userId: number,
@@ -53,9 +58,13 @@ export class ProfileSession<T extends object> implements Session<T> {
 		readonly player: Player,
 		readonly profile: Profile<Envelope>,
 		private readonly onRelease: (session: ProfileSession<T>, reason: ReleaseReason) => void,
+		private readonly releaseDirectly: (profile: Profile<Envelope>) => boolean,
 	) {
 		this.data = profile.Data.value as T;
 		this.schemaVersion = profile.Data.schemaVersion;
+		profile.KeyInfoUpdated.Connect(() => {
+			this.lastWriteAt = os.clock();
+		});
 	}
 
 	isActive(): boolean {
@@ -84,7 +93,14 @@ export class ProfileSession<T extends object> implements Session<T> {
 				return;
 			}
 			this.profile.ListenToHopReady(() => resolve());
+			// Ends the session in ProfileService at once (no more saves of later changes) and
+			// queues its release save.
 			this.profile.Release();
+			// That save waits out ProfileService's cooldown when the key was written recently;
+			// then release directly so the next server does not wait for it.
+			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN && this.releaseDirectly(this.profile)) {
+				resolve();
+			}
 		}).finally(() => this.onRelease(this, reason));
 		return this.releasing;
 	}

@@ -6,6 +6,7 @@ import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { retry } from "../core/retry";
 import { defaultPlatform, type Platform } from "../platform";
 import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
+import { releaseDirectly } from "./directRelease";
 import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
@@ -281,8 +282,13 @@ class VaultImpl<T extends object> implements Vault<T> {
 		profile.Data = migrated.value;
 		profile.AddUserId(userId);
 
-		const session = new ProfileSession<T>(userId, key, player, profile as Profile<Envelope>, (ended, reason) =>
-			this.onSessionEnded(ended, reason),
+		const session = new ProfileSession<T>(
+			userId,
+			key,
+			player,
+			profile as Profile<Envelope>,
+			(ended, reason) => this.onSessionEnded(ended, reason),
+			(released) => releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId),
 		);
 		profile.ListenToRelease(() => {
 			if (session.reason() === undefined) session.markLost();
