@@ -1,4 +1,3 @@
-import { t } from "@rbxts/t";
 import { deepCopy } from "../core/deepCopy";
 import { makeError, type HopsafeError } from "../core/errors";
 import { err, ok, type Result } from "../core/result";
@@ -73,16 +72,15 @@ export function migrateEnvelope<T>(
 		lastCompatibleVersion = plan.lastCompatibleVersion;
 	}
 
-	// `t.strict` raises the check's message (naming the failing field) for `@rbxts/t` checks;
-	// it exists in the Luau library but not in its typings.
-	const strict = (t as unknown as { strict: (check: (value: unknown) => boolean) => (value: unknown) => void })
-		.strict;
-	const [valid, message] = pcall(strict(validate), value);
-	if (!valid) {
-		const reason = tostring(message);
+	// A check may return a second value naming the failing field (plain Luau `t` does; the
+	// roblox-ts build of `@rbxts/t` does not), so keep every value it returns.
+	const outcome = [...pcall(validate, value)] as Array<unknown>;
+	if (outcome[0] !== true || outcome[1] !== true) {
+		const detail = outcome[0] !== true ? `the check threw: ${tostring(outcome[1])}` : outcome[2];
+		const reason = typeIs(detail, "string") ? `: ${detail}` : "";
 		return err(
-			makeError("ValidationFailed", `data at schema ${version} does not match the schema: ${reason}`, {
-				path: reason,
+			makeError("ValidationFailed", `data at schema ${version} does not match the schema${reason}`, {
+				path: typeIs(detail, "string") ? detail : "",
 			}),
 		);
 	}

@@ -257,15 +257,21 @@ class VaultImpl<T extends object> implements Vault<T> {
 		//    again and waited for, never stolen from.
 		const started = this.platform.clock();
 		const loadTimeout = this.options.loadTimeout ?? 300;
-		const profile = this.store.LoadProfileAsync(key, (_placeId, jobId) => {
-			if (jobId === stealFrom) return "Steal";
-			if (this.liveness.check(jobId) === "dead") return "Steal";
-			if (this.platform.clock() - started > loadTimeout || this.closing || player.Parent === undefined) {
-				return "Cancel";
-			}
-			this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
-			return "Repeat";
-		});
+		// A dead holder is stolen from at the first UpdateAsync; a handler's "Steal" would cost a
+		// second call, after ProfileService's 7 s spacing.
+		const handler = stealFrom !== undefined ? ("Steal" as const) : undefined;
+		const profile = this.store.LoadProfileAsync(
+			key,
+			handler ??
+				((_placeId, jobId) => {
+					if (this.liveness.check(jobId) === "dead") return "Steal";
+					if (this.platform.clock() - started > loadTimeout || this.closing || player.Parent === undefined) {
+						return "Cancel";
+					}
+					this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
+					return "Repeat";
+				}),
+		);
 		if (profile === undefined) {
 			if (player.Parent === undefined)
 				return makeError("Closed", "the player left during the load", { reason: "left" });

@@ -35,6 +35,61 @@ declare namespace Sim {
 		teleportData?: unknown;
 	}
 
+	/** One data store entry, as the simulated backend names it. */
+	interface EntryRef {
+		store: string;
+		key: string;
+		scope?: string;
+		kind?: "standard" | "ordered";
+	}
+
+	interface EntrySnapshot {
+		readonly value: unknown;
+		readonly text: string;
+		readonly version: string;
+		readonly userIds: Array<number>;
+		readonly metadata: Record<string, unknown>;
+		readonly deleted: boolean;
+	}
+
+	/** A committed data store write, as `DataStoreBackend.observe` reports it. */
+	interface WriteRecord {
+		readonly ref: EntryRef;
+		readonly source: string;
+		readonly before?: EntrySnapshot;
+		readonly after: EntrySnapshot;
+	}
+
+	interface DataStoreFaults {
+		failNext(count: number, options?: { operation?: string; code?: number; committed?: boolean }): void;
+		commitButErrorNext(count: number, operation?: string): void;
+		forceConflicts(count: number, key?: string): void;
+		setErrorRate(rate: number, operation?: string): void;
+		setLatency(spec: number | { min: number; max: number }, operation?: string): void;
+		clear(): void;
+	}
+
+	/** The world's data stores (`world.dataStore()`). */
+	interface DataStoreBackend {
+		read(ref: EntryRef): EntrySnapshot | undefined;
+		write(
+			ref: EntryRef,
+			data: { value?: unknown; text?: string; userIds?: Array<number> },
+		): EntrySnapshot | undefined;
+		rawText(ref: EntryRef): string | undefined;
+		/** Calls `observer` after every committed write; returns a function that stops it. */
+		observe(observer: (write: WriteRecord) => void): () => void;
+		readonly faults: DataStoreFaults;
+	}
+
+	/** One server's DataStoreService driver API (`server.services.DataStoreService`). */
+	interface DataStoreServiceDriver {
+		readonly faults: DataStoreFaults;
+		pause(): void;
+		resume(): void;
+		queueLength(queue: "get" | "set" | "orderedGet" | "orderedSet"): number;
+	}
+
 	interface World {
 		readonly seed: number;
 		readonly servers: ReadonlyArray<Server>;
@@ -48,6 +103,16 @@ declare namespace Sim {
 		counter(service: string, requestType?: string, serverName?: string): number;
 		takeErrors(): Array<UncaughtError>;
 		destroy(): void;
+		dataStore(): DataStoreBackend;
+		/** The player leaves `from` and joins `to` (a new server when omitted) after the transfer delay. */
+		teleport(
+			player: Player,
+			from: Server,
+			to?: Server,
+			options?: { teleportData?: unknown; delay?: number },
+		): Player;
+		/** The player leaves `from` (its PlayerRemoving handlers may still be saving) and joins `to` after `delay`. */
+		rejoin(player: Player, from: Server, to: Server, options?: { delay?: number }): Player;
 	}
 
 	interface Client {
@@ -65,6 +130,7 @@ declare namespace Sim {
 		readonly jobId: string;
 		readonly state: "running" | "closing" | "closed" | "crashed" | "destroyed";
 		readonly dataModel: DataModel;
+		readonly services: { readonly DataStoreService: DataStoreServiceDriver };
 		join(userId: number, options?: JoinOptions): Player;
 		leave(player: Player): void;
 		kick(player: Player, message?: string): void;

@@ -1,0 +1,119 @@
+import { lockHolder, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
+
+const coinsOf = (world: Sim.World, userId: number) =>
+	(storedProfile(world, userId)!.Data.value as { coins: number }).coins;
+
+export = () => {
+	describe("hop handoff", () => {
+		it("loads on the new server at its first attempt, even right after a save on the old one", () => {
+			const world = sim.World.new({ seed: 201 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const vaultA = walletVault(a);
+			const vaultB = walletVault(b);
+			const player = a.join(21);
+			waitForSession(world, vaultA, 21);
+			vaultA.getSession(21)!.data.coins = 33;
+			// Leave two seconds after the load's write: ProfileService alone would wait out its
+			// seven-second cooldown before writing the release.
+			world.advance(2);
+			const updatesBefore = world.counter("DataStoreService", "UpdateAsync", b.name);
+			a.leave(player);
+			b.join(21);
+			const took = waitForSession(world, vaultB, 21);
+			expect(took < 1.5).to.equal(true);
+			expect(vaultB.getSession(21)!.data.coins).to.equal(33);
+			expect(world.counter("DataStoreService", "UpdateAsync", b.name) - updatesBefore).to.equal(1);
+			expect(lockHolder(world, 21)).to.equal(b.jobId);
+		});
+
+		it("never lets two servers hold one player, checked at every write", () => {
+			const world = sim.World.new({ seed: 202 });
+			const servers = [world.startServer(), world.startServer(), world.startServer()];
+			const vaults = servers.map((server) => walletVault(server));
+			const violations = new Array<string>();
+			world.dataStore().observe((write) => {
+				if (write.ref.key !== "player_22") return;
+				const active = new Array<string>();
+				servers.forEach((server, index) => {
+					if (vaults[index].getSession(22) !== undefined) active.push(server.name);
+				});
+				if (active.size() > 1) violations.push(`${active.join(",")} at ${world.now()}`);
+				const holder = (write.after.value as { MetaData: { ActiveSession?: [number, string] } }).MetaData
+					.ActiveSession?.[1];
+				servers.forEach((server, index) => {
+					const believes = vaults[index].getSession(22) !== undefined;
+					if (believes && holder !== undefined && holder !== server.jobId) {
+						violations.push(`${server.name} believes it holds a lock owned by ${holder}`);
+					}
+				});
+			});
+			let current = servers[0];
+			let player = current.join(22);
+			for (let hop = 0; hop < 12; hop++) {
+				waitForSession(world, vaults[servers.indexOf(current)], 22);
+				vaults[servers.indexOf(current)].getSession(22)!.data.coins += 1;
+				world.advance(hop % 3);
+				const following = servers[(servers.indexOf(current) + 1) % servers.size()];
+				current.leave(player);
+				player = following.join(22);
+				current = following;
+			}
+			waitForSession(world, vaults[servers.indexOf(current)], 22);
+			expect(violations.join("; ")).to.equal("");
+			expect(vaults[servers.indexOf(current)].getSession(22)!.data.coins).to.equal(12);
+		});
+	});
+
+	describe("crash recovery", () => {
+		it("takes a crashed server's lock once its liveness expires, within 20 seconds", () => {
+			const world = sim.World.new({ seed: 203 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const vaultA = walletVault(a);
+			const vaultB = walletVault(b);
+			a.join(23);
+			waitForSession(world, vaultA, 23);
+			vaultA.getSession(23)!.saveAsync().await();
+			a.crash();
+			world.advance(1);
+			b.join(23);
+			const took = waitForSession(world, vaultB, 23, 60);
+			expect(took <= 20).to.equal(true);
+			expect(lockHolder(world, 23)).to.equal(b.jobId);
+		});
+
+		it("never steals from a live but slow server, and loads once it releases", () => {
+			const world = sim.World.new({ seed: 204 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const vaultA = walletVault(a);
+			const vaultB = walletVault(b);
+			const player = a.join(24);
+			waitForSession(world, vaultA, 24);
+			vaultA.getSession(24)!.data.coins = 41;
+			// Server A answers slowly: every DataStore call takes 8 s, every MemoryStore call 5 s
+			// (its heartbeat arrives late, but before the 12 s liveness expires).
+			a.services.DataStoreService.faults.setLatency(8);
+			(world.settings as { memoryStore: { latency: unknown } }).memoryStore.latency = { min: 4, max: 5 };
+			world.advance(20);
+			a.leave(player);
+			b.join(24);
+			let stolen = false;
+			world.dataStore().observe((write) => {
+				const holder = (write.after.value as { MetaData: { ActiveSession?: [number, string] } }).MetaData
+					.ActiveSession?.[1];
+				if (write.ref.key === "player_24" && holder === b.jobId && write.source === b.name) {
+					// B may only take the lock after A's release is written.
+					const before = (write.before?.value as { MetaData: { ActiveSession?: [number, string] } } | undefined)
+						?.MetaData.ActiveSession?.[1];
+					if (before === a.jobId) stolen = true;
+				}
+			});
+			waitForSession(world, vaultB, 24, 120);
+			expect(stolen).to.equal(false);
+			expect(vaultB.getSession(24)!.data.coins).to.equal(41);
+			expect(coinsOf(world, 24)).to.equal(41);
+		});
+	});
+};

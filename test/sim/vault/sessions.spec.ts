@@ -1,0 +1,116 @@
+import { lockHolder, profileRef, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
+
+export = () => {
+	describe("vault sessions", () => {
+		it("loads a new player from the template and locks the profile to this server", () => {
+			const world = sim.World.new({ seed: 101 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			server.join(1);
+			waitForSession(world, vault, 1);
+			const session = vault.getSession(1)!;
+			expect(session.data.coins).to.equal(0);
+			expect(session.schemaVersion).to.equal(1);
+			expect(lockHolder(world, 1)).to.equal(server.jobId);
+			// GDPR: the key carries the player's user id once the session's first save lands.
+			session.saveAsync().await();
+			expect(world.dataStore().read(profileRef(1))!.userIds.includes(1)).to.equal(true);
+		});
+
+		it("saves changes and clears the lock when the player leaves", () => {
+			const world = sim.World.new({ seed: 102 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			const player = server.join(2);
+			waitForSession(world, vault, 2);
+			vault.getSession(2)!.data.coins = 75;
+			let released: string | undefined;
+			vault.released.Connect((_userId, reason) => (released = reason));
+			server.leave(player);
+			world.runUntil(() => released !== undefined, 30);
+			expect(released).to.equal("left");
+			const stored = storedProfile(world, 2)!;
+			expect((stored.Data.value as { coins: number }).coins).to.equal(75);
+			expect(stored.MetaData.ActiveSession).to.equal(undefined);
+		});
+
+		it("confirms a save only once the change is in the DataStore", () => {
+			const world = sim.World.new({ seed: 103 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			server.join(3);
+			waitForSession(world, vault, 3);
+			const session = vault.getSession(3)!;
+			session.data.coins = 12;
+			// Slow writes: the confirmation must wait for the write, not return at once.
+			server.services.DataStoreService.faults.setLatency(2, "UpdateAsync");
+			const started = world.now();
+			const [ok] = session.saveAsync().await();
+			expect(ok).to.equal(true);
+			expect(world.now() - started >= 2).to.equal(true);
+			expect(((storedProfile(world, 3)!.Data.value as { coins: number }).coins)).to.equal(12);
+		});
+
+		it("keeps a confirmed save pending through a failed write and confirms it after the retry", () => {
+			const world = sim.World.new({ seed: 104 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			server.join(4);
+			waitForSession(world, vault, 4);
+			const session = vault.getSession(4)!;
+			session.data.coins = 9;
+			server.services.DataStoreService.faults.failNext(1, { operation: "UpdateAsync" });
+			const [ok] = session.saveAsync().await();
+			expect(ok).to.equal(true);
+			expect(((storedProfile(world, 4)!.Data.value as { coins: number }).coins)).to.equal(9);
+		});
+
+		it("shares one load between concurrent callers", () => {
+			const world = sim.World.new({ seed: 105 });
+			const server = world.startServer();
+			const vault = walletVault(server, { bindPlayers: false });
+			const player = server.join(5);
+			const first = vault.load(player);
+			const second = vault.load(player);
+			expect(first).to.equal(second);
+			const [ok, session] = first.await();
+			expect(ok).to.equal(true);
+			expect(session).to.equal(vault.getSession(5));
+		});
+
+		it("erases a player's profile (GDPR) after ending the session", () => {
+			const world = sim.World.new({ seed: 106 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			server.join(6);
+			waitForSession(world, vault, 6);
+			const [ok] = vault.erase(6).await();
+			expect(ok).to.equal(true);
+			expect(vault.getSession(6)).to.equal(undefined);
+			expect(world.dataStore().read({ store: "PlayerData", key: "player_6" })).to.equal(undefined);
+		});
+
+		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
+			const world = sim.World.new({ seed: 107 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const player = a.join(7);
+			waitForSession(world, vaultA, 7);
+			let lost = false;
+			vaultA.lockLost.Connect(() => (lost = true));
+			// An operator force-steals the profile from outside (another server's steal).
+			const stored = storedProfile(world, 7)!;
+			stored.MetaData.ActiveSession = [1, "another-server"];
+			stored.MetaData.SessionLoadCount += 1;
+			(stored.Data.value as { coins: number }).coins = 500;
+			world.dataStore().write({ store: "PlayerData", key: "player_7" }, { value: stored, userIds: [7] });
+			vaultA.getSession(7)!.data.coins = 1;
+			world.runUntil(() => lost, 120);
+			expect(a.kickMessage(player)).to.equal("Your data was loaded on another server. Please rejoin.");
+			world.advance(60);
+			// Nothing this server wrote after losing the lock reached the DataStore.
+			expect(((storedProfile(world, 7)!.Data.value as { coins: number }).coins)).to.equal(500);
+			expect(lockHolder(world, 7)).to.equal("another-server");
+		});
+	});
+};
