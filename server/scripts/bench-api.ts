@@ -15,7 +15,7 @@ const argument = (name: string, fallback: number) => {
 	return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 };
 const SECONDS = argument("--seconds", 10);
-const WORKERS = argument("--workers", 2);
+const WORKERS = argument("--workers", 1);
 const PGBENCH_SECONDS = argument("--pgbench-seconds", 15);
 const SERVER_KEY = "bench-server-key-0123456789";
 const root = new URL("..", import.meta.url).pathname;

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 
 import { createAuthenticator } from "./auth.js";
 import type { Config } from "./config.js";
@@ -9,7 +9,8 @@ import type { Db } from "./db/types.js";
 import type { AppDeps } from "./deps.js";
 import type { FaultHooks } from "./engine/hooks.js";
 import { ApiError } from "./errors.js";
-import { jsonProblem } from "./jsonGuard.js";
+import { addGuardedJsonParser } from "./jsonGuard.js";
+import { handleError } from "./errorHandler.js";
 import { sendError, sendJson } from "./http.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApi, type RouteDoc, routeDoc } from "./openapi.js";
@@ -44,27 +45,6 @@ export interface App {
 	metrics: Metrics;
 	migrations: MigrationReport;
 	close(): Promise<void>;
-}
-
-function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-	if (error instanceof ApiError) {
-		const retry = error.details.retryAfterSeconds;
-		if (error.code === "rate_limited") reply.header("retry-after", typeof retry === "number" ? String(retry) : "1");
-		return sendError(reply, error.code, error.message, error.details);
-	}
-	if (error.validation) {
-		const errors = error.validation.slice(0, 10).map((issue) => ({ path: issue.instancePath, message: issue.message }));
-		return sendError(reply, "invalid_request", `Invalid ${error.validationContext ?? "request"}.`, {
-			in: error.validationContext,
-			errors,
-		});
-	}
-	const status = error.statusCode ?? 500;
-	if (status === 413) return sendError(reply, "payload_too_large");
-	if (status === 415) return sendError(reply, "unsupported_media_type");
-	if (status >= 400 && status < 500) return sendError(reply, "invalid_request", error.message, { reason: error.code });
-	request.log.error({ err: error }, "request failed");
-	return sendError(reply, "internal");
 }
 
 function addAuthentication(app: FastifyInstance, deps: AppDeps): void {
@@ -132,15 +112,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	const routes: RouteDoc[] = [];
 	app.addHook("onRoute", (route) => void routes.push(...routeDoc(route)));
 	app.setErrorHandler(handleError);
-	const parseJson = app.getDefaultJsonParser("error", "error");
-	app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-		void parseJson(request, body as string, (error, value) => {
-			if (error) return done(error);
-			const problem = jsonProblem(value);
-			if (problem) return done(new ApiError("invalid_request", `Invalid JSON body: ${problem}.`), undefined);
-			done(null, value);
-		});
-	});
+	addGuardedJsonParser(app);
 	app.setNotFoundHandler((request, reply) =>
 		sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`),
 	);

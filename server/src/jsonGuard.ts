@@ -1,3 +1,7 @@
+import type { FastifyInstance } from "fastify";
+
+import { ApiError } from "./errors.js";
+
 /** Deepest JSON nesting a request may carry. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -28,4 +32,17 @@ export function jsonProblem(value: unknown, depth = 0): string | undefined {
 		if (problem) return problem;
 	}
 	return undefined;
+}
+
+/** Replaces Fastify's JSON parser with one that also refuses bodies {@link jsonProblem} objects to. */
+export function addGuardedJsonParser(app: FastifyInstance): void {
+	const parseJson = app.getDefaultJsonParser("error", "error");
+	app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+		void parseJson(request, body as string, (error, value) => {
+			if (error) return done(error);
+			const problem = jsonProblem(value);
+			if (problem) return done(new ApiError("invalid_request", `Invalid JSON body: ${problem}.`), undefined);
+			done(null, value);
+		});
+	});
 }

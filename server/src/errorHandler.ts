@@ -1,0 +1,29 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+
+import { ApiError } from "./errors.js";
+import { sendError } from "./http.js";
+
+/**
+ * Maps every failure to the error format: registered ApiErrors as they are, schema validation and
+ * other client mistakes to 4xx, anything else to 500 `internal` (logged; nothing was stored).
+ */
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+	if (error instanceof ApiError) {
+		const retry = error.details.retryAfterSeconds;
+		if (error.code === "rate_limited") reply.header("retry-after", typeof retry === "number" ? String(retry) : "1");
+		return sendError(reply, error.code, error.message, error.details);
+	}
+	if (error.validation) {
+		const errors = error.validation.slice(0, 10).map((issue) => ({ path: issue.instancePath, message: issue.message }));
+		return sendError(reply, "invalid_request", `Invalid ${error.validationContext ?? "request"}.`, {
+			in: error.validationContext,
+			errors,
+		});
+	}
+	const status = error.statusCode ?? 500;
+	if (status === 413) return sendError(reply, "payload_too_large");
+	if (status === 415) return sendError(reply, "unsupported_media_type");
+	if (status >= 400 && status < 500) return sendError(reply, "invalid_request", error.message, { reason: error.code });
+	request.log.error({ err: error }, "request failed");
+	return sendError(reply, "internal");
+}
