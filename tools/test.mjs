@@ -74,7 +74,10 @@ async function main() {
 			"prettier",
 			async () => (await run(bin("prettier"), ["--check", "src", "test", "tools"], { cwd: root })) === 0,
 		);
-		await gate("stylua", async () => (await run(bin("stylua"), ["--check", "sim", "bench", "scenarios"], { cwd: root })) === 0);
+		await gate(
+			"stylua",
+			async () => (await run(bin("stylua"), ["--check", "sim", "bench", "scenarios"], { cwd: root })) === 0,
+		);
 	}
 
 	if (wanted("examples")) {

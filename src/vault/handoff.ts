@@ -5,8 +5,13 @@ import type { LivenessMonitor } from "./liveness";
 const NOTICE_MAP = "hopsafe-releases";
 /** Release notices outlive any realistic handoff, then expire on their own. */
 const NOTICE_TTL = 120;
-/** How often a waiting server looks for the release notice, and for the holder's liveness. */
-const NOTICE_POLL = 0.2;
+/**
+ * How often a waiting server looks for the release notice: often at first (a hop's release
+ * usually lands within a second), then less, so a mass reconnect after a crash stays well
+ * inside the MemoryStore request quota. The holder's liveness is checked every second.
+ */
+const NOTICE_POLL_FIRST = 0.2;
+const NOTICE_POLL_MAX = 1;
 const LIVENESS_POLL = 1;
 
 type HandoffMessage = { t: "release" | "released" | "notHeld"; k: string; from: string };
@@ -83,6 +88,7 @@ export class Handoff {
 		this.send(holder.jobId, { t: "release", k: key, from: this.platform.jobId });
 		const started = this.platform.clock();
 		let lastLivenessCheck = -math.huge;
+		let poll = NOTICE_POLL_FIRST;
 		while (this.platform.clock() - started < timeout) {
 			if (this.releasedKeys.has(key)) {
 				this.releasedKeys.delete(key);
@@ -96,7 +102,8 @@ export class Handoff {
 				lastLivenessCheck = this.platform.clock();
 				if (liveness.check(holder.jobId) === "dead") return "dead";
 			}
-			task.wait(NOTICE_POLL);
+			task.wait(poll);
+			poll = math.min(poll * 1.5, NOTICE_POLL_MAX);
 		}
 		return "timeout";
 	}

@@ -40,6 +40,8 @@ function confirmSave(profile: Profile<Envelope>, timeout: number): Promise<void>
 
 /** ProfileService spaces calls on a key this many seconds apart (its RobloxWriteCooldown). */
 const PROFILE_SERVICE_COOLDOWN = 7;
+/** Seconds ProfileService gets to write a release on its own before hopsafe writes it. */
+const RELEASE_GRACE = 1;
 
 /** The live side of a {@link Session}: a ProfileService profile plus hopsafe's bookkeeping. */
 export class ProfileSession<T extends object> implements Session<T> {
@@ -92,15 +94,22 @@ export class ProfileSession<T extends object> implements Session<T> {
 				resolve();
 				return;
 			}
-			this.profile.ListenToHopReady(() => resolve());
+			let released = false;
+			this.profile.ListenToHopReady(() => {
+				released = true;
+				resolve();
+			});
 			// Ends the session in ProfileService at once (no more saves of later changes) and
 			// queues its release save.
 			this.profile.Release();
-			// That save waits out ProfileService's cooldown when the key was written recently;
-			// then release directly so the next server does not wait for it.
-			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN && this.releaseDirectly(this.profile)) {
-				resolve();
-			}
+			// That save waits out ProfileService's cooldown when the key was written recently
+			// (or is queued behind a save in flight); then release directly so the next server
+			// does not wait for it. Otherwise give ProfileService a moment to do it alone.
+			const releaseNow = () => {
+				if (!released && this.releaseDirectly(this.profile)) resolve();
+			};
+			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN) releaseNow();
+			else task.delay(RELEASE_GRACE, releaseNow);
 		}).finally(() => this.onRelease(this, reason));
 		return this.releasing;
 	}

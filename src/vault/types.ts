@@ -47,7 +47,10 @@ export interface VaultOptions<T extends object> {
 	readonly onLoadFailure?: LoadFailurePolicy;
 	/** Load players automatically when they join and release them when they leave (default true). */
 	readonly bindPlayers?: boolean;
-	/** Seconds to wait for a live holder to release before retrying through ProfileService (default 10). */
+	/**
+	 * Seconds to wait for a live holder to release before retrying through ProfileService
+	 * (default 15; never less than `heartbeatTtl` + 3, so a dead holder is recognised first).
+	 */
 	readonly handoffTimeout?: number;
 	/** Seconds after which a load that keeps meeting a live holder gives up (default 300). */
 	readonly loadTimeout?: number;

@@ -249,7 +249,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 		// (A lock held by this very server is a fast rejoin: ProfileService handles it.)
 		if (holder && holder.jobId !== this.platform.jobId) {
 			void this.liveness.start().await();
-			const outcome = this.handoff.waitForRelease(key, holder, this.liveness, this.options.handoffTimeout ?? 10);
+			// Wait at least until a dead holder's liveness has surely expired, so a crashed
+			// holder is always recognised here rather than after ProfileService's retries.
+			const heartbeatTtl = this.options.heartbeatTtl ?? 12;
+			const timeout = math.max(this.options.handoffTimeout ?? 15, heartbeatTtl + 3);
+			const outcome = this.handoff.waitForRelease(key, holder, this.liveness, timeout);
 			if (outcome === "dead") stealFrom = holder.jobId;
 		}
 
