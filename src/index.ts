@@ -12,6 +12,7 @@ export type {
 	ReleaseReason,
 	Session,
 	Vault,
+	VaultMessage,
 	VaultOptions,
 } from "./vault";
 export { createVault } from "./vault";

@@ -7,6 +7,8 @@ export interface Envelope {
 	/** The oldest schema version whose servers may still write this data. */
 	lastCompatibleVersion: number;
 	value: unknown;
+	/** Ids of vault messages already applied, with the Unix time they were applied. */
+	processed?: Record<string, number>;
 }
 
 /** The session lock as ProfileService stores it: `[placeId, jobId]`. */

@@ -14,7 +14,7 @@ const NOTICE_POLL_FIRST = 0.2;
 const NOTICE_POLL_MAX = 1;
 const LIVENESS_POLL = 1;
 
-type HandoffMessage = { t: "release" | "released" | "notHeld"; k: string; from: string };
+type HandoffMessage = { t: "release" | "released" | "notHeld" | "saveNow"; k: string; from: string };
 
 /** How a wait for another server's release ended. */
 export type HandoffOutcome = "released" | "dead" | "timeout";
@@ -43,6 +43,7 @@ export class Handoff {
 		private readonly platform: Platform,
 		vaultName: string,
 		private readonly onReleaseRequested: (key: string, requesterJobId: string) => void,
+		private readonly onSaveRequested: (key: string) => void,
 	) {
 		this.notices = platform.memoryStoreService.GetHashMap(NOTICE_MAP);
 		this.prefix = hashName(vaultName);
@@ -72,6 +73,11 @@ export class Handoff {
 	announceRelease(key: string, requesters: ReadonlyArray<string>): void {
 		pcall(() => this.notices.SetAsync(this.noticeKey(key), { jobId: this.platform.jobId }, NOTICE_TTL));
 		for (const requester of requesters) this.send(requester, { t: "released", k: key, from: this.platform.jobId });
+	}
+
+	/** Asks the server holding `key` to save soon (a message for it is waiting). */
+	requestSave(holderJobId: string, key: string): void {
+		this.send(holderJobId, { t: "saveNow", k: key, from: this.platform.jobId });
 	}
 
 	/** Replies to a request for a key this server does not hold. */
@@ -124,6 +130,8 @@ export class Handoff {
 		if (!typeIs(message.k, "string") || !typeIs(message.from, "string")) return;
 		if (message.t === "release") {
 			this.onReleaseRequested(message.k, message.from);
+		} else if (message.t === "saveNow") {
+			this.onSaveRequested(message.k);
 		} else if (message.t === "released" || message.t === "notHeld") {
 			this.releasedKeys.add(message.k);
 		}

@@ -7,5 +7,6 @@ export type {
 	Session,
 	VaultOptions,
 } from "./types";
+export type { VaultMessage } from "./messages";
 export type { Vault } from "./vault";
 export { createVault } from "./vault";

@@ -84,5 +84,5 @@ export function migrateEnvelope<T>(
 			}),
 		);
 	}
-	return ok({ schemaVersion: version, lastCompatibleVersion, value });
+	return ok({ schemaVersion: version, lastCompatibleVersion, value, processed: deepCopy(stored.processed) });
 }

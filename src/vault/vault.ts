@@ -9,6 +9,7 @@ import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from
 import { releaseDirectly } from "./directRelease";
 import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
+import { hasPending, isVaultMessage, processedIds, type VaultMessage } from "./messages";
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
 import { ProfileSession } from "./session";
 import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
@@ -50,6 +51,18 @@ export interface Vault<T extends object> {
 	erase(userId: number): Promise<void>;
 	/** Releases every session and stops the vault (BindToClose calls this). */
 	close(): Promise<void>;
+	/**
+	 * Posts a message to a player's profile, online anywhere or offline. It is applied exactly
+	 * once by a message handler of the server that holds (or next loads) the player. Resolves
+	 * `true` when posted, `false` when a message with the same id is already waiting.
+	 */
+	postMessage(userId: number, message: VaultMessage): Promise<boolean>;
+	/**
+	 * Handles posted messages. Return `false` to leave a message for later (it is offered again
+	 * at the player's next load); anything else marks it applied, in the same save as the
+	 * changes the handler made.
+	 */
+	onMessage(handler: (session: Session<T>, message: VaultMessage) => boolean | void): RBXScriptConnection;
 }
 
 class VaultImpl<T extends object> implements Vault<T> {
@@ -70,6 +83,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly handoff: Handoff;
 	private readonly sessions = new Map<number, ProfileSession<T>>();
 	private readonly loading = new Map<number, Promise<Session<T>>>();
+	private readonly messageHandlers = new Array<(session: Session<T>, message: VaultMessage) => boolean | void>();
 	private closing = false;
 
 	constructor(private readonly options: VaultOptions<T>) {
@@ -89,8 +103,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.store = ProfileService.GetProfileStore<Envelope>(options.name, template);
 		this.dataStore = this.platform.dataStoreService.GetDataStore(options.name);
 		this.liveness = livenessFor(this.platform, options.heartbeatInterval ?? 3, options.heartbeatTtl ?? 12);
-		this.handoff = new Handoff(this.platform, options.name, (key, requester) =>
-			this.onReleaseRequested(key, requester),
+		this.handoff = new Handoff(
+			this.platform,
+			options.name,
+			(key, requester) => this.onReleaseRequested(key, requester),
+			(key) => this.findByKey(key)?.save(),
 		);
 	}
 
@@ -205,6 +222,95 @@ class VaultImpl<T extends object> implements Vault<T> {
 		});
 	}
 
+	postMessage(userId: number, message: VaultMessage): Promise<boolean> {
+		const key = this.keyFor(userId);
+		return new Promise<boolean>((resolve, reject) => {
+			let posted = false;
+			const [success, failure] = pcall(() =>
+				this.store.GlobalUpdateProfileAsync(key, (updates) => {
+					posted = false;
+					if (hasPending(updates, message.id)) return;
+					updates.AddActiveUpdate(message as unknown as { Type: string });
+					posted = true;
+				}),
+			);
+			if (!success) {
+				reject(
+					makeError("PlatformFailure", `could not post to ${key}: ${tostring(failure)}`, {
+						service: "DataStoreService",
+						operation: "UpdateAsync",
+						retryable: true,
+					}),
+				);
+				return;
+			}
+			// The holder only sees new messages when it saves; ask it to save now.
+			const inspected = this.inspect(key);
+			const holder = inspected.ok ? inspected.inspection.holder : undefined;
+			if (holder) {
+				const held = this.findByKey(key);
+				if (holder.jobId === this.platform.jobId) held?.save();
+				else this.handoff.requestSave(holder.jobId, key);
+			}
+			resolve(posted);
+		});
+	}
+
+	onMessage(handler: (session: Session<T>, message: VaultMessage) => boolean | void): RBXScriptConnection {
+		this.messageHandlers.push(handler);
+		let connected = true;
+		return {
+			Connected: true,
+			Disconnect: () => {
+				if (!connected) return;
+				connected = false;
+				const index = this.messageHandlers.indexOf(handler);
+				if (index >= 0) this.messageHandlers.remove(index);
+			},
+		} as unknown as RBXScriptConnection;
+	}
+
+	/** Locks new messages as they arrive and applies locked ones exactly once. */
+	private listenForMessages(session: ProfileSession<T>): void {
+		const updates = session.profile.GlobalUpdates;
+		for (const [updateId] of updates.GetActiveUpdates()) updates.LockActiveUpdate(updateId);
+		updates.ListenToNewActiveUpdate((updateId) => {
+			updates.LockActiveUpdate(updateId);
+			session.save();
+		});
+		for (const [updateId, data] of updates.GetLockedUpdates()) this.deliver(session, updateId, data);
+		updates.ListenToNewLockedUpdate((updateId, data) => this.deliver(session, updateId, data));
+	}
+
+	private deliver(session: ProfileSession<T>, updateId: number, data: unknown): void {
+		// Updates hopsafe did not post (another tool's) are left for their owner.
+		if (!isVaultMessage(data) || !session.isActive()) return;
+		const updates = session.profile.GlobalUpdates;
+		const processed = processedIds(session.profile.Data, os.time());
+		if (processed[data.id] !== undefined) {
+			updates.ClearLockedUpdate(updateId);
+			return;
+		}
+		for (const handler of this.messageHandlers) {
+			const [success, verdict] = pcall(handler, session, data);
+			if (!success) {
+				this.saveFailed.Fire(
+					session.userId,
+					makeError("CallbackFailed", `message handler threw: ${tostring(verdict)}`, {
+						callback: "onMessage",
+					}),
+				);
+				return;
+			}
+			if (verdict !== false) {
+				processed[data.id] = os.time();
+				updates.ClearLockedUpdate(updateId);
+				session.save();
+				return;
+			}
+		}
+	}
+
 	private loadOnJoin(player: Player): Promise<void> {
 		return this.load(player)
 			.then(() => undefined)
@@ -304,6 +410,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 			if (session.reason() === undefined) session.markLost();
 		});
 		this.sessions.set(userId, session);
+		this.listenForMessages(session);
 		if (player.Parent === undefined || this.closing) {
 			void session.release(this.closing ? "shutdown" : "left");
 			return makeError("Closed", "the player left during the load", { reason: "left" });

@@ -1,0 +1,91 @@
+import type { Vault, VaultMessage } from "../../../src/vault";
+import { storedProfile, waitForSession, walletVault, type Wallet } from "../support/hopsafe";
+
+const gift = (id: string, coins: number): VaultMessage => ({ id, kind: "gift", body: { coins } });
+
+/** Applies gifts to the wallet; returns how many times each message id was applied. */
+function acceptGifts(vault: Vault<Wallet>) {
+	const applied = new Map<string, number>();
+	vault.onMessage((session, message) => {
+		session.data.coins += (message.body as { coins: number }).coins;
+		applied.set(message.id, (applied.get(message.id) ?? 0) + 1);
+	});
+	return applied;
+}
+
+const coinsOf = (world: Sim.World, userId: number) =>
+	(storedProfile(world, userId)!.Data.value as { coins: number }).coins;
+
+export = () => {
+	describe("vault messages", () => {
+		it("delivers a message posted while the player is offline at their next load, once", () => {
+			const world = sim.World.new({ seed: 501 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const [posted] = vaultA.postMessage(51, gift("gift-1", 25)).expect() as unknown as [boolean];
+			expect(posted).to.equal(true);
+			const [again] = vaultA.postMessage(51, gift("gift-1", 25)).expect() as unknown as [boolean];
+			expect(again).to.equal(false);
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			const applied = acceptGifts(vaultB);
+			const player = b.join(51);
+			waitForSession(world, vaultB, 51);
+			world.runUntil(() => applied.get("gift-1") !== undefined, 60);
+			world.advance(40);
+			expect(vaultB.getSession(51)!.data.coins).to.equal(25);
+			expect(applied.get("gift-1")).to.equal(1);
+			let released = false;
+			vaultB.released.Connect(() => (released = true));
+			b.leave(player);
+			world.runUntil(() => released, 60);
+			expect(coinsOf(world, 51)).to.equal(25);
+		});
+
+		it("reaches a player online on another server within seconds", () => {
+			const world = sim.World.new({ seed: 502 });
+			const sender = world.startServer();
+			const holder = world.startServer();
+			const senderVault = walletVault(sender);
+			const holderVault = walletVault(holder);
+			const applied = acceptGifts(holderVault);
+			holder.join(52);
+			waitForSession(world, holderVault, 52);
+			world.advance(10);
+			const started = world.now();
+			senderVault.postMessage(52, gift("gift-2", 7)).expect();
+			const took = world.runUntil(() => applied.get("gift-2") !== undefined, 90);
+			expect(world.now() - started <= 30).to.equal(true);
+			expect(took >= 0).to.equal(true);
+			expect(holderVault.getSession(52)!.data.coins).to.equal(7);
+		});
+
+		it("applies a message exactly once across a crash between applying and saving", () => {
+			const world = sim.World.new({ seed: 503 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const appliedA = acceptGifts(vaultA);
+			a.join(53);
+			waitForSession(world, vaultA, 53);
+			world.advance(10);
+			// Every write from A fails from now on, so whatever A applies is never saved.
+			vaultA.postMessage(53, gift("gift-3", 5)).expect();
+			a.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			world.runUntil(() => appliedA.get("gift-3") !== undefined, 90);
+			a.crash();
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			const appliedB = acceptGifts(vaultB);
+			b.join(53);
+			waitForSession(world, vaultB, 53, 60);
+			world.runUntil(() => appliedB.get("gift-3") !== undefined, 90);
+			world.advance(60);
+			expect(vaultB.getSession(53)!.data.coins).to.equal(5);
+			// Reposting an applied message does nothing.
+			vaultB.postMessage(53, gift("gift-3", 5)).expect();
+			world.advance(90);
+			expect(vaultB.getSession(53)!.data.coins).to.equal(5);
+			expect(appliedB.get("gift-3")).to.equal(1);
+		});
+	});
+};
