@@ -76,8 +76,14 @@ export function inspectStoredValue(
 ): Result<Inspection, HopsafeError> {
 	if (raw === undefined) return ok({});
 	if (!typeIs(raw, "table")) return err(corrupted(`the key holds a ${typeOf(raw)}`));
-	const profile = raw as { Data?: unknown; MetaData?: unknown };
+	const profile = raw as { Data?: unknown; MetaData?: unknown; GlobalUpdates?: unknown };
+	// A profile that was never loaded but has messages waiting holds only GlobalUpdates.
+	if (profile.Data === undefined && profile.MetaData === undefined && typeIs(profile.GlobalUpdates, "table")) {
+		return ok({});
+	}
 	if (!typeIs(profile.MetaData, "table")) return err(corrupted("MetaData is missing"));
+	// ProfileService silently replaces a profile without GlobalUpdates by a new one.
+	if (!typeIs(profile.GlobalUpdates, "table")) return err(corrupted("GlobalUpdates is missing"));
 	const envelope = readEnvelope(profile.Data, adoptUnversioned);
 	if (!envelope.ok) return envelope;
 	return ok({ envelope: envelope.value, holder: readHolder(profile.MetaData as Record<string, unknown>) });
