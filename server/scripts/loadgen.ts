@@ -1,7 +1,9 @@
-// Closed-loop HTTP load generator for the benchmark, run as its own process so its CPU use is
-// visible and separate from the API's. Each client sends a single-operation transaction, waits for
-// the answer, and sends the next. Prints one JSON line of results.
-import { Pool } from "undici";
+// Closed-loop HTTP/1.1 load generator for the benchmark, run as its own process so its CPU use is
+// separate from the API's. Each client holds one keep-alive connection, sends a single-operation
+// transaction (fresh Idempotency-Key), reads the whole response, then sends the next. Raw sockets
+// with prebuilt requests keep the generator's own CPU cost low on a 2-core machine.
+// Prints one JSON line of results.
+import { connect, type Socket } from "node:net";
 
 const [base = "", clientsArg = "8", secondsArg = "10", warmupArg = "2", serverKey = "", players = "10000"] =
 	process.argv.slice(2);
@@ -9,8 +11,10 @@ const clients = Number(clientsArg);
 const seconds = Number(secondsArg);
 const warmup = Number(warmupArg);
 const playerCount = Number(players);
+const target = new URL(base);
 
-const pool = new Pool(base, { connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
+const BODY = '{"ops":[{"op":"currency.add","currency":"coins","amount":1}],"reason":"bench"}';
+const HEAD_END = Buffer.from("\r\n\r\n");
 const prefix = `${process.pid}-${Date.now()}-`;
 const latencies: number[] = [];
 const statuses = new Map<number, number>();
@@ -18,27 +22,51 @@ let counter = 0;
 let measuring = false;
 let running = true;
 
-async function client(): Promise<void> {
-	while (running) {
-		const n = counter++;
-		const userId = 1 + (n % playerCount);
-		const started = performance.now();
-		const response = await pool.request({
-			path: `/v1/players/${userId}/transactions`,
-			method: "POST",
-			headers: {
-				authorization: `Bearer ${serverKey}`,
-				"content-type": "application/json",
-				"idempotency-key": `${prefix}${n}`,
-			},
-			body: '{"ops":[{"op":"currency.add","currency":"coins","amount":1}],"reason":"bench"}',
+function requestBytes(n: number): string {
+	return (
+		`POST /v1/players/${1 + (n % playerCount)}/transactions HTTP/1.1\r\n` +
+		`host: ${target.host}\r\n` +
+		`authorization: Bearer ${serverKey}\r\n` +
+		"content-type: application/json\r\n" +
+		`idempotency-key: ${prefix}${n}\r\n` +
+		`content-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`
+	);
+}
+
+/** Reads one complete response (status line, headers with content-length, body) per request. */
+function client(): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const socket: Socket = connect(Number(target.port), target.hostname);
+		socket.setNoDelay(true);
+		let buffer: Buffer = Buffer.alloc(0);
+		let started = 0;
+		const send = () => {
+			if (!running) {
+				socket.end();
+				return resolve();
+			}
+			started = performance.now();
+			socket.write(requestBytes(counter++));
+		};
+		socket.on("connect", send);
+		socket.on("error", reject);
+		socket.on("data", (chunk: Buffer) => {
+			buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+			const headEnd = buffer.indexOf(HEAD_END);
+			if (headEnd < 0) return;
+			const head = buffer.subarray(0, headEnd).toString("latin1");
+			const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+			const total = headEnd + 4 + length;
+			if (buffer.length < total) return;
+			const status = Number(head.slice(9, 12));
+			buffer = buffer.subarray(total);
+			if (measuring) {
+				latencies.push(performance.now() - started);
+				statuses.set(status, (statuses.get(status) ?? 0) + 1);
+			}
+			send();
 		});
-		await response.body.dump();
-		if (measuring) {
-			latencies.push(performance.now() - started);
-			statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-		}
-	}
+	});
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -49,13 +77,12 @@ function percentile(sorted: Float64Array, p: number): number {
 const loops = Array.from({ length: clients }, () => client());
 await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
 measuring = true;
-const started = performance.now();
+const began = performance.now();
 await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 measuring = false;
-const elapsed = (performance.now() - started) / 1000;
+const elapsed = (performance.now() - began) / 1000;
 running = false;
 await Promise.all(loops);
-await pool.close();
 
 const sorted = Float64Array.from(latencies).sort();
 const ok = statuses.get(201) ?? 0;
