@@ -270,14 +270,20 @@ class VaultImpl<T extends object> implements Vault<T> {
 		} as unknown as RBXScriptConnection;
 	}
 
-	/** Locks new messages as they arrive and applies locked ones exactly once. */
+	/**
+	 * Applies messages as soon as the session sees them, before the player can act on the
+	 * data at load: the processed id saved with the data makes that exactly once, even when
+	 * the same message later comes back as a locked update (which is then only cleared).
+	 */
 	private listenForMessages(session: ProfileSession<T>): void {
 		const updates = session.profile.GlobalUpdates;
-		for (const [updateId] of updates.GetActiveUpdates()) updates.LockActiveUpdate(updateId);
-		updates.ListenToNewActiveUpdate((updateId) => {
+		const arrive = (updateId: number, data: unknown) => {
 			updates.LockActiveUpdate(updateId);
+			this.deliver(session, updateId, data);
 			session.save();
-		});
+		};
+		for (const [updateId, data] of updates.GetActiveUpdates()) arrive(updateId, data);
+		updates.ListenToNewActiveUpdate(arrive);
 		for (const [updateId, data] of updates.GetLockedUpdates()) this.deliver(session, updateId, data);
 		updates.ListenToNewLockedUpdate((updateId, data) => this.deliver(session, updateId, data));
 	}
