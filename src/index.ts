@@ -56,3 +56,35 @@ export { splitStack } from "./inventory/operations/splitStack";
 export { unequipItem } from "./inventory/operations/unequipItem";
 export { cloneInventory } from "./inventory/state/cloneInventory";
 export { createInventory } from "./inventory/state/createInventory";
+// inventory: the server service, remotes, replication and the protocol the client module shares.
+// The client module itself is `@rbxts/hopsafe/out/client` (src/client), kept out of this index.
+export type {
+	ConsumedEvent,
+	EarlySavePolicy,
+	InventoryCensus,
+	InventoryService,
+	InventoryServiceOptions,
+	PickedUpEvent,
+	PlayerRef,
+	ServiceResult,
+	SessionSource,
+} from "./inventory/service";
+export { createInventoryService } from "./inventory/service/createInventoryService";
+export type { AuthorizeRequest, InventoryRemotes, InventoryRemotesOptions, RateLimit } from "./inventory/remotes";
+export { bindInventoryRemotes } from "./inventory/remotes/bindInventoryRemotes";
+export type {
+	ClientRejectReason,
+	DeltaMessage,
+	IntentArgs,
+	IntentName,
+	InventorySignal,
+	ProtocolReason,
+	RejectMessage,
+	RequestRejectReason,
+	ServiceRejectReason,
+	SignalConnection,
+	SnapshotMessage,
+	SyncMessage,
+} from "./inventory/protocol";
+export { PROTOCOL_REASONS, isClientRejectReason } from "./inventory/protocol/reasons";
+export type { IntentResult, InventoryClient, InventoryClientOptions } from "./client";

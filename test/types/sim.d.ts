@@ -123,7 +123,24 @@ declare namespace Sim {
 			...args: A
 		): R[0];
 		require<T>(target: Instance | string): T;
+		/**
+		 * Fires `remote` (a RemoteEvent, or its path) to the server as this client, with the
+		 * network's rules (copies, rate limit, latency). False when disconnected (nothing sent).
+		 */
+		fireServer(remote: Instance | string, ...args: Array<unknown>): boolean;
+		/** Invokes `remote` (a RemoteFunction) as this client; returns the server's first result. */
+		invokeServer<R = unknown>(remote: Instance | string, ...args: Array<unknown>): R;
+		/** What this client received on `remote`, oldest first: one packed argument list per call. */
+		received(remote: Instance | string): Array<PackedArgs>;
+		/** Forgets what was received (on `remote`, or on every remote). */
+		clearReceived(remote?: Instance | string): void;
+		isConnected(): boolean;
+		/** The player disconnects (leaves the server). */
+		disconnect(): void;
 	}
+
+	/** One call's arguments as the simulator packs them: `{ n = count, ... }`. */
+	type PackedArgs = ReadonlyArray<unknown> & { readonly n: number };
 
 	interface Server {
 		readonly name: string;

@@ -1,0 +1,434 @@
+import { describeThrown, makeError, type HopsafeError } from "../../core/errors";
+import { defaultPlatform, type Platform } from "../../platform";
+import type { Session } from "../../vault/types";
+import type { Catalog } from "../catalog/types";
+import { DropRegistry } from "../drops/DropRegistry";
+import type { WorldDrop } from "../drops/types";
+import { checkInventory } from "../invariants";
+import { addItem } from "../operations/addItem";
+import { adjustCurrency } from "../operations/adjustCurrency";
+import type { InventoryChange, InventoryEvent } from "../operations/change";
+import { consumeItem } from "../operations/consumeItem";
+import { dropItem } from "../operations/dropItem";
+import { equipItem } from "../operations/equipItem";
+import { mergeStacks } from "../operations/mergeStacks";
+import { moveItem } from "../operations/moveItem";
+import { pickUpDrop } from "../operations/pickUpDrop";
+import { removeItem } from "../operations/removeItem";
+import { splitStack } from "../operations/splitStack";
+import { findSlotOf } from "../operations/stacks";
+import { unequipItem } from "../operations/unequipItem";
+import { HookSignal } from "../protocol/signal";
+import { cloneInventory } from "../state/cloneInventory";
+import type { InventoryState, ItemAttrs } from "../state/types";
+import { takeCensus } from "./census";
+import { EarlySaver } from "./earlySave";
+import { newEntry, type ChangeSink, type PlayerEntry } from "./entry";
+import type {
+	ConsumedEvent,
+	Disconnectable,
+	InventoryCensus,
+	InventoryService,
+	InventoryServiceOptions,
+	PickedUpEvent,
+	PlayerRef,
+	ServiceResult,
+} from "./types";
+
+const NO_SESSION: ServiceResult = table.freeze({ ok: false as const, error: "no_session" as const });
+
+/**
+ * The service. Public operations look the player up and call the `...For` form, which the
+ * remote middleware calls directly with the entry it already resolved and the request id.
+ */
+export class InventoryServiceImpl implements InventoryService {
+	public readonly catalog: Catalog;
+	public readonly callbackFailed: HookSignal<[failure: HopsafeError<"CallbackFailed">]>;
+	public readonly ready: HookSignal<[player: Player]>;
+	public readonly invalid: HookSignal<[player: Player, problems: ReadonlyArray<string>]>;
+	public readonly changed: HookSignal<[player: Player, change: InventoryChange]>;
+	public readonly consumed: HookSignal<[player: Player, event: ConsumedEvent]>;
+	public readonly dropped: HookSignal<[player: Player, drop: WorldDrop]>;
+	public readonly pickedUp: HookSignal<[player: Player, event: PickedUpEvent]>;
+	public readonly despawned: HookSignal<[drop: WorldDrop]>;
+
+	/** @internal The services in use. */
+	public readonly platform: Platform;
+	/** @internal The world drops of this server. */
+	public readonly drops: DropRegistry;
+	/** @internal Served players by user id. */
+	public readonly entries = new Map<number, PlayerEntry>();
+	/** The same entries by Player: a table lookup instead of reading `Player.UserId` per call. */
+	private readonly byPlayer = new Map<Player, PlayerEntry>();
+	private sink?: ChangeSink;
+	private readonly saver?: EarlySaver;
+	private readonly select: (data: object) => InventoryState;
+	private readonly connections = new Array<Disconnectable>();
+	private destroyed = false;
+
+	public constructor(options: InventoryServiceOptions<object>) {
+		this.catalog = options.catalog;
+		this.select = options.select;
+		const report = (signal: string, thrown: unknown) => this.reportFailure(`${signal} listener`, thrown);
+		this.callbackFailed = new HookSignal("callbackFailed", (_signal, thrown) =>
+			warn(`[hopsafe] a callbackFailed listener threw: ${describeThrown(thrown)}`),
+		);
+		this.ready = new HookSignal("ready", report);
+		this.invalid = new HookSignal("invalid", report);
+		this.changed = new HookSignal("changed", report);
+		this.consumed = new HookSignal("consumed", report);
+		this.dropped = new HookSignal("dropped", report);
+		this.pickedUp = new HookSignal("pickedUp", report);
+		this.despawned = new HookSignal("despawned", report);
+
+		const platform = options.platform ?? defaultPlatform();
+		this.platform = platform;
+		const newToken = options.newDropToken ?? (() => platform.httpService.GenerateGUID(false));
+		this.drops = new DropRegistry(newToken);
+		if (options.policy !== false) {
+			this.saver = new EarlySaver(options.catalog, options.policy ?? {}, (entry) => entry.session.save());
+		}
+
+		const sessions = options.sessions;
+		this.connections.push(sessions.loaded.Connect((session) => this.onLoaded(session)));
+		this.connections.push(sessions.released.Connect((userId) => this.onReleased(userId)));
+		for (const player of platform.players.GetPlayers()) {
+			const session = sessions.getSession(player);
+			if (session !== undefined) this.onLoaded(session);
+		}
+	}
+
+	// Sessions -------------------------------------------------------------------------------
+
+	private onLoaded(session: Session<object>): void {
+		if (this.destroyed) return;
+		const player = session.player;
+		const [selected, value] = pcall(this.select, session.data);
+		if (!selected) {
+			this.reportFailure("select", value);
+			this.invalid.Fire(player, [`select threw: ${describeThrown(value)}`]);
+			return;
+		}
+		const state = value as InventoryState;
+		if (typeIs(state, "table") && state.owner === 0) state.owner = session.userId;
+		const problems = checkInventory(state, this.catalog);
+		if (problems.size() === 0 && state.owner !== session.userId) {
+			problems.push(`owner: the inventory belongs to ${state.owner}, not ${session.userId}`);
+		}
+		if (problems.size() > 0) {
+			this.invalid.Fire(player, problems);
+			return;
+		}
+		const previous = this.entries.get(session.userId);
+		if (previous !== undefined) this.forget(previous);
+		const entry = newEntry(session, state);
+		this.entries.set(session.userId, entry);
+		this.byPlayer.set(player, entry);
+		this.sink?.ready(entry);
+		if (this.ready.listening) this.ready.Fire(player);
+	}
+
+	private onReleased(userId: number): void {
+		const entry = this.entries.get(userId);
+		if (entry !== undefined) this.forget(entry);
+	}
+
+	private forget(entry: PlayerEntry): void {
+		entry.active = false;
+		if (this.entries.get(entry.userId) === entry) this.entries.delete(entry.userId);
+		if (this.byPlayer.get(entry.player) === entry) this.byPlayer.delete(entry.player);
+		this.sink?.forget(entry);
+	}
+
+	/** @internal The served entry of a player whose session is still active. */
+	public entryOf(player: PlayerRef): PlayerEntry | undefined {
+		// A user id misses the Player map and hits the id map; no type test on the hot path.
+		const entry = this.byPlayer.get(player as Player) ?? this.entries.get(player as number);
+		if (entry === undefined) return undefined;
+		if (!entry.session.isActive()) {
+			// The lock went before the vault said so: refuse from now on.
+			this.forget(entry);
+			return undefined;
+		}
+		return entry;
+	}
+
+	/** @internal Attaches the replication layer (one at a time). */
+	public attachSink(sink: ChangeSink | undefined): void {
+		this.sink = sink;
+		if (sink !== undefined) for (const [, entry] of this.entries) sink.ready(entry);
+	}
+
+	/** @internal Reports a throwing game callback through `callbackFailed`. */
+	public reportFailure(callback: string, thrown: unknown): void {
+		const failure = makeError(
+			"CallbackFailed",
+			`${callback} threw: ${describeThrown(thrown)}`,
+			{ callback },
+			thrown,
+		);
+		if (this.callbackFailed.listening) this.callbackFailed.Fire(failure);
+		else warn(`[hopsafe] ${failure.message}`);
+	}
+
+	// Recording ------------------------------------------------------------------------------
+
+	private commit(entry: PlayerEntry, change: InventoryChange, request: number): void {
+		const sink = this.sink;
+		if (sink !== undefined) sink.record(entry, change, request);
+		if (this.changed.listening) this.changed.Fire(entry.player, change);
+		const events = change.events;
+		if (events.size() > 0) this.fireEvents(entry.player, events);
+	}
+
+	private fireEvents(player: Player, events: ReadonlyArray<InventoryEvent>): void {
+		for (const event of events) {
+			if (event.kind === "consumed") {
+				if (this.consumed.listening) this.consumed.Fire(player, event);
+			} else if (event.kind === "dropped") {
+				if (this.dropped.listening) this.dropped.Fire(player, event.drop);
+			} else if (this.pickedUp.listening) this.pickedUp.Fire(player, event);
+		}
+	}
+
+	private saveIf(entry: PlayerEntry, valuable: boolean): void {
+		if (valuable) this.saver!.schedule(entry);
+	}
+
+	// Operations -----------------------------------------------------------------------------
+
+	public grant(player: PlayerRef, defKey: string, count = 1, attrs?: ItemAttrs): ServiceResult {
+		const entry = this.entryOf(player);
+		if (entry === undefined) return NO_SESSION;
+		const result = addItem(this.catalog, entry.state, defKey, count, attrs);
+		if (result.ok) {
+			this.commit(entry, result.value, 0);
+			if (this.saver) this.saveIf(entry, this.saver.isValuable(defKey));
+		}
+		return result;
+	}
+
+	public take(player: PlayerRef, itemId: string, count = 1): ServiceResult {
+		const entry = this.entryOf(player);
+		if (entry === undefined) return NO_SESSION;
+		const state = entry.state;
+		const slot = typeIs(itemId, "string") ? findSlotOf(state, itemId) : -1;
+		const stack = slot >= 0 ? state.slots[slot] : false;
+		const result = removeItem(state, itemId, count);
+		if (result.ok) {
+			this.commit(entry, result.value, 0);
+			if (this.saver && stack !== false) this.saveIf(entry, this.saver.isValuable(stack.def));
+		}
+		return result;
+	}
+
+	public consume(player: PlayerRef, slot: number, itemId: string, count = 1): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.consumeFor(entry, slot, itemId, count, 0);
+	}
+
+	/** @internal */
+	public consumeFor(entry: PlayerEntry, slot: number, itemId: string, count: number, request: number): ServiceResult {
+		const result = consumeItem(this.catalog, entry.state, slot, itemId, count);
+		if (result.ok) {
+			const change = result.value;
+			this.commit(entry, change, request);
+			if (this.saver) this.saveIf(entry, this.saver.isValuable((change.events[0] as ConsumedEvent).def));
+		}
+		return result;
+	}
+
+	public equip(player: PlayerRef, slot: number, itemId: string, equipSlot: string): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.equipFor(entry, slot, itemId, equipSlot, 0);
+	}
+
+	/** @internal */
+	public equipFor(
+		entry: PlayerEntry,
+		slot: number,
+		itemId: string,
+		equipSlot: string,
+		request: number,
+	): ServiceResult {
+		const result = equipItem(this.catalog, entry.state, slot, itemId, equipSlot);
+		if (result.ok) this.commit(entry, result.value, request);
+		return result;
+	}
+
+	public unequip(player: PlayerRef, equipSlot: string, itemId?: string): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.unequipFor(entry, equipSlot, itemId, 0);
+	}
+
+	/** @internal */
+	public unequipFor(
+		entry: PlayerEntry,
+		equipSlot: string,
+		itemId: string | undefined,
+		request: number,
+	): ServiceResult {
+		const result = unequipItem(entry.state, equipSlot, itemId);
+		if (result.ok) this.commit(entry, result.value, request);
+		return result;
+	}
+
+	public move(player: PlayerRef, from: number, itemId: string, to: number): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.moveFor(entry, from, itemId, to, 0);
+	}
+
+	/** @internal */
+	public moveFor(entry: PlayerEntry, from: number, itemId: string, to: number, request: number): ServiceResult {
+		const result = moveItem(entry.state, from, itemId, to);
+		if (result.ok) this.commit(entry, result.value, request);
+		return result;
+	}
+
+	public split(player: PlayerRef, from: number, itemId: string, count: number, to: number): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.splitFor(entry, from, itemId, count, to, 0);
+	}
+
+	/** @internal */
+	public splitFor(
+		entry: PlayerEntry,
+		from: number,
+		itemId: string,
+		count: number,
+		to: number,
+		request: number,
+	): ServiceResult {
+		const result = splitStack(this.catalog, entry.state, from, itemId, count, to);
+		if (result.ok) {
+			const change = result.value;
+			this.commit(entry, change, request);
+			if (this.saver) {
+				const split = change.slots[1][1];
+				this.saveIf(entry, split !== false && this.saver.isValuable(split.def));
+			}
+		}
+		return result;
+	}
+
+	public merge(player: PlayerRef, from: number, fromId: string, to: number, toId: string): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.mergeFor(entry, from, fromId, to, toId, 0);
+	}
+
+	/** @internal */
+	public mergeFor(
+		entry: PlayerEntry,
+		from: number,
+		fromId: string,
+		to: number,
+		toId: string,
+		request: number,
+	): ServiceResult {
+		const result = mergeStacks(this.catalog, entry.state, from, fromId, to, toId);
+		if (result.ok) this.commit(entry, result.value, request);
+		return result;
+	}
+
+	public drop(player: PlayerRef, slot: number, itemId: string, count?: number): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.dropFor(entry, slot, itemId, count, 0);
+	}
+
+	/** @internal */
+	public dropFor(
+		entry: PlayerEntry,
+		slot: number,
+		itemId: string,
+		count: number | undefined,
+		request: number,
+	): ServiceResult {
+		const result = dropItem(this.catalog, entry.state, this.drops, slot, itemId, count);
+		if (result.ok) {
+			const change = result.value;
+			this.commit(entry, change, request);
+			if (this.saver) {
+				const event = change.events[0] as Extract<InventoryEvent, { kind: "dropped" }>;
+				this.saveIf(entry, this.saver.transfers || this.saver.isValuable(event.drop.stack.def));
+			}
+		}
+		return result;
+	}
+
+	public pickUp(player: PlayerRef, token: string): ServiceResult {
+		const entry = this.entryOf(player);
+		return entry === undefined ? NO_SESSION : this.pickUpFor(entry, token, 0);
+	}
+
+	/** @internal */
+	public pickUpFor(entry: PlayerEntry, token: string, request: number): ServiceResult {
+		const result = pickUpDrop(this.catalog, entry.state, this.drops, token);
+		if (result.ok) {
+			const change = result.value;
+			this.commit(entry, change, request);
+			if (this.saver) {
+				const event = change.events[0] as PickedUpEvent;
+				this.saveIf(entry, this.saver.transfers || this.saver.isValuable(event.def));
+			}
+		}
+		return result;
+	}
+
+	public adjustCurrency(player: PlayerRef, currency: string, delta: number): ServiceResult {
+		const entry = this.entryOf(player);
+		if (entry === undefined) return NO_SESSION;
+		const result = adjustCurrency(this.catalog, entry.state, currency, delta);
+		if (result.ok) {
+			this.commit(entry, result.value, 0);
+			if (this.saver) this.saveIf(entry, this.saver.isLargeCurrencyChange(delta));
+		}
+		return result;
+	}
+
+	// Reading and the rest -------------------------------------------------------------------
+
+	public isReady(player: PlayerRef): boolean {
+		return this.entryOf(player) !== undefined;
+	}
+
+	public getInventory(player: PlayerRef): InventoryState | undefined {
+		const entry = this.entryOf(player);
+		return entry === undefined ? undefined : cloneInventory(entry.state);
+	}
+
+	public getDrop(token: string): WorldDrop | undefined {
+		return typeIs(token, "string") ? this.drops.get(token) : undefined;
+	}
+
+	public listDrops(): Array<WorldDrop> {
+		return this.drops.list();
+	}
+
+	public despawnDrop(token: string): boolean {
+		if (!typeIs(token, "string")) return false;
+		const taken = this.drops.take(token);
+		if (!taken.ok) return false;
+		if (this.despawned.listening) this.despawned.Fire(taken.value);
+		return true;
+	}
+
+	public census(): InventoryCensus {
+		return takeCensus(this.entries, this.drops.list());
+	}
+
+	public saveSoon(player: PlayerRef): boolean {
+		const entry = this.entryOf(player);
+		if (entry === undefined) return false;
+		if (this.saver) this.saver.schedule(entry);
+		else entry.session.save();
+		return true;
+	}
+
+	public destroy(): void {
+		if (this.destroyed) return;
+		this.destroyed = true;
+		for (const connection of this.connections) connection.Disconnect();
+		for (const [, entry] of this.entries) this.forget(entry);
+		this.sink = undefined;
+	}
+}

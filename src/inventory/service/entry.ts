@@ -1,0 +1,61 @@
+// The service's record of one served player, shared with the replication layer. Internal.
+import type { Session } from "../../vault/types";
+import type { InventoryChange } from "../operations/change";
+import type { SyncMessage } from "../protocol/messages";
+import type { InventoryState } from "../state/types";
+
+export interface PlayerEntry {
+	readonly userId: number;
+	readonly player: Player;
+	readonly session: Session<object>;
+	/** The inventory table inside the session's data (what `select` returned). */
+	readonly state: InventoryState;
+	/** False once the session ended; a stale reference then refuses everything. */
+	active: boolean;
+	/** An early save is scheduled. */
+	saveScheduled: boolean;
+
+	// Replication (see replication/Replicator.ts).
+	/** Sequence number of the last message that changed the owner's replica. */
+	seq: number;
+	/** Id of the last request of this player the server handled. */
+	lastRequest: number;
+	/** Messages waiting for this frame's flush. */
+	outbox: Array<SyncMessage>;
+	/** How many of them are deltas. */
+	deltas: number;
+	/** In the replicator's list of entries to flush. */
+	queued: boolean;
+	/** The equipped items changed since the attributes were last written. */
+	equipDirty: boolean;
+	/** Attribute name → def key, as last written on the Player. */
+	readonly shown: Map<string, string>;
+}
+
+/** What the service tells the replication layer. */
+export interface ChangeSink {
+	/** A session started (or the sink was attached to a served player): send a snapshot. */
+	ready(entry: PlayerEntry): void;
+	/** A change was applied; `request` is the client's request id, 0 for server-side changes. */
+	record(entry: PlayerEntry, change: InventoryChange, request: number): void;
+	/** The session ended. */
+	forget(entry: PlayerEntry): void;
+}
+
+export function newEntry(session: Session<object>, state: InventoryState): PlayerEntry {
+	return {
+		userId: session.userId,
+		player: session.player,
+		session,
+		state,
+		active: true,
+		saveScheduled: false,
+		seq: 0,
+		lastRequest: 0,
+		outbox: [],
+		deltas: 0,
+		queued: false,
+		equipDirty: true,
+		shown: new Map(),
+	};
+}

@@ -1,0 +1,14 @@
+// The server service: applies inventory operations to loaded sessions. See createInventoryService.
+export { createInventoryService } from "./createInventoryService";
+export type {
+	ConsumedEvent,
+	Disconnectable,
+	EarlySavePolicy,
+	InventoryCensus,
+	InventoryService,
+	InventoryServiceOptions,
+	PickedUpEvent,
+	PlayerRef,
+	ServiceResult,
+	SessionSource,
+} from "./types";

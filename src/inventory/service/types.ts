@@ -1,0 +1,159 @@
+import type { HopsafeError } from "../../core/errors";
+import type { Result } from "../../core/result";
+import type { Platform } from "../../platform";
+import type { ReleaseReason, Session } from "../../vault/types";
+import type { ItemRarity, Catalog } from "../catalog/types";
+import type { WorldDrop } from "../drops/types";
+import type { InventoryChange, InventoryEvent } from "../operations/change";
+import type { ServiceRejectReason } from "../protocol/reasons";
+import type { InventorySignal } from "../protocol/signal";
+import type { InventoryState, ItemAttrs } from "../state/types";
+
+/** A player, by Player object or user id. */
+export type PlayerRef = Player | number;
+
+/** Something the service can disconnect from. */
+export interface Disconnectable {
+	Disconnect(): void;
+}
+
+/**
+ * Where the service finds players' sessions. A vault (`createVault`) is one; anything with the
+ * same three members works (a test double, a wrapper).
+ */
+export interface SessionSource<T extends object> {
+	/** The player's active session on this server, if any. */
+	getSession(player: PlayerRef): Session<T> | undefined;
+	/** Fires when a session starts. */
+	readonly loaded: { Connect(listener: (session: Session<T>) => void): Disconnectable };
+	/** Fires when a session ends (left, teleported, lock lost, ...). */
+	readonly released: { Connect(listener: (userId: number, reason: ReleaseReason) => void): Disconnectable };
+}
+
+/**
+ * When a change is worth saving before the next auto-save. Valuable changes call the
+ * session's `save()` a short delay after they happen (several within the delay share one
+ * save); ordinary ones (moving, equipping, using up a common potion) wait for the auto-save.
+ */
+export interface EarlySavePolicy {
+	/**
+	 * Granting, taking, using up, splitting off or minting an item of this rarity or rarer saves
+	 * soon (default `"rare"`).
+	 */
+	readonly minRarity?: ItemRarity;
+	/** Seconds between the first valuable change and the save (default 1). */
+	readonly delay?: number;
+	/**
+	 * Whether dropping and picking up, which move items between players, save soon whatever the
+	 * rarity (default true).
+	 */
+	readonly transfers?: boolean;
+	/** A currency change of at least this size (either sign) saves soon (default: never). */
+	readonly currencyThreshold?: number;
+}
+
+/** Options of {@link createInventoryService}. */
+export interface InventoryServiceOptions<T extends object> {
+	readonly catalog: Catalog;
+	/** Where players' sessions come from: the vault, usually. */
+	readonly sessions: SessionSource<T>;
+	/**
+	 * Where the inventory lives in the profile data. Called once when a session starts; the
+	 * service then keeps that table. An inventory whose `owner` is 0 (a template's placeholder)
+	 * is claimed for the player.
+	 */
+	readonly select: (data: T) => InventoryState;
+	/** The early-save policy, or `false` to leave every save to the auto-save. */
+	readonly policy?: EarlySavePolicy | false;
+	/** The services to use (default: the real ones). */
+	readonly platform?: Platform;
+	/** Mints drop tokens (default: `HttpService.GenerateGUID(false)`). Must be unguessable. */
+	readonly newDropToken?: () => string;
+}
+
+/** The outcome of a service operation: the change it made, or why it made none. */
+export type ServiceResult = Result<InventoryChange, ServiceRejectReason>;
+
+/** The `consumed` event of a change. */
+export type ConsumedEvent = Extract<InventoryEvent, { kind: "consumed" }>;
+
+/** The `pickedUp` event of a change. */
+export type PickedUpEvent = Extract<InventoryEvent, { kind: "pickedUp" }>;
+
+/**
+ * Where every item id on this server is: in which loaded inventory, or which world drop. An id
+ * in two places is a dupe (invariant I1).
+ */
+export interface InventoryCensus {
+	/** Item id → `"inventory:<userId>"` or `"drop:<token>"`. */
+	readonly locations: ReadonlyMap<string, string>;
+	/** Ids found in more than one place; empty when I1 holds. */
+	readonly dupes: ReadonlyArray<string>;
+}
+
+/**
+ * The server-authoritative inventory of every loaded player. See {@link createInventoryService}.
+ * Every operation applies to the player's active session atomically (it runs without yielding:
+ * all of it or, when refused, none of it) and never throws for an expected failure: it returns
+ * the change, or a reason code.
+ */
+export interface InventoryService {
+	readonly catalog: Catalog;
+	/** A player's inventory is loaded and checked; operations on it are accepted from now on. */
+	readonly ready: InventorySignal<[player: Player]>;
+	/** A loaded inventory broke its invariants (see `checkInventory`); it is not served. */
+	readonly invalid: InventorySignal<[player: Player, problems: ReadonlyArray<string>]>;
+	/** Any change, after it is applied and recorded for replication. */
+	readonly changed: InventorySignal<[player: Player, change: InventoryChange]>;
+	/** A consumable was used up: apply its effect. */
+	readonly consumed: InventorySignal<[player: Player, event: ConsumedEvent]>;
+	/** Items left an inventory as a world drop: spawn it, keyed by its token. */
+	readonly dropped: InventorySignal<[player: Player, drop: WorldDrop]>;
+	/** A world drop was picked up: remove it from the world. */
+	readonly pickedUp: InventorySignal<[player: Player, event: PickedUpEvent]>;
+	/** A world drop was removed by `despawnDrop`; its items no longer exist. */
+	readonly despawned: InventorySignal<[drop: WorldDrop]>;
+	/** A listener or game callback threw; the error stopped here. */
+	readonly callbackFailed: InventorySignal<[failure: HopsafeError<"CallbackFailed">]>;
+
+	/** Whether the player's inventory is loaded and served. */
+	isReady(player: PlayerRef): boolean;
+	/** A copy of the player's inventory (changing it changes nothing). */
+	getInventory(player: PlayerRef): InventoryState | undefined;
+
+	/** Grants `count` (default 1) items of `defKey` (see `addItem`). */
+	grant(player: PlayerRef, defKey: string, count?: number, attrs?: ItemAttrs): ServiceResult;
+	/** Removes `count` (default 1) of the item `itemId` (see `removeItem`). */
+	take(player: PlayerRef, itemId: string, count?: number): ServiceResult;
+	/** Uses up `count` (default 1) of the consumable in `slot` (see `consumeItem`). */
+	consume(player: PlayerRef, slot: number, itemId: string, count?: number): ServiceResult;
+	/** Equips the item in `slot` into `equipSlot` (see `equipItem`). */
+	equip(player: PlayerRef, slot: number, itemId: string, equipSlot: string): ServiceResult;
+	/** Empties `equipSlot` (see `unequipItem`). */
+	unequip(player: PlayerRef, equipSlot: string, itemId?: string): ServiceResult;
+	/** Moves the item in `from` to `to`, swapping (see `moveItem`). */
+	move(player: PlayerRef, from: number, itemId: string, to: number): ServiceResult;
+	/** Splits `count` off the stack in `from` into the empty slot `to` (see `splitStack`). */
+	split(player: PlayerRef, from: number, itemId: string, count: number, to: number): ServiceResult;
+	/** Merges the stack in `from` into the stack in `to` (see `mergeStacks`). */
+	merge(player: PlayerRef, from: number, fromId: string, to: number, toId: string): ServiceResult;
+	/** Drops `count` (default: the whole stack) from `slot` into the world (see `dropItem`). */
+	drop(player: PlayerRef, slot: number, itemId: string, count?: number): ServiceResult;
+	/** Picks up the world drop `token`; of racing pickups exactly one wins (see `pickUpDrop`). */
+	pickUp(player: PlayerRef, token: string): ServiceResult;
+	/** Adds `delta` to a currency balance (see `adjustCurrency`). */
+	adjustCurrency(player: PlayerRef, currency: string, delta: number): ServiceResult;
+
+	/** The world drop with `token`, if it still lies in the world. */
+	getDrop(token: string): WorldDrop | undefined;
+	/** Every world drop of this server. */
+	listDrops(): Array<WorldDrop>;
+	/** Removes a world drop (it expired, fell off the map); its items cease to exist. */
+	despawnDrop(token: string): boolean;
+	/** Where every item id on this server is, and which ids are in two places. */
+	census(): InventoryCensus;
+	/** Asks for an early save of the player's session now (coalesced with the policy's). */
+	saveSoon(player: PlayerRef): boolean;
+	/** Disconnects from the sessions and stops serving every player. */
+	destroy(): void;
+}
