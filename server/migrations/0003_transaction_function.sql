@@ -45,24 +45,21 @@ DECLARE
 	v_balances bigint[] := '{}';
 	v_body text;
 BEGIN
-	-- A write whose key was pruned from idempotency_keys is still in the permanent journal.
-	SELECT j.version, j.fingerprint, json_build_object('userId', p_user, 'version', j.version, 'results', j.results)::text
-		INTO version, fingerprint, body
-		FROM journal j WHERE j.player_id = p_user AND j.principal = p_principal AND j.idem_key = p_key;
-	IF FOUND THEN
-		outcome := 'journal';
-		status := 201;
-		RETURN NEXT;
-		RETURN;
-	END IF;
-
 	-- Requests with the same key serialise on this lock (held until commit): a concurrent twin waits
 	-- here until the first commits, then finds its stored outcome. The row itself is written once, at
-	-- the end, with the response.
-	PERFORM hopsafe_lock_key(p_principal, p_key);
-	SELECT 'stored', k.status, k.response, NULL::bigint, k.fingerprint
+	-- the end, with the response. (Same lock as hopsafe_lock_key, inlined on this hot path.)
+	PERFORM pg_advisory_xact_lock(hashtextextended(p_principal || chr(31) || p_key, 7236));
+	-- A stored outcome; or, once the key was pruned, the write kept in the permanent journal.
+	SELECT x.outcome, x.status, x.body, x.version, x.fingerprint
 		INTO outcome, status, body, version, fingerprint
-		FROM idempotency_keys k WHERE k.principal = p_principal AND k.key = p_key;
+		FROM (
+			SELECT 'stored' AS outcome, k.status, k.response AS body, NULL::bigint AS version, k.fingerprint, 1 AS pick
+			FROM idempotency_keys k WHERE k.principal = p_principal AND k.key = p_key
+			UNION ALL
+			SELECT 'journal', 201, json_build_object('userId', p_user, 'version', j.version, 'results', j.results)::text,
+				j.version, j.fingerprint, 2
+			FROM journal j WHERE j.player_id = p_user AND j.principal = p_principal AND j.idem_key = p_key
+		) x ORDER BY x.pick LIMIT 1;
 	IF FOUND THEN
 		RETURN NEXT;
 		RETURN;
@@ -178,16 +175,21 @@ BEGIN
 	END LOOP;
 
 	v_body := json_build_object('userId', p_user, 'version', v_version, 'results', v_results)::text;
-	INSERT INTO journal (player_id, version, principal, idem_key, fingerprint, kind, actor, reason, ops, results)
-		VALUES (p_user, v_version, p_principal, p_key, p_fingerprint, 'transaction', p_actor, p_reason, v_applied, v_results);
-	INSERT INTO ledger (player_id, version, seq, currency, delta, balance_after)
+	-- Journal, ledger, outbox and the stored response in one statement.
+	WITH journaled AS (
+		INSERT INTO journal (player_id, version, principal, idem_key, fingerprint, kind, actor, reason, ops, results)
+		VALUES (p_user, v_version, p_principal, p_key, p_fingerprint, 'transaction', p_actor, p_reason, v_applied, v_results)
+	), ledgered AS (
+		INSERT INTO ledger (player_id, version, seq, currency, delta, balance_after)
 		SELECT p_user, v_version, u.ord::integer, u.currency, u.delta, u.after
-		FROM unnest(v_currencies, v_deltas, v_balances) WITH ORDINALITY AS u(currency, delta, after, ord);
-	INSERT INTO outbox AS o (player_id, version) VALUES (p_user, v_version)
+		FROM unnest(v_currencies, v_deltas, v_balances) WITH ORDINALITY AS u(currency, delta, after, ord)
+	), nudged AS (
+		INSERT INTO outbox AS o (player_id, version) VALUES (p_user, v_version)
 		ON CONFLICT (player_id) DO UPDATE SET version = greatest(o.version, excluded.version),
-			attempts = 0, next_at = now(), updated_at = now();
+			attempts = 0, next_at = now(), updated_at = now()
+	)
 	INSERT INTO idempotency_keys (principal, key, fingerprint, status, response)
-		VALUES (p_principal, p_key, p_fingerprint, 201, v_body);
+	VALUES (p_principal, p_key, p_fingerprint, 201, v_body);
 
 	outcome := 'done';
 	status := 201;
