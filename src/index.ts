@@ -11,6 +11,7 @@ export type {
 	MigrationStep,
 	ReleaseReason,
 	Session,
+	SessionHooks,
 	Vault,
 	VaultMessage,
 	VaultOptions,

@@ -61,6 +61,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 		readonly profile: Profile<Envelope>,
 		private readonly onRelease: (session: ProfileSession<T>, reason: ReleaseReason) => void,
 		private readonly releaseDirectly: (profile: Profile<Envelope>) => boolean,
+		private readonly beforeRelease?: (session: ProfileSession<T>, reason: ReleaseReason) => void,
+		private readonly releaseDeadline = 10,
 	) {
 		this.data = profile.Data.value as T;
 		this.schemaVersion = profile.Data.schemaVersion;
@@ -94,6 +96,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 				resolve();
 				return;
 			}
+			this.runBeforeRelease(reason);
 			let released = false;
 			this.profile.ListenToHopReady(() => {
 				released = true;
@@ -112,6 +115,25 @@ export class ProfileSession<T extends object> implements Session<T> {
 			else task.delay(RELEASE_GRACE, releaseNow);
 		}).finally(() => this.onRelease(this, reason));
 		return this.releasing;
+	}
+
+	/** Runs the beforeRelease hook on its own thread, waiting for it at most the deadline. */
+	private runBeforeRelease(reason: ReleaseReason): void {
+		const hook = this.beforeRelease;
+		if (hook === undefined || !this.profile.IsActive()) return;
+		let finished = false;
+		task.spawn(() => {
+			pcall(hook, this, reason);
+			finished = true;
+		});
+		const started = os.clock();
+		while (!finished && os.clock() - started < this.releaseDeadline) task.wait(0.05);
+	}
+
+	/** Ends a session that never started (its load was abandoned); fires nothing. */
+	markEnded(): void {
+		this.releaseReason = "manual";
+		this.releasing = Promise.resolve();
 	}
 
 	/** Marks the session as ended by ProfileService itself (the lock was taken elsewhere). */

@@ -25,6 +25,21 @@ export type ReleaseReason = "left" | "teleport" | "requested" | "shutdown" | "lo
 /** What a vault does with a player whose data cannot be loaded safely. */
 export type LoadFailurePolicy = "kick" | "hold";
 
+/**
+ * Points where a layer above the vault joins a session's life, used by the external-authority
+ * mode (the save API is the truth, the profile its cache and outbox). Both may yield.
+ */
+export interface SessionHooks<T extends object> {
+	/**
+	 * After the lock is taken and the data migrated, before the session starts (before `loaded`
+	 * fires): replay work left by a crashed session, pull the authority's state into
+	 * `session.data`. Return a hopsafe error (or throw) to hold the player: the lock is released.
+	 */
+	readonly beforeStart?: (session: Session<T>) => HopsafeError | void;
+	/** Before the release is written (flush an outbox); given at most `releaseDeadline` seconds. */
+	readonly beforeRelease?: (session: Session<T>, reason: ReleaseReason) => void;
+}
+
 /** Options of {@link createVault}. */
 export interface VaultOptions<T extends object> {
 	/** The DataStore name the profiles live in. */
@@ -62,6 +77,10 @@ export interface VaultOptions<T extends object> {
 	readonly budgetLowThreshold?: number;
 	/** The services to use (default: the real ones). */
 	readonly platform?: Platform;
+	/** Hooks into each session's start and release (external authority). */
+	readonly hooks?: SessionHooks<T>;
+	/** Seconds `hooks.beforeRelease` may take before the release goes ahead (default 10). */
+	readonly releaseDeadline?: number;
 }
 
 /** A loaded, session-locked player profile. */

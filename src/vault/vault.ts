@@ -411,10 +411,24 @@ class VaultImpl<T extends object> implements Vault<T> {
 			profile as Profile<Envelope>,
 			(ended, reason) => this.onSessionEnded(ended, reason),
 			(released) => releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId),
+			this.options.hooks?.beforeRelease,
+			this.options.releaseDeadline,
 		);
 		profile.ListenToRelease(() => {
 			if (session.reason() === undefined) session.markLost();
 		});
+		const beforeStart = this.options.hooks?.beforeStart;
+		if (beforeStart) {
+			const [success, verdict] = pcall(beforeStart, session);
+			const failure = !success
+				? makeError("CallbackFailed", `beforeStart threw: ${tostring(verdict)}`, { callback: "beforeStart" })
+				: verdict;
+			if (failure !== undefined) {
+				session.markEnded();
+				profile.Release();
+				return this.fail(player, key, failure as HopsafeError);
+			}
+		}
 		this.sessions.set(userId, session);
 		this.listenForMessages(session);
 		if (player.Parent === undefined || this.closing) {

@@ -90,6 +90,54 @@ export = () => {
 			expect(world.dataStore().read({ store: "PlayerData", key: "player_6" })).to.equal(undefined);
 		});
 
+		it("runs the session hooks: data pulled before start, changes flushed before the release is written", () => {
+			const world = sim.World.new({ seed: 108 });
+			const server = world.startServer();
+			let startedWith = -1;
+			const vault = walletVault(server, {
+				hooks: {
+					beforeStart: (session) => {
+						startedWith = session.data.coins;
+						session.data.coins = 500;
+					},
+					beforeRelease: (session) => {
+						task.wait(2);
+						session.data.coins += 1;
+					},
+				},
+			});
+			const player = server.join(8);
+			waitForSession(world, vault, 8);
+			expect(startedWith).to.equal(0);
+			expect(vault.getSession(8)!.data.coins).to.equal(500);
+			let released = false;
+			vault.released.Connect(() => (released = true));
+			server.leave(player);
+			world.runUntil(() => released, 60);
+			expect(((storedProfile(world, 8)!.Data.value as { coins: number }).coins)).to.equal(501);
+		});
+
+		it("holds the player and releases the lock when beforeStart refuses the session", () => {
+			const world = sim.World.new({ seed: 109 });
+			const server = world.startServer();
+			const vault = walletVault(server, {
+				onLoadFailure: "hold",
+				hooks: {
+					beforeStart: () => {
+						throw "the save API is unreachable";
+					},
+				},
+			});
+			let failure: string | undefined;
+			vault.loadFailed.Connect((report) => (failure = report.error.kind));
+			server.join(9);
+			world.runUntil(() => failure !== undefined, 60);
+			world.advance(20);
+			expect(failure).to.equal("CallbackFailed");
+			expect(vault.getSession(9)).to.equal(undefined);
+			expect(lockHolder(world, 9)).to.equal(undefined);
+		});
+
 		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
 			const world = sim.World.new({ seed: 107 });
 			const a = world.startServer();
