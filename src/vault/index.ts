@@ -5,6 +5,7 @@ export type {
 	MigrationStep,
 	ReleaseReason,
 	Session,
+	SessionHooks,
 	VaultOptions,
 } from "./types";
 export type { VaultMessage } from "./messages";
