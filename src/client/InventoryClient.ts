@@ -22,7 +22,10 @@ export interface InventoryClientOptions {
 	readonly timeout?: number;
 	/** Seconds to wait for a snapshot before asking (again) for one (default 5). */
 	readonly resyncTimeout?: number;
-	/** Connect to the remotes (default true). Without, feed server batches to `handle` yourself. */
+	/**
+	 * Listen to the Sync remote and check for timeouts every frame (default true). Without, feed
+	 * server batches to `handle` yourself (a custom transport, a test); intents are still sent.
+	 */
 	readonly listen?: boolean;
 }
 
@@ -113,9 +116,11 @@ export class InventoryClientImpl implements InventoryClient {
 		});
 		if (folder !== undefined) {
 			this.request = folder.WaitForChild(REQUEST_REMOTE) as RemoteEvent;
-			const sync = folder.WaitForChild(SYNC_REMOTE) as RemoteEvent;
-			this.connections.push(sync.OnClientEvent.Connect((batch: unknown) => this.handle(batch)));
-			this.connections.push(game.GetService("RunService").Heartbeat.Connect(() => this.tick()));
+			if (options.listen !== false) {
+				const sync = folder.WaitForChild(SYNC_REMOTE) as RemoteEvent;
+				this.connections.push(sync.OnClientEvent.Connect((batch: unknown) => this.handle(batch)));
+				this.connections.push(game.GetService("RunService").Heartbeat.Connect(() => this.tick()));
+			}
 		}
 	}
 

@@ -28,9 +28,6 @@ import { InventoryClientImpl, type InventoryClient, type InventoryClientOptions 
  * ```
  */
 export function createInventoryClient(options: InventoryClientOptions): InventoryClient {
-	const folder =
-		options.listen === false
-			? undefined
-			: (options.folder ?? game.GetService("ReplicatedStorage").WaitForChild(REMOTES_FOLDER));
+	const folder = options.folder ?? game.GetService("ReplicatedStorage").WaitForChild(REMOTES_FOLDER);
 	return new InventoryClientImpl(options, folder);
 }

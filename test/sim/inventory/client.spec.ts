@@ -1,0 +1,155 @@
+import { ReplicatedStorage } from "@rbxts/services";
+import type { ClientRejectReason, InventoryState } from "../../../src";
+import type { InventoryClient } from "../../../src/client";
+import { deepDiff } from "../../unit/inventory/support/deepDiff";
+import { HopsafeClient, InventoryWorld, frames, inventoryWorld, joinReady } from "./support/inventoryWorld";
+
+interface Seat {
+	readonly player: Player;
+	readonly client: Sim.Client;
+	readonly inventory: InventoryClient;
+	readonly rejections: Array<string>;
+}
+
+function seat(setup: InventoryWorld, userId: number, timeout?: number): Seat {
+	const player = joinReady(setup, userId);
+	const client = setup.server.client(player);
+	const module = client.require<HopsafeClient>("ReplicatedStorage.hopsafe.client");
+	const catalog = setup.catalog;
+	const inventory = client.run(() => module.createInventoryClient({ catalog, timeout })) as InventoryClient;
+	const rejections = new Array<string>();
+	inventory.rejected.Connect((intent, reason: ClientRejectReason) => rejections.push(`${intent} ${reason}`));
+	frames(setup, 2);
+	return { player, client, inventory, rejections };
+}
+
+function count(state: InventoryState | undefined, slot: number): number {
+	const stack = state?.slots[slot];
+	return stack === undefined || stack === false ? 0 : stack.count;
+}
+
+/** Every ModuleScript the module `root` can load, following the compiled `TS.import` calls. */
+function importGraph(root: ModuleScript): Set<ModuleScript> {
+	const seen = new Set<ModuleScript>();
+	const queue = [root];
+	while (queue.size() > 0) {
+		const module = queue.pop()!;
+		if (seen.has(module)) continue;
+		seen.add(module);
+		const source = (module as unknown as { Source: string }).Source;
+		for (const [path] of source.gmatch('TS%.import%(script, game:GetService%("ReplicatedStorage"%)([^)]*)%)')) {
+			let node: Instance = ReplicatedStorage;
+			for (const [name] of (path as string).gmatch('"([^"]+)"')) node = node.WaitForChild(name as string);
+			queue.push(node as ModuleScript);
+		}
+		for (const [name] of source.gmatch('TS%.getModule%(script, "@rbxts", "([^"]+)"%)')) {
+			const found = ReplicatedStorage.FindFirstChild("rbxts_include")
+				?.FindFirstChild("node_modules")
+				?.FindFirstChild("@rbxts")
+				?.FindFirstChild(name as string);
+			if (found !== undefined) seen.add(found as ModuleScript);
+		}
+	}
+	return seen;
+}
+
+export = () => {
+	describe("inventory client module", () => {
+		it("shows a prediction at once and keeps it when the server agrees", () => {
+			const setup = inventoryWorld({ seed: 601 });
+			const me = seat(setup, 1);
+			const potions = setup.service.grant(me.player, "potion", 5);
+			assert(potions.ok);
+			frames(setup, 3);
+			expect(count(me.inventory.view(), 0)).to.equal(5);
+			const sent = me.client.run(() => me.inventory.consume(0, potions.value.minted[0], 2)) as { ok: boolean };
+			expect(sent.ok).to.equal(true);
+			// Predicted before the server has seen the request.
+			expect(count(me.inventory.view(), 0)).to.equal(3);
+			expect(count(me.inventory.confirmed(), 0)).to.equal(5);
+			expect(me.inventory.pendingCount()).to.equal(1);
+			frames(setup, 3);
+			expect(me.inventory.pendingCount()).to.equal(0);
+			expect(count(me.inventory.confirmed(), 0)).to.equal(3);
+			expect(deepDiff(me.inventory.view(), setup.service.getInventory(me.player))).to.equal(undefined);
+			expect(me.rejections.size()).to.equal(0);
+		});
+
+		it("rolls a refused prediction back and says why", () => {
+			const setup = inventoryWorld({ seed: 602 });
+			const me = seat(setup, 1);
+			const potions = setup.service.grant(me.player, "potion", 5);
+			assert(potions.ok);
+			const potion = potions.value.minted[0];
+			frames(setup, 3);
+			// The server moves the potions; the client has not heard of it when it drinks one.
+			assert(setup.service.move(me.player, 0, potion, 3).ok);
+			me.client.run(() => me.inventory.consume(0, potion));
+			expect(count(me.inventory.view(), 0)).to.equal(4);
+			frames(setup, 4);
+			expect(me.rejections.join()).to.equal("consume slot_empty");
+			expect(me.inventory.pendingCount()).to.equal(0);
+			expect(count(me.inventory.view(), 3)).to.equal(5);
+			expect(deepDiff(me.inventory.view(), setup.service.getInventory(me.player))).to.equal(undefined);
+		});
+
+		it("refuses an intent its own prediction refuses, without sending it", () => {
+			const setup = inventoryWorld({ seed: 603 });
+			const me = seat(setup, 1);
+			const sword = setup.service.grant(me.player, "sword", 1);
+			assert(sword.ok);
+			frames(setup, 3);
+			const before = setup.world.counter("Remotes", "FireServer", setup.server.name);
+			const result = me.client.run(() => me.inventory.consume(0, sword.value.minted[0])) as {
+				ok: boolean;
+				error?: string;
+			};
+			expect(result.ok).to.equal(false);
+			expect(result.error).to.equal("not_consumable");
+			expect(me.inventory.pendingCount()).to.equal(0);
+			expect(setup.world.counter("Remotes", "FireServer", setup.server.name)).to.equal(before);
+		});
+
+		it("rolls back a request that is never answered, then resynchronises", () => {
+			// The network drops requests past one a second, as the engine's limit would.
+			const setup = inventoryWorld({ seed: 604, settings: { remotes: { rateLimitPerSecond: 1 } } });
+			const me = seat(setup, 1, 2);
+			const potions = setup.service.grant(me.player, "potion", 5);
+			assert(potions.ok);
+			frames(setup, 3);
+			setup.world.advance(1.5);
+			const potion = potions.value.minted[0];
+			me.client.run(() => {
+				me.inventory.consume(0, potion);
+				me.inventory.consume(0, potion);
+			});
+			expect(count(me.inventory.view(), 0)).to.equal(3);
+			setup.world.advance(4);
+			expect(me.rejections.join()).to.equal("consume timeout");
+			expect(me.inventory.pendingCount()).to.equal(0);
+			setup.world.advance(6);
+			expect(count(setup.service.getInventory(me.player), 0)).to.equal(4);
+			expect(deepDiff(me.inventory.view(), setup.service.getInventory(me.player))).to.equal(undefined);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
+		it("loads nothing of the vault, ProfileService or the package index", () => {
+			const hopsafe = ReplicatedStorage.WaitForChild("hopsafe");
+			const graph = importGraph(hopsafe.WaitForChild("client") as ModuleScript);
+			const vault = hopsafe.WaitForChild("vault");
+			const profileService = ReplicatedStorage.WaitForChild("rbxts_include")
+				.WaitForChild("node_modules")
+				.WaitForChild("@rbxts")
+				.WaitForChild("profileservice");
+			const offending = new Array<string>();
+			for (const module of graph) {
+				const forbidden =
+					module === hopsafe ||
+					[vault, profileService].some((other) => module === other || module.IsDescendantOf(other));
+				if (forbidden) offending.push(module.GetFullName());
+			}
+			expect(graph.size() > 10).to.equal(true);
+			expect(offending.join(", ")).to.equal("");
+		});
+	});
+};
