@@ -106,17 +106,27 @@ export class InventoryServiceImpl implements InventoryService {
 		const [selected, value] = pcall(this.select, session.data);
 		if (!selected) {
 			this.reportFailure("select", value);
-			this.invalid.Fire(player, [`select threw: ${describeThrown(value)}`]);
+			if (this.invalid.listening) this.invalid.Fire(player, [`select threw: ${describeThrown(value)}`]);
 			return;
 		}
 		const state = value as InventoryState;
-		if (typeIs(state, "table") && state.owner === 0) state.owner = session.userId;
 		const problems = checkInventory(state, this.catalog);
-		if (problems.size() === 0 && state.owner !== session.userId) {
-			problems.push(`owner: the inventory belongs to ${state.owner}, not ${session.userId}`);
+		if (problems.size() === 0) {
+			if (state.owner === 0) {
+				// A template's placeholder: claimed for the player, unless it holds items, whose
+				// ids every player starting from that template would share.
+				if (state.slots.some((stack) => stack !== false)) {
+					problems.push(
+						"owner: a placeholder inventory (owner 0) must be empty; grant starter items on ready",
+					);
+				} else state.owner = session.userId;
+			} else if (state.owner !== session.userId) {
+				problems.push(`owner: the inventory belongs to ${state.owner}, not ${session.userId}`);
+			}
 		}
 		if (problems.size() > 0) {
-			this.invalid.Fire(player, problems);
+			if (this.invalid.listening) this.invalid.Fire(player, problems);
+			else warn(`[hopsafe] the inventory of ${session.userId} is not served: ${problems.join("; ")}`);
 			return;
 		}
 		const previous = this.entries.get(session.userId);

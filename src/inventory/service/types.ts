@@ -59,8 +59,9 @@ export interface InventoryServiceOptions<T extends object> {
 	readonly sessions: SessionSource<T>;
 	/**
 	 * Where the inventory lives in the profile data. Called once when a session starts; the
-	 * service then keeps that table. An inventory whose `owner` is 0 (a template's placeholder)
-	 * is claimed for the player.
+	 * service then keeps that table. An empty inventory whose `owner` is 0 (a template's
+	 * placeholder: `createInventory(0, capacity)`) is claimed for the player; grant starter
+	 * items on `ready`, never in the template (every player would share their ids).
 	 */
 	readonly select: (data: T) => InventoryState;
 	/** The early-save policy, or `false` to leave every save to the auto-save. */
@@ -101,7 +102,10 @@ export interface InventoryService {
 	readonly catalog: Catalog;
 	/** A player's inventory is loaded and checked; operations on it are accepted from now on. */
 	readonly ready: InventorySignal<[player: Player]>;
-	/** A loaded inventory broke its invariants (see `checkInventory`); it is not served. */
+	/**
+	 * A loaded inventory broke its invariants (see `checkInventory`) or belongs to someone else;
+	 * it is not served (requests get `no_session`). Without a listener, the problems are warned.
+	 */
 	readonly invalid: InventorySignal<[player: Player, problems: ReadonlyArray<string>]>;
 	/** Any change, after it is applied and recorded for replication. */
 	readonly changed: InventorySignal<[player: Player, change: InventoryChange]>;

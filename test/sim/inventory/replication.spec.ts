@@ -242,6 +242,38 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("sends a frame's long run of changes as one snapshot and settles the predictions it covers", () => {
+			const setup = inventoryWorld({ seed: SEED + 2, remotes: { maxDeltasPerFlush: 16 } });
+			const player = joinReady(setup, 1);
+			const seat = seatFor(setup, player);
+			const potions = setup.service.grant(player, "potion", 10);
+			assert(potions.ok);
+			frames(setup, 3);
+			seat.client.clearReceived();
+			seat.client.run(() => seat.inventory.consume(0, potions.value.minted[0]));
+			expect(seat.inventory.pendingCount()).to.equal(1);
+			for (let index = 0; index < 40; index++) setup.service.adjustCurrency(player, "coins", 1);
+			frames(setup, 1);
+			for (let index = 0; index < 40; index++) setup.service.adjustCurrency(player, "coins", 1);
+			frames(setup, 3);
+			let snapshots = 0;
+			let deltas = 0;
+			for (const call of seat.client.received(setup.remotes!.sync)) {
+				for (const message of call[0] as Array<SyncMessage>) {
+					if (message.k === "s") snapshots += 1;
+					else if (message.k === "d") deltas += 1;
+				}
+			}
+			// 80 changes, but no batch carried more than 16 deltas.
+			expect(snapshots >= 1).to.equal(true);
+			expect(deltas <= 2 * 16 + 1).to.equal(true);
+			expect(seat.inventory.pendingCount()).to.equal(0);
+			const server = setup.service.getInventory(player)!;
+			expect(server.currencies.coins).to.equal(80);
+			expect(deepDiff(seat.inventory.confirmed(), server)).to.equal(undefined);
+			expect(deepDiff(seat.inventory.view(), server)).to.equal(undefined);
+		});
+
 		it("asks for a resync on a sequence gap and converges", () => {
 			const setup = inventoryWorld({ seed: SEED + 1, remotes: { rateLimit: { rate: 1000, burst: 1000 } } });
 			const player = joinReady(setup, 1);

@@ -82,6 +82,14 @@ export = () => {
 			// Another player's inventory is not claimed.
 			setup.sessions.load(6, createInventory(99, 4));
 			expect(setup.service.isReady(6)).to.equal(false);
+			// Nor a placeholder holding items (every player would share their ids), and a
+			// refused inventory is left as it was.
+			const stocked = createInventory(0, 4);
+			stocked.slots[0] = { id: "0-1", def: "sword", count: 1 };
+			stocked.nextSerial = 2;
+			const session = setup.sessions.load(8, stocked);
+			expect(setup.service.isReady(8)).to.equal(false);
+			expect(session.data.inventory.owner).to.equal(0);
 		});
 
 		it("hands out copies: changing what getInventory returns changes nothing", () => {
