@@ -59,10 +59,17 @@ export class HookSignal<T extends Array<unknown>> implements InventorySignal<T> 
 		return this.listening;
 	}
 
+	/**
+	 * Calls every listener with up to four arguments. They are passed one by one, not spread
+	 * from a table, so an undefined argument in the middle (a rejection without an intent)
+	 * cannot cut the ones after it off.
+	 */
 	public Fire(...args: T): void {
+		const [a, b, c, d] = args as unknown as [unknown, unknown, unknown, unknown];
 		for (const connection of this.connections) {
 			if (!connection.Connected) continue;
-			const [success, thrown] = pcall(connection.listener, ...args);
+			const listener = connection.listener as unknown as (a: unknown, b: unknown, c: unknown, d: unknown) => void;
+			const [success, thrown] = pcall(listener, a, b, c, d);
 			if (!success) this.onError(this.name, thrown);
 		}
 	}

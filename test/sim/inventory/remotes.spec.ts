@@ -64,6 +64,10 @@ export = () => {
 			const setup = inventoryWorld({ seed: 504 });
 			const player = joinReady(setup, 1);
 			const client = setup.server.client(player);
+			const monitored = new Array<string>();
+			setup.remotes!.rejected.Connect((who, intent, reason) =>
+				monitored.push(`${who.UserId} ${intent ?? "-"} ${reason}`),
+			);
 			client.fireServer(setup.remotes!.sync, 5, "resync");
 			client.fireServer(setup.remotes!.request, 6, "move", 0, "1-1");
 			client.fireServer(setup.remotes!.request, 8, "move", 0 / 0, "1-1", 1);
@@ -74,6 +78,10 @@ export = () => {
 			expect(answerTo(messages, 6)).to.equal("bad_request");
 			expect(answerTo(messages, 8)).to.equal("bad_request");
 			expect(answerTo(messages, 9)).to.equal("bad_request");
+			// Operators hear of each refusal, with the intent when the request had a valid one.
+			expect(monitored.join(", ")).to.equal(
+				"1 - bad_request, 1 - bad_request, 1 - bad_request, 1 - bad_request",
+			);
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
