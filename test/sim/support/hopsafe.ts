@@ -39,6 +39,11 @@ export function storedProfile(world: Sim.World, userId: number, store = "PlayerD
 	return world.dataStore().read(profileRef(userId, store))?.value as StoredProfile | undefined;
 }
 
+/** The coins a wallet profile holds in the DataStore. */
+export function storedCoins(world: Sim.World, userId: number): number {
+	return (storedProfile(world, userId)!.Data.value as Wallet).coins;
+}
+
 /** The JobId holding a player's session lock in the DataStore, if any. */
 export function lockHolder(world: Sim.World, userId: number): string | undefined {
 	return storedProfile(world, userId)?.MetaData.ActiveSession?.[1];

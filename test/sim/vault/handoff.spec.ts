@@ -1,7 +1,4 @@
-import { lockHolder, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
-
-const coinsOf = (world: Sim.World, userId: number) =>
-	(storedProfile(world, userId)!.Data.value as { coins: number }).coins;
+import { lockHolder, storedCoins, waitForSession, walletVault } from "../support/hopsafe";
 
 export = () => {
 	describe("hop handoff", () => {
@@ -113,7 +110,7 @@ export = () => {
 			waitForSession(world, vaultB, 24, 120);
 			expect(stolen).to.equal(false);
 			expect(vaultB.getSession(24)!.data.coins).to.equal(41);
-			expect(coinsOf(world, 24)).to.equal(41);
+			expect(storedCoins(world, 24)).to.equal(41);
 		});
 	});
 };

@@ -1,5 +1,5 @@
 import type { Vault, VaultMessage } from "../../../src/vault";
-import { storedProfile, waitForSession, walletVault, type Wallet } from "../support/hopsafe";
+import { storedCoins, waitForSession, walletVault, type Wallet } from "../support/hopsafe";
 
 const gift = (id: string, coins: number): VaultMessage => ({ id, kind: "gift", body: { coins } });
 
@@ -12,9 +12,6 @@ function acceptGifts(vault: Vault<Wallet>) {
 	});
 	return applied;
 }
-
-const coinsOf = (world: Sim.World, userId: number) =>
-	(storedProfile(world, userId)!.Data.value as { coins: number }).coins;
 
 export = () => {
 	describe("vault messages", () => {
@@ -37,7 +34,7 @@ export = () => {
 			vaultB.released.Connect(() => (released = true));
 			b.leave(player);
 			world.runUntil(() => released, 60);
-			expect(coinsOf(world, 51)).to.equal(25);
+			expect(storedCoins(world, 51)).to.equal(25);
 		});
 
 		it("reaches a player online on another server within seconds", () => {

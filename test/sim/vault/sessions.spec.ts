@@ -1,4 +1,4 @@
-import { lockHolder, profileRef, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, profileRef, storedCoins, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
 
 export = () => {
 	describe("vault sessions", () => {
@@ -48,7 +48,7 @@ export = () => {
 			const [ok] = session.saveAsync().await();
 			expect(ok).to.equal(true);
 			expect(world.now() - started >= 2).to.equal(true);
-			expect(((storedProfile(world, 3)!.Data.value as { coins: number }).coins)).to.equal(12);
+			expect(storedCoins(world, 3)).to.equal(12);
 		});
 
 		it("keeps a confirmed save pending through a failed write and confirms it after the retry", () => {
@@ -62,7 +62,7 @@ export = () => {
 			server.services.DataStoreService.faults.failNext(1, { operation: "UpdateAsync" });
 			const [ok] = session.saveAsync().await();
 			expect(ok).to.equal(true);
-			expect(((storedProfile(world, 4)!.Data.value as { coins: number }).coins)).to.equal(9);
+			expect(storedCoins(world, 4)).to.equal(9);
 		});
 
 		it("shares one load between concurrent callers", () => {
@@ -114,7 +114,7 @@ export = () => {
 			vault.released.Connect(() => (released = true));
 			server.leave(player);
 			world.runUntil(() => released, 60);
-			expect(((storedProfile(world, 8)!.Data.value as { coins: number }).coins)).to.equal(501);
+			expect(storedCoins(world, 8)).to.equal(501);
 		});
 
 		it("holds the player and releases the lock when beforeStart refuses the session", () => {
@@ -157,7 +157,7 @@ export = () => {
 			expect(a.kickMessage(player)).to.equal("Your data was loaded on another server. Please rejoin.");
 			world.advance(60);
 			// Nothing this server wrote after losing the lock reached the DataStore.
-			expect(((storedProfile(world, 7)!.Data.value as { coins: number }).coins)).to.equal(500);
+			expect(storedCoins(world, 7)).to.equal(500);
 			expect(lockHolder(world, 7)).to.equal("another-server");
 		});
 	});
