@@ -89,3 +89,44 @@ export type {
 } from "./inventory/protocol";
 export { PROTOCOL_REASONS, isClientRejectReason } from "./inventory/protocol/reasons";
 export type { IntentResult, InventoryClient, InventoryClientOptions } from "./client";
+// trade: same-server trades, gifts and cross-server trades, exactly once (src/trade).
+export type {
+	BundleTerms,
+	CensusProfile,
+	CrossServerSide,
+	GiftRequest,
+	GiveSpec,
+	Leg,
+	Offer,
+	OfferClaim,
+	OfferItem,
+	Parcel,
+	Trade,
+	TradeCensus,
+	TradeDecision,
+	TradeEndReason,
+	TradeIntentArgs,
+	TradeIntentName,
+	TradeLedger,
+	TradeLimits,
+	TradePhase,
+	TradeProposal,
+	TradeProtocolReason,
+	TradeRejectReason,
+	TradeRemotes,
+	TradeRemotesOptions,
+	TradeService,
+	TradeServiceOptions,
+	TradeSide,
+	TradeStep,
+	TradeUpdate,
+	TransferOutcome,
+} from "./trade";
+export type { StackBundle, StackClaim } from "./inventory/service/transferStacks";
+export { takeTradeCensus } from "./trade/census/takeTradeCensus";
+export { checkTradeLedger } from "./trade/ledger/checkTradeLedger";
+export { createTradeLedger } from "./trade/ledger/createTradeLedger";
+export { summarizeTerms } from "./trade/ledger/summary";
+export { TRADE_REASONS } from "./trade/reasons";
+export { bindTradeRemotes } from "./trade/remotes/bindTradeRemotes";
+export { createTradeService } from "./trade/service/createTradeService";

@@ -183,7 +183,8 @@ export class InventoryServiceImpl implements InventoryService {
 
 	// Recording ------------------------------------------------------------------------------
 
-	private commit(entry: PlayerEntry, change: InventoryChange, request: number): void {
+	/** @internal Records an applied change: replication, `changed` and the events' signals. */
+	public commit(entry: PlayerEntry, change: InventoryChange, request: number): void {
 		const sink = this.sink;
 		if (sink !== undefined) sink.record(entry, change, request);
 		if (this.changed.listening) this.changed.Fire(entry.player, change);

@@ -1,0 +1,84 @@
+// Service entry points for moving stacks between inventories keeping their ids (trades, gifts,
+// escrows). Each applies to a served player's inventory atomically and is replicated to the
+// owner like any other change. Internal: the trade service is their user.
+import { err, type Result } from "../../core/result";
+import type { InventoryChange } from "../operations/change";
+import type { ServiceRejectReason } from "../protocol/reasons";
+import { InventoryServiceImpl } from "./InventoryServiceImpl";
+import { checkPut, checkTake, putStacks, takeStacks, type StackBundle, type StackClaim } from "./transferStacks";
+import type { InventoryService, PlayerRef } from "./types";
+import type { InventoryState } from "../state/types";
+
+function implOf(service: InventoryService): InventoryServiceImpl {
+	if (!(service instanceof InventoryServiceImpl)) {
+		throw "the trade layer needs an inventory service made by createInventoryService";
+	}
+	return service;
+}
+
+/** The live inventory of a served player (not a copy): for checks that must not allocate. */
+export function liveInventory(service: InventoryService, player: PlayerRef): InventoryState | undefined {
+	return implOf(service).entryOf(player)?.state;
+}
+
+/** Whether `claims` and `currency` could be taken from the player's inventory now (see `checkTake`). */
+export function canTake(
+	service: InventoryService,
+	player: PlayerRef,
+	claims: ReadonlyArray<StackClaim>,
+	currency: Readonly<Record<string, number>>,
+): ServiceRejectReason | undefined {
+	const impl = implOf(service);
+	const entry = impl.entryOf(player);
+	if (entry === undefined) return "no_session";
+	return checkTake(impl.catalog, entry.state, claims, currency);
+}
+
+/** Whether `bundle` would fit into the player's inventory now (see `checkPut`). */
+export function canPut(
+	service: InventoryService,
+	player: PlayerRef,
+	bundle: StackBundle,
+): ServiceRejectReason | undefined {
+	const impl = implOf(service);
+	const entry = impl.entryOf(player);
+	if (entry === undefined) return "no_session";
+	return checkPut(impl.catalog, entry.state, bundle);
+}
+
+/**
+ * Takes items (keeping their ids) and currency out of a served player's inventory for a
+ * transfer, all or nothing, and records the change for replication. The caller owns what it
+ * returns: the items are in no inventory until it puts them somewhere.
+ */
+export function takeForTransfer(
+	service: InventoryService,
+	player: PlayerRef,
+	claims: ReadonlyArray<StackClaim>,
+	currency: Readonly<Record<string, number>>,
+): Result<StackBundle, ServiceRejectReason> {
+	const impl = implOf(service);
+	const entry = impl.entryOf(player);
+	if (entry === undefined) return err("no_session");
+	const taken = takeStacks(impl.catalog, entry.state, claims, currency);
+	if (!taken.ok) return taken;
+	impl.commit(entry, taken.value.change, 0);
+	return { ok: true, value: taken.value.bundle };
+}
+
+/**
+ * Puts a transfer's stacks (keeping their ids) and currency into a served player's inventory,
+ * all or nothing, and records the change for replication.
+ */
+export function putFromTransfer(
+	service: InventoryService,
+	player: PlayerRef,
+	bundle: StackBundle,
+): Result<InventoryChange, ServiceRejectReason> {
+	const impl = implOf(service);
+	const entry = impl.entryOf(player);
+	if (entry === undefined) return err("no_session");
+	const put = putStacks(impl.catalog, entry.state, bundle);
+	if (put.ok) impl.commit(entry, put.value, 0);
+	return put;
+}

@@ -1,0 +1,8 @@
+// Names of the records whose saving the trade service tracks (see service/Book.ts): an outbox
+// entry is delivered, an inbox entry used, a leg handed on and a decision acted upon only once
+// a save that includes it is confirmed.
+
+export const outboxKey = (id: string) => `out:${id}`;
+export const inboxKey = (id: string) => `in:${id}`;
+export const legKey = (trade: string) => `leg:${trade}`;
+export const decisionKey = (trade: string) => `dec:${trade}`;

@@ -1,0 +1,71 @@
+import type { Session } from "../../vault/types";
+import type { TradeLedger } from "../ledger/types";
+
+/**
+ * The trade service's record of one loaded profile: its ledger, and which of the ledger's
+ * records are known to be saved. A record created in memory gets the next generation number; a
+ * confirmed save that started after it covers it. Nothing is acted upon before that (an outbox
+ * entry delivered, an inbox entry used, a leg handed on): a record lost in a crash was then
+ * never seen by anyone, which is what keeps every transfer exactly-once. Internal.
+ */
+export class Book {
+	private generation = 0;
+	private confirmed = 0;
+	private readonly unsaved = new Map<string, number>();
+	/** Trade and parcel ids a running flow owns: the background work leaves them alone. */
+	public readonly owned = new Set<string>();
+	/** Legs handed to their coordinator during this session. */
+	public readonly handed = new Set<string>();
+	/** Outbox entries being delivered right now. */
+	public readonly delivering = new Set<string>();
+	/** Coordinator decisions to announce once saved: trade id → outcome. */
+	public readonly announce = new Map<string, "completed" | "failed">();
+	public active = true;
+	public running = false;
+	public again = false;
+	public prunedAt = 0;
+
+	public constructor(
+		public readonly userId: number,
+		public readonly session: Session<object>,
+		public readonly ledger: TradeLedger,
+	) {}
+
+	/** Records that `keys` were created (or changed) in memory now. */
+	public mark(keys: ReadonlyArray<string>): void {
+		if (keys.size() === 0) return;
+		this.generation += 1;
+		for (const key of keys) this.unsaved.set(key, this.generation);
+	}
+
+	/** Whether the record `key` is known to be in the DataStore. */
+	public isSaved(key: string): boolean {
+		const generation = this.unsaved.get(key);
+		return generation === undefined || generation <= this.confirmed;
+	}
+
+	public hasUnsaved(): boolean {
+		return !this.unsaved.isEmpty();
+	}
+
+	/** The generation a save started now would cover. */
+	public current(): number {
+		return this.generation;
+	}
+
+	/** Everything created up to `generation` is saved. */
+	public confirm(generation: number): void {
+		if (generation <= this.confirmed) return;
+		this.confirmed = generation;
+		for (const [key, at] of this.unsaved) if (at <= generation) this.unsaved.delete(key);
+	}
+
+	/** Saves now and waits for the confirmation (yields); true once everything marked before the call is saved. */
+	public save(timeout: number): boolean {
+		if (!this.session.isActive()) return false;
+		const target = this.generation;
+		const [saved] = this.session.saveAsync(timeout).await();
+		if (saved) this.confirm(target);
+		return saved;
+	}
+}

@@ -1,0 +1,223 @@
+import type { TradeStep } from "../../../src/trade/service/types";
+import {
+	coinsSaved,
+	grantSaved,
+	joinReady,
+	settle,
+	storedCensus,
+	storedItems,
+	storedProfile,
+	storedQuiet,
+	tradeWorld,
+	type TradeServer,
+	type TradeWorld,
+} from "./support/tradeWorld";
+
+// Player 1 (the coordinator: the lower user id) gives a sword for player 2's ten potions and 30
+// of their 100 coins. Whole stacks move, so both ids are known: "traded" and "untouched" are
+// exact states of the two stored profiles.
+const UNTOUCHED = "1-1x1|0 2-1x10|100";
+const TRADED = "2-1x10|30 1-1x1|70";
+const TRADE = "trade-x";
+
+function state(setup: TradeWorld): string {
+	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
+}
+
+/** Fails the spec unless `actual` equals `wanted` (usable outside `it`, where `expect` is not). */
+function same(actual: unknown, wanted: unknown, what: string): void {
+	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
+}
+
+interface Stage {
+	readonly setup: TradeWorld;
+	readonly at: TradeServer;
+}
+
+function stage(seed: number): Stage {
+	const setup = tradeWorld({ seed, limits: { saveTimeout: 10, decisionTimeout: 60 } });
+	const [at] = setup.servers;
+	joinReady(setup, at, 1);
+	joinReady(setup, at, 2);
+	grantSaved(at, 1, "sword");
+	grantSaved(at, 2, "potion", 10);
+	coinsSaved(at, 2, 100);
+	setup.world.advance(10);
+	same(state(setup), UNTOUCHED, "state(setup)");
+	return { setup, at };
+}
+
+const proposal = {
+	id: TRADE,
+	a: { player: 1, items: [{ id: "1-1", count: 1 }] },
+	b: { player: 2, items: [{ id: "2-1", count: 10 }], currency: { coins: 30 } },
+};
+
+/** Both players are served on `on` (rejoining if they were not) and nothing is in flight. */
+function recover(setup: TradeWorld, on: TradeServer): void {
+	for (const userId of [1, 2]) {
+		if (!on.inventory.isReady(userId)) {
+			const elsewhere = setup.servers.find((other) => other !== on && other.server.findPlayer(userId) !== undefined);
+			if (elsewhere !== undefined && elsewhere.server.state === "running") {
+				elsewhere.server.leave(elsewhere.server.findPlayer(userId)!);
+			}
+			setup.world.advance(1);
+			joinReady(setup, on, userId);
+		}
+	}
+	setup.world.runUntil(
+		() => storedQuiet(setup.world, [1, 2]) && on.trades.isSettled(1) && on.trades.isSettled(2),
+		400,
+	);
+	same(storedQuiet(setup.world, [1, 2]), true, "storedQuiet(setup.world, [1, 2])");
+}
+
+/** The end state is one of the two legal ones; a retry with the same id then applies nothing twice. */
+function checkAtomic(setup: TradeWorld, on: TradeServer): string {
+	const after = state(setup);
+	if (after !== TRADED && after !== UNTOUCHED) throw `neither traded nor untouched: ${after}`;
+	const census = storedCensus(setup, [1, 2]);
+	same(census.dupes.size(), 0, "census.dupes.size()");
+	same(census.itemCount, 11, "census.itemCount");
+	same(census.currencies.get("coins"), 100, "census.currencies.get('coins')");
+	const retry = settle(setup.world, on.trades.execute(proposal), 400);
+	recover(setup, on);
+	if (after === TRADED) {
+		same(retry.status, "duplicate", "retry.status");
+		same(state(setup), TRADED, "state(setup)");
+	} else {
+		// An untouched trade may run once on retry (if nobody saved its id), never twice.
+		const retried = state(setup);
+		if (retried !== TRADED && retried !== UNTOUCHED) throw `after a retry, neither traded nor untouched: ${retried}`;
+		if (retry.status === "completed") same(state(setup), TRADED, "state(setup)");
+	}
+	return after;
+}
+
+/**
+ * Runs the trade with `inject` called at `step` (once); returns what the trade call answered
+ * (nothing when the server crashed under it).
+ */
+function runWith(stageSetup: Stage, step: TradeStep, inject: (id: string) => void, crashes = false): string {
+	let fired = false;
+	stageSetup.at.onStep = (reached, id) => {
+		if (reached !== step || fired) return;
+		fired = true;
+		inject(id);
+	};
+	const promise = stageSetup.at.trades.execute(proposal);
+	// A crashed server never answers: then it is enough that the step was reached.
+	stageSetup.setup.world.runUntil(() => fired && (crashes || promise.getStatus() !== "Started"), 400);
+	same(fired, true, `${step} reached`);
+	if (crashes || promise.getStatus() !== "Resolved") return "-";
+	const answer = promise.expect();
+	return answer.reason === undefined ? answer.status : `${answer.status} ${answer.reason}`;
+}
+
+export = () => {
+	describe("trade commit failures", () => {
+		it("a save that fails at each step leaves both traded or both untouched", () => {
+			// Step at which every write starts failing, what the trade call answers, the end state.
+			const expected: Array<[TradeStep, string, string]> = [
+				["partnerEscrowed", "failed save_failed", UNTOUCHED],
+				["decided", "failed save_failed", UNTOUCHED],
+				["decisionSaved", "completed", TRADED],
+				["parcelDelivered", "completed", TRADED],
+			];
+			let seed = 710;
+			for (const [step, answer, outcome] of expected) {
+				seed += 1;
+				const staged = stage(seed);
+				const faults = staged.at.server.services.DataStoreService.faults;
+				expect(`${step}: ${runWith(staged, step, () => faults.failNext(1000, { operation: "UpdateAsync" }))}`).to.equal(
+					`${step}: ${answer}`,
+				);
+				faults.clear();
+				recover(staged.setup, staged.at);
+				expect(`${step}: ${checkAtomic(staged.setup, staged.at)}`).to.equal(`${step}: ${outcome}`);
+				expect(staged.setup.world.takeErrors().size()).to.equal(0);
+			}
+		});
+
+		it("writes that commit but error are recognised and the trade completes once", () => {
+			const steps: Array<TradeStep> = ["partnerEscrowed", "decided"];
+			steps.forEach((step, index) => {
+				const staged = stage(720 + index);
+				const faults = staged.at.server.services.DataStoreService.faults;
+				// Every write lands, and every call reports an error: the saves are never
+				// confirmed, and a fresh read shows what landed.
+				const answer = runWith(staged, step, () =>
+					faults.failNext(1000, { operation: "UpdateAsync", committed: true }),
+				);
+				expect(`${step}: ${answer}`).to.equal(`${step}: completed`);
+				faults.clear();
+				recover(staged.setup, staged.at);
+				expect(`${step}: ${checkAtomic(staged.setup, staged.at)}`).to.equal(`${step}: ${TRADED}`);
+			});
+			const single = stage(725);
+			const answer = runWith(single, "decided", () =>
+				single.at.server.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync"),
+			);
+			expect(answer).to.equal("completed");
+			recover(single.setup, single.at);
+			expect(checkAtomic(single.setup, single.at)).to.equal(TRADED);
+		});
+
+		it("a lock lost mid-commit leaves both traded or both untouched", () => {
+			// Step, whose lock is taken (1 coordinates), what the trade call answers, the end state.
+			const cases: Array<[TradeStep, number, string, string]> = [
+				["decided", 1, "pending", UNTOUCHED],
+				["partnerEscrowed", 2, "failed save_failed", UNTOUCHED],
+				["decisionSaved", 2, "completed", TRADED],
+			];
+			let seed = 730;
+			for (const [step, victim, answer, outcome] of cases) {
+				seed += 1;
+				const staged = stage(seed);
+				const { setup } = staged;
+				const ref = { store: "TradeData", key: `player_${victim}` };
+				// Another server takes the victim's lock (as an operator's steal would).
+				const answered = runWith(staged, step, () => {
+					const stored = setup.world.dataStore().read(ref)!.value as {
+						MetaData: { ActiveSession?: [number, string]; SessionLoadCount: number };
+					};
+					stored.MetaData.ActiveSession = [1, "another-server"];
+					stored.MetaData.SessionLoadCount += 1;
+					setup.world.dataStore().write(ref, { value: stored, userIds: [victim] });
+				});
+				expect(`${step}/${victim}: ${answered}`).to.equal(`${step}/${victim}: ${answer}`);
+				setup.world.runUntil(() => staged.at.server.findPlayer(victim) === undefined, 120);
+				// That server goes away, releasing the lock.
+				const stolen = setup.world.dataStore().read(ref)!.value as { MetaData: { ActiveSession?: unknown } };
+				stolen.MetaData.ActiveSession = undefined;
+				setup.world.dataStore().write(ref, { value: stolen, userIds: [victim] });
+				recover(setup, staged.at);
+				expect(`${step}/${victim}: ${checkAtomic(setup, staged.at)}`).to.equal(`${step}/${victim}: ${outcome}`);
+			}
+		});
+
+		it("a crash at each step leaves both traded or both untouched after recovery", () => {
+			const expected: Array<[TradeStep, string]> = [
+				["validated", UNTOUCHED],
+				["partnerEscrowed", UNTOUCHED],
+				["partnerSaved", UNTOUCHED],
+				["legHanded", UNTOUCHED],
+				["decided", UNTOUCHED],
+				["decisionSaved", TRADED],
+				["parcelDelivered", TRADED],
+				["parcelRetired", TRADED],
+			];
+			let seed = 740;
+			for (const [step, outcome] of expected) {
+				seed += 1;
+				const staged = stage(seed);
+				runWith(staged, step, () => staged.at.server.crash(), true);
+				expect(staged.at.server.state).to.equal("crashed");
+				const fresh = staged.setup.startServer();
+				recover(staged.setup, fresh);
+				expect(storedProfile(staged.setup.world, 1)!.holder).to.equal(fresh.server.jobId);
+				expect(`${step}: ${checkAtomic(staged.setup, fresh)}`).to.equal(`${step}: ${outcome}`);
+			}
+		});
+	});
+};

@@ -1,0 +1,213 @@
+import type { TradeStep } from "../../../src/trade/service/types";
+import {
+	coinsSaved,
+	grantSaved,
+	joinReady,
+	settle,
+	storedCensus,
+	storedItems,
+	storedQuiet,
+	tradeWorld,
+	type TradeServer,
+	type TradeWorld,
+} from "./support/tradeWorld";
+
+function same(actual: unknown, wanted: unknown, what: string): void {
+	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
+}
+
+function state(setup: TradeWorld): string {
+	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
+}
+
+/** Serves `userId` on `on` (after a crash or a leave elsewhere). */
+function rejoin(setup: TradeWorld, on: TradeServer, userId: number): void {
+	if (on.inventory.isReady(userId)) return;
+	for (const other of setup.servers) {
+		const player = other.server.state === "running" ? other.server.findPlayer(userId) : undefined;
+		if (player !== undefined && other !== on) other.server.leave(player);
+	}
+	setup.world.advance(1);
+	joinReady(setup, on, userId);
+}
+
+/** Runs the world until nothing of players 1 and 2 is in flight, then checks the census. */
+function quiet(setup: TradeWorld, servers: ReadonlyArray<TradeServer>, items: number, coins: number): void {
+	setup.world.runUntil(() => {
+		if (!storedQuiet(setup.world, [1, 2])) return false;
+		for (const at of servers) for (const userId of [1, 2]) if (at.inventory.isReady(userId) && !at.trades.isSettled(userId)) return false;
+		return true;
+	}, 600);
+	same(storedQuiet(setup.world, [1, 2]), true, "nothing in flight");
+	const census = storedCensus(setup, [1, 2]);
+	same(census.dupes.size(), 0, "dupes");
+	same(census.itemCount, items, "items");
+	same(census.currencies.get("coins") ?? 0, coins, "coins");
+}
+
+/** Two servers; player 1 on the first with a sword and 50 coins, player 2 on the second with ten potions. */
+function twoServers(seed: number, decisionTimeout = 120): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout, saveTimeout: 10 } });
+	const [one, two] = setup.servers;
+	joinReady(setup, one, 1);
+	joinReady(setup, two, 2);
+	grantSaved(one, 1, "sword");
+	coinsSaved(one, 1, 50);
+	grantSaved(two, 2, "potion", 10);
+	setup.world.advance(10);
+	return { setup, one, two };
+}
+
+const GIFT = { id: "gift-1", from: 1, to: 2, items: [{ id: "1-1", count: 1 }], currency: { coins: 20 } };
+const GIFT_SENT = "|30 1-1x1,2-1x10|20";
+const GIFT_KEPT = "1-1x1|50 2-1x10|0";
+
+const X = "cross-1";
+const SWAPPED = "2-1x10|0 1-1x1|50";
+const KEPT = "1-1x1|50 2-1x10|0";
+const sideOne = (receive = 10) => ({
+	trade: X,
+	player: 1,
+	partner: 2,
+	items: [{ id: "1-1", count: 1 }],
+	currency: { coins: 50 },
+	receive: { items: [{ def: "potion", count: receive }] },
+});
+const sideTwo = () => ({
+	trade: X,
+	player: 2,
+	partner: 1,
+	items: [{ id: "2-1", count: 10 }],
+	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
+});
+
+/** Crashes `at` when it reaches `step` (once); returns a function telling whether it did. */
+function crashAt(at: TradeServer, step: TradeStep): () => boolean {
+	let fired = false;
+	at.onStep = (reached) => {
+		if (reached !== step || fired) return;
+		fired = true;
+		at.server.crash();
+	};
+	return () => fired;
+}
+
+export = () => {
+	describe("trade across servers", () => {
+		it("delivers a gift to a player on another server exactly once, keeping its id", () => {
+			const { setup, one, two } = twoServers(901);
+			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(two.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(true);
+			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("duplicate");
+			setup.world.advance(60);
+			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
+		it("keeps a gift to an offline player in escrow until their next load", () => {
+			const { setup, one, two } = twoServers(902);
+			two.server.leave(two.server.findPlayer(2)!);
+			setup.world.advance(10);
+			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
+			setup.world.runUntil(() => one.trades.isSettled(1), 120);
+			// Posted to player 2's profile: one escrow, counted once, in nobody's inventory.
+			const census = storedCensus(setup, [1, 2]);
+			expect(census.locations.get("1-1")).to.equal("escrow:gift-1");
+			expect(census.dupes.size()).to.equal(0);
+			expect(census.currencies.get("coins")).to.equal(50);
+			joinReady(setup, two, 2);
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(GIFT_SENT);
+		});
+
+		it("neither loses nor duplicates a gift when a server crashes at any step", () => {
+			// The server that crashes (1: the sender's, 2: the recipient's), the step, the end state.
+			const cases: Array<[number, TradeStep, string]> = [
+				[1, "giftEscrowed", GIFT_KEPT],
+				[1, "giftSaved", GIFT_SENT],
+				[1, "parcelPosted", GIFT_SENT],
+				[1, "parcelRetired", GIFT_SENT],
+				[2, "parcelReceived", GIFT_SENT],
+			];
+			let seed = 910;
+			for (const [victim, step, outcome] of cases) {
+				seed += 1;
+				const { setup, one, two } = twoServers(seed);
+				const crashed = crashAt(victim === 1 ? one : two, step);
+				const promise = one.trades.gift(GIFT);
+				setup.world.runUntil(() => crashed(), 300);
+				expect(`${step}: ${crashed()}`).to.equal(`${step}: true`);
+				if (victim === 2) expect(promise.getStatus()).never.to.equal("Started");
+				const fresh = setup.startServer();
+				rejoin(setup, fresh, victim);
+				quiet(setup, [fresh, victim === 1 ? two : one], 11, 50);
+				expect(`${victim}/${step}: ${state(setup)}`).to.equal(`${victim}/${step}: ${outcome}`);
+			}
+		});
+
+		it("trades across servers: both sides escrowed, the coordinator decides, each side delivered once", () => {
+			const { setup, one, two } = twoServers(920);
+			const second = settle(setup.world, two.trades.escrowSide(sideTwo()));
+			expect(second.status).to.equal("escrowed");
+			const first = settle(setup.world, one.trades.escrowSide(sideOne()));
+			expect(first.status === "completed" || first.status === "escrowed").to.equal(true);
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(SWAPPED);
+			expect(settle(setup.world, one.trades.escrowSide(sideOne())).status).to.equal("duplicate");
+			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("duplicate");
+			setup.world.advance(60);
+			expect(state(setup)).to.equal(SWAPPED);
+		});
+
+		it("returns both sides when the terms differ or one side never comes", () => {
+			const mismatch = twoServers(921);
+			settle(mismatch.setup.world, mismatch.two.trades.escrowSide(sideTwo()));
+			settle(mismatch.setup.world, mismatch.one.trades.escrowSide(sideOne(9)));
+			quiet(mismatch.setup, [mismatch.one, mismatch.two], 11, 50);
+			expect(state(mismatch.setup)).to.equal(KEPT);
+
+			for (const lonely of [1, 2]) {
+				const index = lonely - 1;
+				const alone = twoServers(922 + index, 60);
+				const at = lonely === 1 ? alone.one : alone.two;
+				const side = lonely === 1 ? sideOne() : sideTwo();
+				expect(settle(alone.setup.world, at.trades.escrowSide(side)).status).to.equal("escrowed");
+				const census = storedCensus(alone.setup, [1, 2]);
+				expect(census.dupes.size()).to.equal(0);
+				quiet(alone.setup, [alone.one, alone.two], 11, 50);
+				expect(`${lonely}: ${state(alone.setup)}`).to.equal(`${lonely}: ${KEPT}`);
+			}
+		});
+
+		it("neither loses nor duplicates a cross-server trade when a server crashes at any step", () => {
+			// Which side escrows first, the server that crashes, the step, the end state.
+			const cases: Array<[number, number, TradeStep, string]> = [
+				[2, 2, "sideEscrowed", KEPT],
+				[2, 2, "sideSaved", SWAPPED],
+				[2, 1, "sideEscrowed", KEPT],
+				[1, 1, "legReceived", SWAPPED],
+				[1, 1, "parcelPosted", SWAPPED],
+			];
+			let seed = 930;
+			for (const [firstSide, victim, step, outcome] of cases) {
+				seed += 1;
+				const { setup, one, two } = twoServers(seed, 240);
+				const crashed = crashAt(victim === 1 ? one : two, step);
+				const order = firstSide === 1 ? [one, two] : [two, one];
+				for (const at of order) {
+					if (at.server.state !== "running") continue;
+					const promise = at.trades.escrowSide(at === one ? sideOne() : sideTwo());
+					setup.world.runUntil(() => crashed() || promise.getStatus() !== "Started", 300);
+				}
+				setup.world.runUntil(() => crashed(), 300);
+				expect(`${step}: ${crashed()}`).to.equal(`${step}: true`);
+				const fresh = setup.startServer();
+				rejoin(setup, fresh, victim);
+				quiet(setup, [fresh, victim === 1 ? two : one], 11, 50);
+				expect(`${firstSide}/${victim}/${step}: ${state(setup)}`).to.equal(`${firstSide}/${victim}/${step}: ${outcome}`);
+			}
+		});
+	});
+};

@@ -1,0 +1,144 @@
+import { backId, deliverId, legId } from "../../../src/trade/ledger/ids";
+import { createTradeLedger } from "../../../src/trade/ledger/createTradeLedger";
+import { checkTradeLedger } from "../../../src/trade/ledger/checkTradeLedger";
+import { summarizeBundle } from "../../../src/trade/ledger/summary";
+import type { Leg } from "../../../src/trade/ledger/types";
+import {
+	cancelLeg,
+	decideIfReady,
+	expireLegs,
+	openLeg,
+	receiveLeg,
+	revertCommit,
+} from "../../../src/trade/protocol/legs";
+import { cancelParcel, receiveParcel, sendParcel } from "../../../src/trade/protocol/parcels";
+import { pruneLedger } from "../../../src/trade/protocol/prune";
+
+const COORDINATOR = 1;
+const PARTNER = 2;
+const SWORD = { stacks: [{ id: "1-1", def: "sword", count: 1 }], currency: {} };
+const COINS = { stacks: [], currency: { coins: 40 } };
+
+function legOf(from: number, give: typeof SWORD | typeof COINS, expect: string, deadline = 100): Leg {
+	return {
+		trade: "T",
+		coordinator: COORDINATOR,
+		partner: PARTNER,
+		from,
+		give,
+		expect,
+		deadline,
+		at: 0,
+	};
+}
+
+const coordinatorLeg = () => legOf(COORDINATOR, SWORD, summarizeBundle(COINS));
+const partnerLeg = () => legOf(PARTNER, COINS, summarizeBundle(SWORD));
+
+export = () => {
+	describe("trade ledger protocol", () => {
+		it("commits once the coordinator holds both legs, whichever arrives first", () => {
+			for (const ownFirst of [true, false]) {
+				const ledger = createTradeLedger();
+				if (ownFirst) {
+					openLeg(ledger, coordinatorLeg(), 1);
+					expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 2).verdict).to.equal("committed");
+				} else {
+					expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 1).verdict).to.equal("waiting");
+					openLeg(ledger, coordinatorLeg(), 2);
+					expect(decideIfReady(ledger, COORDINATOR, "T", 2)?.verdict).to.equal("committed");
+				}
+				expect(ledger.decisions.T.outcome).to.equal("committed");
+				// The coordinator's side is on its way to the partner; the partner's is in the inbox.
+				expect(ledger.outbox[deliverId("T", PARTNER)].stacks[0].id).to.equal("1-1");
+				expect(ledger.inbox[legId("T", PARTNER)].currency.coins).to.equal(40);
+				expect(ledger.legs.T).to.equal(undefined);
+				expect(ledger.waiting.T).to.equal(undefined);
+				expect(checkTradeLedger(ledger).size()).to.equal(0);
+				// The same leg again changes nothing.
+				expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 3).verdict).to.equal("duplicate");
+			}
+		});
+
+		it("aborts when the two sides disagree, sending each side back", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, legOf(COORDINATOR, SWORD, "$coins*99"), 1);
+			expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 2).verdict).to.equal("aborted");
+			expect(ledger.decisions.T.outcome).to.equal("aborted");
+			expect(ledger.inbox[backId("T", COORDINATOR)].stacks[0].id).to.equal("1-1");
+			expect(ledger.outbox[backId("T", PARTNER)].currency.coins).to.equal(40);
+		});
+
+		it("aborts at the deadline, and refunds a leg that arrives after the decision", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, coordinatorLeg(), 1);
+			expect(expireLegs(ledger, COORDINATOR, 99).trades.size()).to.equal(0);
+			expect(expireLegs(ledger, COORDINATOR, 100).trades[0]).to.equal("T");
+			expect(ledger.inbox[backId("T", COORDINATOR)]).never.to.equal(undefined);
+			expect(ledger.decisions.T.tookLeg).to.equal(false);
+			expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 101).verdict).to.equal("refunded");
+			expect(ledger.outbox[backId("T", PARTNER)].currency.coins).to.equal(40);
+			expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 102).verdict).to.equal("duplicate");
+			// A leg that arrives past its deadline with no side of the coordinator is refunded at once.
+			const late = createTradeLedger();
+			expect(receiveLeg(late, COORDINATOR, partnerLeg(), 500).verdict).to.equal("aborted");
+			expect(late.outbox[backId("T", PARTNER)]).never.to.equal(undefined);
+		});
+
+		it("reverts a commit that was never saved into an abort", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, coordinatorLeg(), 1);
+			receiveLeg(ledger, COORDINATOR, partnerLeg(), 2);
+			expect(revertCommit(ledger, COORDINATOR, "T", PARTNER, 3)).to.equal(true);
+			expect(ledger.decisions.T.outcome).to.equal("aborted");
+			expect(ledger.outbox[deliverId("T", PARTNER)]).to.equal(undefined);
+			expect(ledger.inbox[legId("T", PARTNER)]).to.equal(undefined);
+			expect(ledger.inbox[backId("T", COORDINATOR)].stacks[0].id).to.equal("1-1");
+			expect(ledger.outbox[backId("T", PARTNER)].currency.coins).to.equal(40);
+			// Once the received side was used, there is nothing to revert.
+			expect(revertCommit(ledger, COORDINATOR, "T", PARTNER, 4)).to.equal(false);
+		});
+
+		it("settles the partner's leg with the delivery or the refund, once", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, partnerLeg(), 1);
+			const parcel = { ...SWORD, from: COORDINATOR, to: PARTNER, trade: "T", at: 2 };
+			const receipt = receiveParcel(ledger, PARTNER, deliverId("T", PARTNER), parcel, 2);
+			expect(receipt.settled?.outcome).to.equal("completed");
+			expect(ledger.legs.T).to.equal(undefined);
+			expect(receiveParcel(ledger, PARTNER, deliverId("T", PARTNER), parcel, 3).applied).to.equal(false);
+		});
+
+		it("stamps a cancelled leg with the refund's id, so a late refund is not applied twice", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, partnerLeg(), 1);
+			cancelLeg(ledger, PARTNER, "T", 2);
+			expect(ledger.inbox[backId("T", PARTNER)].currency.coins).to.equal(40);
+			const refund = { ...COINS, from: COORDINATOR, to: PARTNER, trade: "T", at: 3 };
+			expect(receiveParcel(ledger, PARTNER, backId("T", PARTNER), refund, 3).applied).to.equal(false);
+		});
+
+		it("sends, cancels and prunes gifts", () => {
+			const ledger = createTradeLedger();
+			sendParcel(ledger, "G", { ...SWORD, from: 1, to: 9, at: 0 }, 0);
+			expect(ledger.stamps.G).to.equal(0);
+			cancelParcel(ledger, 1, "G", 1);
+			expect(ledger.outbox.G).to.equal(undefined);
+			expect(ledger.inbox[backId("G", 1)].stacks[0].id).to.equal("1-1");
+			ledger.stamps.old = 0;
+			// The gift's own stamp goes too: nothing refers to it any more.
+			expect(pruneLedger(ledger, 1000, 500)).to.equal(2);
+			// Stamps of records still in the ledger are kept.
+			expect(ledger.stamps[backId("G", 1)]).never.to.equal(undefined);
+			expect(ledger.stamps.old).to.equal(undefined);
+		});
+
+		it("reports a malformed ledger", () => {
+			expect(checkTradeLedger(createTradeLedger()).size()).to.equal(0);
+			expect(checkTradeLedger({ stamps: {} }).size() > 0).to.equal(true);
+			const broken = createTradeLedger() as unknown as { inbox: Record<string, unknown> };
+			broken.inbox.x = { stacks: "no" };
+			expect(checkTradeLedger(broken)[0]).to.equal("inbox.x: not a parcel");
+		});
+	});
+};
