@@ -65,6 +65,8 @@ declare namespace Sim {
 		commitButErrorNext(count: number, operation?: string): void;
 		forceConflicts(count: number, key?: string): void;
 		setErrorRate(rate: number, operation?: string): void;
+		/** Writes apply, then their call errors, with probability `rate`. */
+		setCommittedButErroredRate(rate: number): void;
 		setLatency(spec: number | { min: number; max: number }, operation?: string): void;
 		clear(): void;
 	}
@@ -105,11 +107,12 @@ declare namespace Sim {
 		destroy(): void;
 		dataStore(): DataStoreBackend;
 		/** The player leaves `from` and joins `to` (a new server when omitted) after the transfer delay. */
+		// With `async`, returns at once instead of running the world until the player arrives.
 		teleport(
 			player: Player,
 			from: Server,
 			to?: Server,
-			options?: { teleportData?: unknown; delay?: number },
+			options?: { teleportData?: unknown; delay?: number; async?: boolean },
 		): Player;
 		/** The player leaves `from` (its PlayerRemoving handlers may still be saving) and joins `to` after `delay`. */
 		rejoin(player: Player, from: Server, to: Server, options?: { delay?: number }): Player;

@@ -50,6 +50,14 @@ export function isLeg(value: unknown): boolean {
 /**
  * Lists every way `ledger` is not a well-formed {@link TradeLedger}; empty when it is. The trade
  * service does not serve trades for a player whose ledger has problems (nothing is changed).
+ *
+ * @example
+ * ```ts
+ * import { checkTradeLedger, createTradeLedger } from "@rbxts/hopsafe";
+ *
+ * print(checkTradeLedger(createTradeLedger()).size()); // 0
+ * for (const problem of checkTradeLedger({ stamps: {} })) warn(problem);
+ * ```
  */
 export function checkTradeLedger(ledger: unknown): Array<string> {
 	const problems = new Array<string>();

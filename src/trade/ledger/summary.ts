@@ -19,6 +19,14 @@ function canonical(counts: Map<string, number>, currency: Readonly<Record<string
 /**
  * A canonical summary of terms (definitions with total counts, and currency), so that two
  * servers can check they agree on a trade without knowing each other's item ids.
+ *
+ * @example
+ * ```ts
+ * import { summarizeTerms } from "@rbxts/hopsafe";
+ *
+ * const terms = summarizeTerms({ items: [{ def: "potion", count: 3 }, { def: "potion", count: 2 }], currency: { coins: 10 } });
+ * print(terms); // "$coins*10,potion*5"
+ * ```
  */
 export function summarizeTerms(terms: BundleTerms): string {
 	const counts = new Map<string, number>();

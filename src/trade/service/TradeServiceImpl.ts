@@ -6,7 +6,7 @@ import { InventoryServiceImpl } from "../../inventory/service/InventoryServiceIm
 import type { Disconnectable, PlayerRef } from "../../inventory/service/types";
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import { checkTake, freeSlots } from "../../inventory/service/transferStacks";
-import { liveInventory, putFromTransfer, takeForTransfer } from "../../inventory/service/transfers";
+import { canPut, liveInventory, putFromTransfer, takeForTransfer } from "../../inventory/service/transfers";
 import type { InventoryState } from "../../inventory/state/types";
 import { defaultPlatform, type Platform } from "../../platform";
 import type { Session } from "../../vault/types";
@@ -794,13 +794,13 @@ export class TradeServiceImpl implements TradeService {
 		const book = this.bookOf(player);
 		if (book === undefined) return false;
 		const ledger = book.ledger;
-		return (
-			next(ledger.outbox)[0] === undefined &&
-			next(ledger.inbox)[0] === undefined &&
-			next(ledger.legs)[0] === undefined &&
-			next(ledger.waiting)[0] === undefined &&
-			!book.hasUnsaved()
-		);
+		if (next(ledger.outbox)[0] !== undefined || next(ledger.legs)[0] !== undefined) return false;
+		if (next(ledger.waiting)[0] !== undefined || book.hasUnsaved()) return false;
+		// Parcels that fit are about to enter the inventory; those that do not wait for room.
+		for (const [, parcel] of pairs(ledger.inbox)) {
+			if (canPut(this.inventory, book.userId, parcel) === undefined) return false;
+		}
+		return true;
 	}
 
 	public destroy(): void {

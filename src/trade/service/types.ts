@@ -136,7 +136,11 @@ export interface TransferOutcome {
 export interface TradeService {
 	/** A same-server trade changed (a copy; listeners may keep it). */
 	readonly changed: InventorySignal<[trade: Trade]>;
-	/** One player's side of a trade ended: its decision or its delivery is saved. */
+	/**
+	 * One player's side of a trade ended, on the server holding them: the coordinator's decision
+	 * is saved, or the partner's delivery or refund arrived. A player who leaves before that is not
+	 * told here; the outcome is in their ledger (`getLedger(player).decisions`, and the parcels).
+	 */
 	readonly settled: InventorySignal<[userId: number, trade: string, outcome: "completed" | "failed"]>;
 	/** Items and currency of a transfer entered a player's inventory. */
 	readonly received: InventorySignal<[player: Player, parcel: string, bundle: StackBundle]>;
@@ -174,7 +178,12 @@ export interface TradeService {
 
 	/** A copy of the player's trade ledger. */
 	getLedger(player: PlayerRef): TradeLedger | undefined;
-	/** Whether nothing of the player's ledger is in flight (no outbox, inbox, leg or waiting entry). */
+	/**
+	 * Whether nothing of the player's ledger is on its way: no outbox, leg or waiting entry, every
+	 * record saved, and no received parcel that would fit still outside the inventory. Parcels
+	 * that do not fit wait in the ledger's inbox (see `getLedger`) and enter the inventory as soon
+	 * as there is room.
+	 */
 	isSettled(player: PlayerRef): boolean;
 	/** Stops serving; pending work stays in the ledgers (it resumes at each player's next load). */
 	destroy(): void;

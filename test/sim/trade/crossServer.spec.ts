@@ -147,6 +147,22 @@ export = () => {
 			}
 		});
 
+		it("delivers a gift once to a recipient who hops to another server while it is on its way", () => {
+			const { setup, one, two } = twoServers(905);
+			let hopped = false;
+			one.onStep = (step) => {
+				if (step !== "parcelPosted" || hopped) return;
+				hopped = true;
+				setup.world.teleport(two.server.findPlayer(2)!, two.server, one.server, { async: true });
+			};
+			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
+			setup.world.runUntil(() => hopped && one.inventory.isReady(2), 120);
+			expect(hopped).to.equal(true);
+			quiet(setup, [one], 11, 50);
+			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(one.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(true);
+		});
+
 		it("trades across servers: both sides escrowed, the coordinator decides, each side delivered once", () => {
 			const { setup, one, two } = twoServers(920);
 			const second = settle(setup.world, two.trades.escrowSide(sideTwo()));
