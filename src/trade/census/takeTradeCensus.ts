@@ -4,6 +4,7 @@ import type { InventoryState } from "../../inventory/state/types";
 import { legId } from "../ledger/ids";
 import { isLeg, isParcel } from "../ledger/checkTradeLedger";
 import type { Leg, Parcel, TradeLedger } from "../ledger/types";
+import { LEG_KIND, PARCEL_KIND } from "../protocol/keys";
 
 /** One profile as the census reads it (from the DataStore, or a loaded session). */
 export interface CensusProfile {
@@ -115,9 +116,9 @@ export function takeTradeCensus(
 			if (!typeIs(message, "table")) continue;
 			const { id, kind, body } = message as { id?: unknown; kind?: unknown; body?: unknown };
 			if (!typeIs(id, "string")) continue;
-			if (kind === "hopsafe.parcel" && isParcel(body)) {
+			if (kind === PARCEL_KIND && isParcel(body)) {
 				if (!stamped(profile.userId, id)) escrowRecords.push({ key: id, bundle: body as Parcel });
-			} else if (kind === "hopsafe.leg" && isLeg(body)) {
+			} else if (kind === LEG_KIND && isLeg(body)) {
 				if (!stamped(profile.userId, id)) escrowRecords.push({ key: id, bundle: (body as Leg).give });
 			}
 		}

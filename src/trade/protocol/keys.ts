@@ -6,3 +6,7 @@ export const outboxKey = (id: string) => `out:${id}`;
 export const inboxKey = (id: string) => `in:${id}`;
 export const legKey = (trade: string) => `leg:${trade}`;
 export const decisionKey = (trade: string) => `dec:${trade}`;
+
+/** Message kinds the trade service posts through the vault. */
+export const PARCEL_KIND = "hopsafe.parcel";
+export const LEG_KIND = "hopsafe.leg";

@@ -139,6 +139,20 @@ export = () => {
 			}
 		});
 
+		it("aborts and returns the partner's side when the coordinator's items went away mid-commit", () => {
+			const staged = stage(715);
+			// While the partner's escrow is being saved, game code takes the coordinator's sword.
+			const answer = runWith(staged, "partnerSaved", () => {
+				expect(staged.at.inventory.take(1, "1-1").ok).to.equal(true);
+			});
+			expect(answer).to.equal("failed not_owned");
+			recover(staged.setup, staged.at);
+			expect(state(staged.setup)).to.equal("|0 2-1x10|100");
+			const census = storedCensus(staged.setup, [1, 2]);
+			expect(census.dupes.size()).to.equal(0);
+			expect(census.itemCount).to.equal(10);
+		});
+
 		it("writes that commit but error are recognised and the trade completes once", () => {
 			const steps: Array<TradeStep> = ["partnerEscrowed", "decided"];
 			steps.forEach((step, index) => {

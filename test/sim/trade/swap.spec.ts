@@ -1,3 +1,4 @@
+import type { InventoryState, SyncMessage } from "../../../src";
 import {
 	coinsSaved,
 	grantSaved,
@@ -8,6 +9,24 @@ import {
 	storedQuiet,
 	tradeWorld,
 } from "./support/tradeWorld";
+
+/** The inventory a client rebuilds from what it received: the last snapshot, then every delta after it. */
+function replicaOf(client: Sim.Client, sync: RemoteEvent, applyChange: (state: InventoryState, change: never) => void): InventoryState | undefined {
+	let replica: InventoryState | undefined;
+	for (const call of client.received(sync)) {
+		for (const message of call[0] as Array<SyncMessage>) {
+			if (message.k === "s") replica = message.state;
+			else if (message.k === "d" && replica !== undefined) applyChange(replica, message.change as never);
+		}
+	}
+	return replica;
+}
+
+/** Slots and coins, comparable across two copies of an inventory. */
+function describe_(state: InventoryState): string {
+	const slots = state.slots.map((stack) => (stack === false ? "-" : `${stack.id}x${stack.count}`));
+	return `${slots.join(",")}|${state.currencies.coins ?? 0}`;
+}
 
 export = () => {
 	describe("trade swap on one server", () => {
@@ -46,6 +65,34 @@ export = () => {
 			setup.world.advance(40);
 			expect(`${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`).to.equal(before);
 			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
+		it("replicates the trade to each owner's client as deltas", () => {
+			const setup = tradeWorld({ seed: 703, inventoryRemotes: true });
+			const [at] = setup.servers;
+			const one = joinReady(setup, at, 1);
+			const two = joinReady(setup, at, 2);
+			const clients = [at.server.client(one), at.server.client(two)];
+			const [sword] = grantSaved(at, 1, "sword");
+			const [potions] = grantSaved(at, 2, "potion", 10);
+			coinsSaved(at, 2, 100);
+			const result = settle(
+				setup.world,
+				at.trades.execute({
+					a: { player: 1, items: [{ id: sword, count: 1 }] },
+					b: { player: 2, items: [{ id: potions, count: 3 }], currency: { coins: 40 } },
+				}),
+			);
+			expect(result.status).to.equal("completed");
+			setup.world.runUntil(() => at.trades.isSettled(1) && at.trades.isSettled(2), 120);
+			setup.world.advance(0.1);
+			const sync = at.inventoryRemotes!.sync;
+			[1, 2].forEach((userId, index) => {
+				const replica = replicaOf(clients[index], sync, at.hopsafe.applyChange as never);
+				expect(replica).never.to.equal(undefined);
+				expect(describe_(replica!)).to.equal(describe_(at.inventory.getInventory(userId)!));
+			});
+			expect(at.inventory.getInventory(1)!.currencies.coins).to.equal(40);
 		});
 
 		it("refuses a proposal that does not hold and changes nothing", () => {

@@ -1,6 +1,7 @@
 import { t } from "@rbxts/t";
 import type * as Library from "../../../../src";
 import type { Catalog, InventoryState, TradeLedger } from "../../../../src";
+import type { InventoryRemotes } from "../../../../src/inventory/remotes";
 import type { InventoryService } from "../../../../src/inventory/service";
 import type { TradeCensus } from "../../../../src/trade";
 import type { TradeLimits, TradeService, TradeStep } from "../../../../src/trade/service/types";
@@ -32,6 +33,7 @@ export interface TradeServer {
 	readonly inventory: InventoryService;
 	readonly trades: TradeService;
 	readonly remotes?: TradeRemotes;
+	readonly inventoryRemotes?: InventoryRemotes;
 	/** Every step the trade service reported, as `step id`. */
 	readonly steps: Array<string>;
 	/** Called at each step (replace it to inject a failure at one). */
@@ -50,6 +52,8 @@ export interface TradeWorldOptions {
 	readonly servers?: number;
 	readonly limits?: TradeLimits;
 	readonly remotes?: boolean;
+	/** Binds the inventory's remotes too (replication to each owner's client). */
+	readonly inventoryRemotes?: boolean;
 	readonly capacity?: number;
 }
 
@@ -87,7 +91,8 @@ export function tradeWorld(options: TradeWorldOptions): TradeWorld {
 				},
 			});
 			const remotes = options.remotes === true ? hopsafe.bindTradeRemotes(trades) : undefined;
-			return { holder, vault, inventory, trades, remotes };
+			const inventoryRemotes = options.inventoryRemotes === true ? hopsafe.bindInventoryRemotes(inventory) : undefined;
+			return { holder, vault, inventory, trades, remotes, inventoryRemotes };
 		});
 		const entry: TradeServer = {
 			server,
@@ -96,6 +101,7 @@ export function tradeWorld(options: TradeWorldOptions): TradeWorld {
 			inventory: setup.inventory,
 			trades: setup.trades,
 			remotes: setup.remotes,
+			inventoryRemotes: setup.inventoryRemotes,
 			steps,
 			onStep: undefined,
 		};

@@ -1,0 +1,147 @@
+import { putFromTransfer } from "../../inventory/service/transfers";
+import { legId } from "../ledger/ids";
+import type { Leg, Parcel } from "../ledger/types";
+import { LEG_KIND, PARCEL_KIND, decisionKey, inboxKey, legKey, outboxKey } from "../protocol/keys";
+import { expireLegs } from "../protocol/legs";
+import { pruneLedger } from "../protocol/prune";
+import type { Book } from "./Book";
+import type { TradeServiceImpl } from "./TradeServiceImpl";
+
+const DAY = 86400;
+
+/**
+ * The trade service's background work on each loaded ledger: saving what is unsaved, then acting
+ * only on what is saved (announcing decisions, moving received parcels into the inventory,
+ * delivering the outbox, handing escrowed legs to their coordinators), and aborting trades past
+ * their deadline. Internal.
+ */
+export class Courier {
+	public constructor(private readonly trades: TradeServiceImpl) {}
+
+	/** Runs the book's background work soon (once at a time per book). */
+	public kick(book: Book): void {
+		if (this.trades.destroyed || !book.active) return;
+		if (book.running) {
+			book.again = true;
+			return;
+		}
+		book.running = true;
+		task.spawn(() => {
+			do {
+				book.again = false;
+				const [ran, thrown] = pcall(() => this.process(book));
+				if (!ran) this.trades.reportFailure("trade background work", thrown);
+			} while (book.again && book.active && !this.trades.destroyed);
+			book.running = false;
+		});
+	}
+
+	/**
+	 * One pass over a book: abort trades past their deadline, save what is unsaved, then act on
+	 * what is saved (announce decisions, move received parcels into the inventory, deliver the
+	 * outbox, hand escrowed legs to their coordinators).
+	 */
+	private process(book: Book): void {
+		const ledger = book.ledger;
+		const now = this.trades.now();
+		if (now - book.prunedAt >= 3600) {
+			book.prunedAt = now;
+			pruneLedger(ledger, now, this.trades.limits.retentionDays * DAY);
+		}
+		const expired = expireLegs(ledger, book.userId, now, (trade) => book.owned.has(trade));
+		book.mark(expired.keys);
+		for (const trade of expired.trades) book.announce.set(trade, "failed");
+		if (book.hasUnsaved() && !book.save(this.trades.limits.saveTimeout)) return;
+		if (!book.active) return;
+
+		for (const [trade, result] of book.announce) {
+			if (!book.owned.has(trade) && book.isSaved(decisionKey(trade))) {
+				book.announce.delete(trade);
+				if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, result);
+			}
+		}
+		this.drain(book);
+
+		const deliveries = new Array<[string, Parcel]>();
+		for (const [id, parcel] of pairs(ledger.outbox)) {
+			if (book.delivering.has(id) || !book.isSaved(outboxKey(id))) continue;
+			if (book.owned.has(id) || (parcel.trade !== undefined && book.owned.has(parcel.trade))) continue;
+			deliveries.push([id, parcel]);
+		}
+		for (const [id, parcel] of deliveries) this.deliver(book, id, parcel);
+
+		const legs = new Array<Leg>();
+		for (const [trade, leg] of pairs(ledger.legs)) {
+			if (leg.coordinator === book.userId || book.handed.has(trade) || book.owned.has(trade)) continue;
+			if (book.isSaved(legKey(trade))) legs.push(leg);
+		}
+		for (const leg of legs) this.handLeg(book, leg);
+	}
+
+	/** Moves saved inbox parcels into the inventory, as far as they fit. */
+	private drain(book: Book): void {
+		if (!this.trades.inventory.isReady(book.userId)) return;
+		const ledger = book.ledger;
+		for (const [id, parcel] of pairs(ledger.inbox)) {
+			if (!book.isSaved(inboxKey(id))) continue;
+			if (book.owned.has(id) || (parcel.trade !== undefined && book.owned.has(parcel.trade))) continue;
+			const put = putFromTransfer(this.trades.inventory, book.userId, parcel);
+			if (!put.ok) continue;
+			delete ledger.inbox[id];
+			if (this.trades.received.listening) {
+				this.trades.received.Fire(book.session.player, id, {
+					stacks: parcel.stacks,
+					currency: parcel.currency,
+				});
+			}
+		}
+	}
+
+	/**
+	 * Delivers a saved outbox parcel: straight into the recipient's ledger when they are loaded
+	 * here (retired once their save confirms it), otherwise as a vault message (retired once
+	 * posted). Either way the recipient applies it at most once: its id is stamped.
+	 */
+	private deliver(book: Book, id: string, parcel: Parcel): void {
+		book.delivering.add(id);
+		const recipient = this.trades.bookOf(parcel.to);
+		let done = false;
+		if (recipient !== undefined) {
+			this.trades.acceptParcel(recipient, id, parcel);
+			this.trades.step("parcelDelivered", id);
+			if (recipient.save(this.trades.limits.saveTimeout)) {
+				done = true;
+				this.kick(recipient);
+			}
+		}
+		if (!done) {
+			const [posted] = this.trades.vault.postMessage(parcel.to, { id, kind: PARCEL_KIND, body: parcel }).await();
+			done = posted;
+			if (posted) this.trades.step("parcelPosted", id);
+		}
+		if (done) {
+			delete book.ledger.outbox[id];
+			this.trades.step("parcelRetired", id);
+		}
+		book.delivering.delete(id);
+	}
+
+	/** Hands a saved leg to its coordinator: in memory when it is loaded here, otherwise by message. */
+	private handLeg(book: Book, leg: Leg): void {
+		const coordinator = this.trades.bookOf(leg.coordinator);
+		if (coordinator !== undefined) {
+			book.handed.add(leg.trade);
+			this.trades.acceptLeg(coordinator, leg);
+			this.trades.step("legHanded", leg.trade);
+			this.kick(coordinator);
+			return;
+		}
+		const [posted] = this.trades.vault
+			.postMessage(leg.coordinator, { id: legId(leg.trade, leg.from), kind: LEG_KIND, body: leg })
+			.await();
+		if (posted) {
+			book.handed.add(leg.trade);
+			this.trades.step("legPosted", leg.trade);
+		}
+	}
+}
