@@ -178,7 +178,8 @@ export class TradeServiceImpl implements TradeService {
 	private onReleased(userId: number): void {
 		this.negotiations.left(userId);
 		const book = this.books.get(userId);
-		if (book === undefined) return;
+		// A release of an older session must not end a newer one (a fast rejoin here).
+		if (book === undefined || book.session.isActive()) return;
 		book.active = false;
 		this.books.delete(userId);
 		// Legs handed to this coordinator in memory may not have been saved with it: hand them
