@@ -140,7 +140,9 @@ export class InventoryServiceImpl implements InventoryService {
 
 	private onReleased(userId: number): void {
 		const entry = this.entries.get(userId);
-		if (entry !== undefined) this.forget(entry);
+		// A fast rejoin to this server can load a new session before the old one's release is
+		// reported; that report must not stop serving the new one.
+		if (entry !== undefined && !entry.session.isActive()) this.forget(entry);
 	}
 
 	private forget(entry: PlayerEntry): void {
