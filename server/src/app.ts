@@ -17,6 +17,7 @@ import { buildOpenApi, type RouteDoc, routeDoc } from "./openapi.js";
 import { createRateLimiter } from "./rateLimit.js";
 import { registerAuditRoutes } from "./routes/audit.js";
 import { registerBatchRoutes } from "./routes/batch.js";
+import { registerBulkChangesRoutes } from "./routes/bulkChanges.js";
 import { registerChangesRoutes } from "./routes/changes.js";
 import { registerPlayerRoutes } from "./routes/players.js";
 import { registerSystemRoutes } from "./routes/system.js";
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	registerBatchRoutes(app, deps);
 	registerTransferRoutes(app, deps);
 	registerChangesRoutes(app, deps);
+	registerBulkChangesRoutes(app, deps);
 	registerAuditRoutes(app, deps);
 	registerTokenRoutes(app, deps);
 	let document: Record<string, unknown> | undefined;

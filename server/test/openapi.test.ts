@@ -23,6 +23,7 @@ const EXPECTED = [
 	"post /v1/batch",
 	"post /v1/transfers",
 	"get /v1/players/{userId}/changes",
+	"post /v1/changes",
 	"get /v1/players/{userId}/audit",
 	"post /v1/companion/tokens",
 	"get /healthz",
