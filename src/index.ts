@@ -130,3 +130,20 @@ export { summarizeTerms } from "./trade/ledger/summary";
 export { TRADE_REASONS } from "./trade/reasons";
 export { bindTradeRemotes } from "./trade/remotes/bindTradeRemotes";
 export { createTradeService } from "./trade/service/createTradeService";
+// sync: the reconciliation client of the external-authority mode (the save API is the truth).
+export type {
+	MutationOptions,
+	OutboxEntry,
+	Sync,
+	SyncItem,
+	SyncOp,
+	SyncOptions,
+	SyncPlayerRef,
+	SyncRecord,
+	SyncRejectReason,
+	SyncRollback,
+	SyncState,
+	SyncStats,
+} from "./sync";
+export { createSync } from "./sync/sync";
+export { createSyncRecord, isSyncRecord } from "./sync/record";

@@ -3,11 +3,17 @@
 // simulator module as its first vararg and the remaining arguments as its second.
 //   node tools/simscript.mjs bench hop --json
 //   node tools/simscript.mjs scenario trades --seed 3 --json
+// Scenarios that talk to the save API (NEEDS_SAVE_API) get one started for the run by
+// tools/lib/saveApi.mjs (PGlite in memory; `--database postgres` for a private PostgreSQL),
+// reach it through HOPSAFE_* environment variables, and it is stopped afterwards.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrap, root } from "./bootstrap.mjs";
 import { buildPackage, buildTestPlace, placePath } from "./build.mjs";
 import { run } from "./lib/run.mjs";
+import { startSaveApi } from "./lib/saveApi.mjs";
+
+const NEEDS_SAVE_API = { scenario: new Set(["demo", "two-writers"]), bench: new Set() };
 
 const [kind, name, ...args] = process.argv.slice(2);
 const folders = { bench: "bench", scenario: "scenarios" };
@@ -24,7 +30,22 @@ const quiet = args.includes("--json");
 // Progress goes to stderr when --json is given, so the last stdout line stays the JSON.
 const log = (line) => (quiet ? console.error(line) : console.log(line));
 log(`Preparing ${kind} ${name}...`);
-const { lune, rojo } = await bootstrap({ server: false });
+const needsApi = NEEDS_SAVE_API[kind].has(name);
+const { lune, rojo } = await bootstrap({ server: needsApi });
 await buildPackage();
 await buildTestPlace(rojo);
-process.exit(await run(lune, ["run", "sim/cli.luau", "--", "--place", placePath, file, ...args], { cwd: root }));
+let env = process.env;
+let api;
+if (needsApi) {
+	const at = args.indexOf("--database");
+	const database = at >= 0 ? args[at + 1] : "pglite";
+	api = await startSaveApi({ database, log });
+	env = { ...process.env, ...api.env };
+}
+let code;
+try {
+	code = await run(lune, ["run", "sim/cli.luau", "--", "--place", placePath, file, ...args], { cwd: root, env });
+} finally {
+	await api?.stop();
+}
+process.exit(code);

@@ -5,10 +5,15 @@
 //   npm test                      everything
 //   npm test -- --suite specs     one suite: lint, examples, specs, tooling, server
 //   npm test -- --filter TEXT     only TestEZ specs whose name contains TEXT
+//
+// The TestEZ run gets a save API (server/, on PGlite) started by tools/lib/saveApi.mjs, passed to
+// the specs through HOPSAFE_* environment variables (sim.env); the sync specs (test/sim/sync)
+// then run a second time against an API on a private PostgreSQL. Both runs count.
 import { join } from "node:path";
 import { bootstrap, root } from "./bootstrap.mjs";
 import { buildPackage, buildTestPlace } from "./build.mjs";
 import { parseCounts, run, runCaptured, step } from "./lib/run.mjs";
+import { startSaveApi } from "./lib/saveApi.mjs";
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -18,6 +23,8 @@ const option = (name) => {
 const only = option("--suite");
 const filter = option("--filter");
 const wanted = (suite) => only === undefined || only === suite;
+// The full name of every sync spec starts with its path: "ServerScriptService Tests sim sync ...".
+const SYNC_SPECS = "Tests sim sync ";
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
@@ -43,10 +50,12 @@ async function gate(name, action) {
 	}
 }
 
-async function suite(name, command, commandArgs, options) {
+async function suite(name, command, commandArgs, options, { countSkipped = true } = {}) {
 	step(name);
 	const { code, output } = await runCaptured(command, commandArgs, { cwd: root, ...options });
 	const counts = parseCounts(output);
+	// A filtered run skips every spec it does not select; those are not skips of the suite.
+	if (counts && !countSkipped) counts.skipped = 0;
 	if (!counts) {
 		record(name, { passed: 0, failed: 1 });
 		console.error(`${name}: no "N passed, N failed" line in its output (exit ${code})`);
@@ -56,10 +65,33 @@ async function suite(name, command, commandArgs, options) {
 	record(name, counts);
 }
 
+/**
+ * Runs `action` with the environment of a save API started on `database` (stopped afterwards,
+ * also on failure). A save API that cannot start counts as one failure; `action` then runs
+ * without it only if `orWithout` (the sync specs fail, saying what is missing).
+ */
+async function withSaveApi(database, action, orWithout = false) {
+	let api;
+	try {
+		step(`Save API on ${database === "pglite" ? "PGlite" : "PostgreSQL"} for the specs`);
+		api = await startSaveApi({ database });
+	} catch (error) {
+		console.error(`save API (${database}): ${error.message}`);
+		record(`save API (${database})`, { passed: 0, failed: 1 });
+		if (orWithout) await action(process.env);
+		return;
+	}
+	try {
+		await action({ ...process.env, ...api.env });
+	} finally {
+		await api.stop();
+	}
+}
+
 async function main() {
 	let tools;
 	try {
-		tools = await bootstrap({ server: wanted("server") });
+		tools = await bootstrap({ server: wanted("server") || wanted("specs") });
 	} catch (error) {
 		console.error(error.message);
 		console.log("0 passed, 1 failed");
@@ -91,8 +123,32 @@ async function main() {
 			(await gate("test place build", () => buildTestPlace(tools.rojo)));
 		if (built) {
 			const runnerArgs = ["run", "sim/runner/testez.luau", "--", "build/test-place.rbxl"];
-			if (filter) runnerArgs.push("--filter", filter);
-			await suite("TestEZ specs (Lune)", tools.lune, runnerArgs);
+			await withSaveApi(
+				"pglite",
+				async (env) => {
+					await suite(
+						"TestEZ specs (Lune)",
+						tools.lune,
+						filter ? [...runnerArgs, "--filter", filter] : runnerArgs,
+						{
+							env,
+						},
+					);
+				},
+				true,
+			);
+			// The sync specs again, against the API on PostgreSQL (row locks, real concurrency).
+			if (filter === undefined || filter.includes("sync")) {
+				await withSaveApi("postgres", async (env) => {
+					await suite(
+						"sync specs on PostgreSQL (Lune)",
+						tools.lune,
+						[...runnerArgs, "--filter", filter ?? SYNC_SPECS],
+						{ env },
+						{ countSkipped: false },
+					);
+				});
+			}
 		}
 	}
 

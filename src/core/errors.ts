@@ -30,6 +30,18 @@ export interface ErrorDetailsByKind {
 	Closed: { readonly reason: string };
 	/** A user-supplied callback threw. */
 	CallbackFailed: { readonly callback: string };
+	/**
+	 * An HTTP request to the save API failed: not sent or not answered (`status` absent), or
+	 * answered with a server error (5xx) or a malformed body. Retrying with the same
+	 * idempotency key is safe.
+	 */
+	HttpFailure: { readonly operation: string; readonly status?: number; readonly retryable: boolean };
+	/** The save API refused a request (an error code of its own, such as `insufficient_funds`). */
+	ApiRejected: { readonly operation: string; readonly status: number; readonly code: string };
+	/** A secret the library needs is not in the experience's secrets store. */
+	SecretMissing: { readonly secret: string };
+	/** A write's expected version (If-Match) kept losing to other writers. */
+	VersionConflict: { readonly expected: number; readonly current?: number };
 }
 
 /** The kinds of error hopsafe reports. */
@@ -94,6 +106,10 @@ const KINDS: ReadonlySet<string> = new Set<ErrorKind>([
 	"Timeout",
 	"Closed",
 	"CallbackFailed",
+	"HttpFailure",
+	"ApiRejected",
+	"SecretMissing",
+	"VersionConflict",
 ]);
 
 /** Whether `value` is a hopsafe error (for values caught from a `pcall` or a rejection). */

@@ -167,6 +167,85 @@ declare namespace Sim {
 	interface WorldConstructor {
 		new: (options?: WorldOptions) => World;
 	}
+
+	/** A fault for the next matching HttpService requests (`world.failHttp`). */
+	interface HttpFaultSpec {
+		/**
+		 * `connectFail` (never reaches the server), `timeout` (no answer; waits the request's
+		 * timeout), `dropResponse` (the server processes it, the answer is lost), `status`
+		 * (answers `status`, default 503, without sending anything).
+		 */
+		kind: "connectFail" | "timeout" | "dropResponse" | "status";
+		count?: number;
+		server?: Server;
+		/** A Lua pattern the URL must match. */
+		match?: string;
+		method?: string;
+		status?: number;
+		body?: string;
+	}
+
+	interface HttpFault {
+		/** How many more requests it will fail (set it to 1 to end it after one more). */
+		remaining: number;
+	}
+
+	/** A real HTTP request from a spec (`world.httpRequest`), in Lune's shape. */
+	interface HttpRequestConfig {
+		url: string;
+		method?: string;
+		headers?: Record<string, string>;
+		body?: string;
+	}
+
+	interface HttpResponse {
+		readonly ok: boolean;
+		readonly statusCode: number;
+		readonly statusMessage: string;
+		/** Lower-case names. */
+		readonly headers: Record<string, string>;
+		readonly body: string;
+	}
+
+	/** The world's message bus (`world.messaging()`): what MessagingService and Open Cloud publish to. */
+	interface MessageBus {
+		/** The next `count` accepted messages (on `topic`, or any) are lost for every server. */
+		dropNext(count: number, topic?: string): void;
+		/** Every message on `topic` is lost until `dropTopic(topic, false)`. */
+		dropTopic(topic: string, on?: boolean): void;
+		/** Deliveries scheduled and not yet run. */
+		inFlight(): number;
+		readonly stats: {
+			readonly published: number;
+			readonly delivered: number;
+			readonly lost: number;
+			readonly throttled: number;
+			readonly rejected: number;
+		};
+	}
+
+	/** The world's Open Cloud endpoint on 127.0.0.1 (`world.startOpenCloud`). */
+	interface OpenCloudEndpoint {
+		readonly url: string;
+		readonly port: number;
+		readonly universeId: string;
+		readonly stop: () => void;
+	}
+
+	interface World {
+		/** Adds (or replaces) a secret in the experience's secrets store. */
+		setSecret(name: string, value: string, domain?: string): void;
+		/** Makes the next matching HttpService requests fail; see {@link HttpFaultSpec}. */
+		failHttp(spec: HttpFaultSpec): HttpFault;
+		/** A real HTTP request from the spec (virtual time stands still while it runs). */
+		httpRequest(config: HttpRequestConfig): HttpResponse;
+		messaging(): MessageBus;
+		/** Serves the world's Open Cloud endpoint (publishMessage, data stores) on 127.0.0.1. */
+		startOpenCloud(options?: {
+			port?: number;
+			apiKeys?: Record<string, { scopes: Array<string>; universes?: Array<number> } | true>;
+		}): OpenCloudEndpoint;
+	}
 }
 
 declare const sim: {
@@ -176,4 +255,8 @@ declare const sim: {
 	readonly host: Sim.Server;
 	/** Real (wall-clock) seconds, for checks that virtual time is not real time. */
 	wallClock(): number;
+	/** The HOPSAFE_* environment variables of the run (e.g. the save API tools/test.mjs started). */
+	readonly env: Readonly<Record<string, string | undefined>>;
+	/** Gives Lune's event loop `seconds` of wall time while virtual time stands still. */
+	readonly hostWait: (seconds: number) => void;
 };

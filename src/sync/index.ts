@@ -1,0 +1,16 @@
+export type {
+	MutationOptions,
+	OutboxEntry,
+	PlayerRef as SyncPlayerRef,
+	SyncItem,
+	SyncOp,
+	SyncOptions,
+	SyncRecord,
+	SyncRejectReason,
+	SyncRollback,
+	SyncState,
+	SyncStats,
+} from "./types";
+export type { Sync } from "./sync";
+export { createSync } from "./sync";
+export { createSyncRecord, isSyncRecord } from "./record";

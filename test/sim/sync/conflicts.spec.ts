@@ -1,0 +1,169 @@
+import { HttpService } from "@rbxts/services";
+import { encodeOps } from "../../../src/sync/wire";
+import {
+	apiCoins,
+	apiRequest,
+	coins,
+	companionToken,
+	companionWrite,
+	readPlayer,
+	reasonCounts,
+	serverWrite,
+	syncGame,
+	syncWorld,
+	waitReady,
+	waitSettled,
+	type SyncGame,
+} from "./support/api";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 720_000;
+
+/** A RemoteEvent that tells each client about its rollbacks, as a game would (a toast). */
+function tellClients(app: SyncGame): RemoteEvent {
+	const remote = app.server.run(() => {
+		const event = new Instance("RemoteEvent");
+		event.Name = "SyncRollback";
+		event.Parent = game.GetService("ReplicatedStorage");
+		return event;
+	});
+	app.sync.rolledBack.Connect((userId, rollback) => {
+		const player = app.server.findPlayer(userId);
+		if (player !== undefined) remote.FireClient(player, rollback.reason, rollback.key);
+	});
+	return remote;
+}
+
+export = () => {
+	describe("sync two writers", () => {
+		it("applies a companion spend and an in-game reward decided on the same version", () => {
+			const userId = BASE + 1;
+			const world = syncWorld(7201);
+			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
+			const server = world.startServer();
+			const app = syncGame(server, { flushInterval: 2 });
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.getCommitted(userId)!.version).to.equal(1);
+
+			// Both writers decide on version 1: the game rewards 50, the companion spends 30.
+			expect(app.sync.addCurrency(userId, "coins", 50, { reason: "quest:reward" }).ok).to.equal(true);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(150);
+			const token = companionToken(world, userId);
+			expect(companionWrite(world, token, userId, [coins(-30)], { reason: "web:shop" }).status).to.equal(201);
+			waitSettled(world, app, userId);
+			world.runUntil(() => app.sync.getCommitted(userId)!.version === 3, 10);
+
+			expect(apiCoins(world, userId)).to.equal(120);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(120);
+			expect(app.rollbacks.size()).to.equal(0);
+			const reasons = reasonCounts(world, userId);
+			expect(reasons.get("quest:reward")).to.equal(1);
+			expect(reasons.get("web:shop")).to.equal(1);
+		});
+
+		it("lets exactly one of two spends of the same coins succeed; the game's loser is rolled back on its client", () => {
+			const userId = BASE + 2;
+			const world = syncWorld(7202);
+			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
+			const server = world.startServer();
+			const app = syncGame(server, { flushInterval: 2 });
+			const remote = tellClients(app);
+			const player = server.join(userId);
+			waitReady(world, app, userId);
+			const client = server.client(player);
+
+			// The game spends 80 (the player sees 20 at once); before its batch leaves, the
+			// companion spends 80 of the same coins.
+			const spent = app.sync.addCurrency(userId, "coins", -80, { reason: "shop:sword" });
+			expect(spent.ok).to.equal(true);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(20);
+			const token = companionToken(world, userId);
+			expect(companionWrite(world, token, userId, [coins(-80)], { reason: "web:skin" }).status).to.equal(201);
+			world.runUntil(() => app.rollbacks.size() > 0, 10);
+			world.advance(1);
+
+			expect(app.rollbacks[0].reason).to.equal("insufficient_funds");
+			expect(app.rollbacks[0].key).to.equal(spent.ok ? spent.value : "");
+			const received = client.received(remote);
+			expect(received.size()).to.equal(1);
+			expect(received[0][0]).to.equal("insufficient_funds");
+			// Exactly one spend: 100 - 80, and the game shows the API's 20 (not 20 - 80, not 100).
+			expect(apiCoins(world, userId)).to.equal(20);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(20);
+			expect(app.sync.pendingCount(userId)).to.equal(0);
+			const reasons = reasonCounts(world, userId);
+			expect(reasons.get("shop:sword")).to.equal(undefined);
+			expect(reasons.get("web:skin")).to.equal(1);
+		});
+
+		it("refuses the companion's spend when the game's spend committed first", () => {
+			const userId = BASE + 3;
+			const world = syncWorld(7203);
+			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
+			const server = world.startServer();
+			const app = syncGame(server);
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.addCurrency(userId, "coins", -80, { reason: "shop:sword" }).ok).to.equal(true);
+			waitSettled(world, app, userId);
+
+			const token = companionToken(world, userId);
+			const reply = companionWrite(world, token, userId, [coins(-80)], { reason: "web:skin" });
+			expect(reply.status).to.equal(409);
+			expect((reply.body as { error: { code: string } }).error.code).to.equal("insufficient_funds");
+			world.advance(6);
+			expect(apiCoins(world, userId)).to.equal(20);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(20);
+			expect(app.rollbacks.size()).to.equal(0);
+		});
+
+		it("rolls back an item the companion sold before the game's use of it reached the API", () => {
+			const userId = BASE + 4;
+			const world = syncWorld(7204);
+			const sword = { id: `${userId}-sword`, def: "sword", count: 1, attrs: {} };
+			expect(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status).to.equal(201);
+			const server = world.startServer();
+			const app = syncGame(server, { flushInterval: 2 });
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.removeItem(userId, sword.id, 1, { reason: "forge:melt" }).ok).to.equal(true);
+			expect(app.sync.getState(userId)!.items[sword.id]).to.equal(undefined);
+			const token = companionToken(world, userId);
+			expect(companionWrite(world, token, userId, [{ op: "item.remove", id: sword.id }]).status).to.equal(201);
+			world.runUntil(() => app.rollbacks.size() > 0, 10);
+			expect(app.rollbacks[0].reason).to.equal("item_not_owned");
+			expect(readPlayer(world, userId).items.size()).to.equal(0);
+		});
+
+		it("sends a document again, decided anew, after another writer changed the version (412)", () => {
+			const userId = BASE + 5;
+			const world = syncWorld(7205);
+			const server = world.startServer();
+			const app = syncGame(server, {
+				flushInterval: 2,
+				// Keep the other writer's keys, add this server's.
+				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
+			});
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
+			// Another writer (a second game service) sets the document first, at version 0.
+			const encode = (value: unknown) => HttpService.JSONEncode(value);
+			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
+				key: HttpService.GenerateGUID(false),
+				ifMatch: 0,
+				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "settings", value: { language: "fr" } }])}}`,
+			});
+			expect(other.status).to.equal(201);
+			waitSettled(world, app, userId, 30);
+			world.advance(2);
+			const docs = readPlayer(world, userId).docs as Record<string, Record<string, unknown>>;
+			expect(docs.settings.language).to.equal("fr");
+			expect(docs.settings.music).to.equal(false);
+			expect(app.sync.getState(userId)!.docs.settings.language).to.equal("fr");
+			expect(app.rollbacks.size()).to.equal(0);
+			expect(readPlayer(world, userId).version).to.equal(2);
+		});
+	});
+};

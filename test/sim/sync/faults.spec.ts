@@ -1,0 +1,196 @@
+import {
+	apiCoins,
+	reasonCounts,
+	syncGame,
+	syncWorld,
+	waitReady,
+	waitSettled,
+	type SyncData,
+} from "./support/api";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 730_000;
+
+interface StoredSync {
+	outbox: Array<{ key: string; reason?: string }>;
+	deadLetters: Array<{ key: string; reason?: string }>;
+}
+
+/** The sync record as the DataStore holds it (what a crash leaves behind). */
+function storedSync(world: Sim.World, userId: number): StoredSync | undefined {
+	const value = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })?.value as
+		| { Data?: { value?: SyncData } }
+		| undefined;
+	return value?.Data?.value?.sync as unknown as StoredSync | undefined;
+}
+
+const FAULTS: Array<[string, Sim.HttpFaultSpec["kind"], number | undefined]> = [
+	["the request is lost before it is sent", "connectFail", undefined],
+	["the response is lost after the commit", "dropResponse", undefined],
+	["the request times out", "timeout", undefined],
+	["the API answers 503", "status", 503],
+	["the API answers 500", "status", 500],
+];
+
+export = () => {
+	describe("sync faults", () => {
+		FAULTS.forEach(([label, kind, status], index) => {
+			it(`applies a transaction exactly once when ${label}`, () => {
+				const userId = BASE + 1 + index;
+				const world = syncWorld(7301 + index);
+				const server = world.startServer();
+				const app = syncGame(server, { requestTimeout: 3 });
+				server.join(userId);
+				waitReady(world, app, userId);
+				world.failHttp({ kind, status, count: 2, server, match: "/v1/batch" });
+				expect(app.sync.addCurrency(userId, "coins", 10, { reason: `fault:${kind}` }).ok).to.equal(true);
+				expect(app.sync.grantItem(userId, { def: "gem" }, { reason: `fault:${kind}:item` }).ok).to.equal(true);
+				waitSettled(world, app, userId, 60);
+				world.advance(6);
+
+				expect(apiCoins(world, userId)).to.equal(10);
+				const reasons = reasonCounts(world, userId);
+				expect(reasons.get(`fault:${kind}`)).to.equal(1);
+				expect(reasons.get(`fault:${kind}:item`)).to.equal(1);
+				expect(app.commits.size()).to.equal(2);
+				expect(app.sync.getState(userId)!.currencies.coins).to.equal(10);
+				const stats = app.sync.stats();
+				expect(stats.transportFailures >= 2 || kind === "status").to.equal(true);
+				// A response lost after the commit is answered from the stored response on retry.
+				if (kind === "dropResponse") expect(stats.replayed).to.equal(2);
+				else expect(stats.replayed).to.equal(0);
+			});
+		});
+
+		it("replays the outbox a crashed server left, with the same keys, at the next join", () => {
+			const userId = BASE + 10;
+			const world = syncWorld(7310);
+			const a = world.startServer({ name: "a" });
+			const first = syncGame(a);
+			a.join(userId);
+			waitReady(world, first, userId);
+			// The first batch commits but its answer is lost; every later one never leaves.
+			world.failHttp({ kind: "dropResponse", count: 1, server: a, match: "/v1/batch" });
+			world.failHttp({ kind: "connectFail", count: 1000, server: a, match: "/v1/batch" });
+			expect(first.sync.addCurrency(userId, "coins", 10, { reason: "crash:1" }).ok).to.equal(true);
+			expect(first.sync.addCurrency(userId, "coins", 20, { reason: "crash:2" }).ok).to.equal(true);
+			world.runUntil(() => first.sync.stats().transportFailures >= 2, 30);
+			expect(first.sync.addCurrency(userId, "coins", 30, { reason: "crash:3" }).ok).to.equal(true);
+			// The entries whose fate is unknown are saved soon after their first failure.
+			world.runUntil(() => (storedSync(world, userId)?.outbox.size() ?? 0) === 3, 60);
+			const stored = storedSync(world, userId)!.outbox.map((entry) => entry.key);
+			expect(apiCoins(world, userId)).to.equal(30);
+			a.crash();
+
+			const b = world.startServer({ name: "b" });
+			const second = syncGame(b);
+			b.join(userId);
+			waitReady(world, second, userId, 180);
+			waitSettled(world, second, userId);
+
+			expect(apiCoins(world, userId)).to.equal(60);
+			const reasons = reasonCounts(world, userId);
+			for (const reason of ["crash:1", "crash:2", "crash:3"]) expect(reasons.get(reason)).to.equal(1);
+			// The same keys: the two committed ones were answered from their stored responses.
+			expect(second.sync.stats().replayed).to.equal(2);
+			const committed = second.commits.map((commit) => commit.key);
+			for (const key of stored) expect(committed.includes(key)).to.equal(true);
+			expect(second.sync.getState(userId)!.currencies.coins).to.equal(60);
+		});
+
+		it("dead-letters a transaction after 3 retries, keeps it in the profile and applies it once at the next session", () => {
+			const userId = BASE + 11;
+			const world = syncWorld(7311);
+			const server = world.startServer();
+			const app = syncGame(server);
+			let deadKey: string | undefined;
+			app.sync.deadLettered.Connect((_userId, key) => (deadKey = key));
+			const player = server.join(userId);
+			waitReady(world, app, userId);
+			// The first send and 3 retries fail, then the attempt made at leave.
+			world.failHttp({ kind: "connectFail", count: 5, server, match: "/v1/batch" });
+			const queued = app.sync.addCurrency(userId, "coins", 5, { reason: "dead:1" });
+			world.runUntil(() => deadKey !== undefined, 60);
+			expect(deadKey).to.equal(queued.ok ? queued.value : "");
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(5);
+			world.runUntil(() => (storedSync(world, userId)?.deadLetters.size() ?? 0) === 1, 30);
+			let released = false;
+			app.vault.released.Connect(() => (released = true));
+			server.leave(player);
+			world.runUntil(() => released, 60);
+			expect(apiCoins(world, userId)).to.equal(0);
+			expect(storedSync(world, userId)!.deadLetters.size()).to.equal(1);
+
+			const later = syncGame(world.startServer());
+			later.server.join(userId);
+			waitReady(world, later, userId);
+			waitSettled(world, later, userId);
+			expect(apiCoins(world, userId)).to.equal(5);
+			expect(reasonCounts(world, userId).get("dead:1")).to.equal(1);
+			expect(later.commits[0].key).to.equal(deadKey);
+		});
+
+		it("counts a coalesced entry saved before it grew as applied when its key answers 422", () => {
+			const userId = BASE + 14;
+			const world = syncWorld(7314);
+			const a = world.startServer({ name: "a" });
+			const first = syncGame(a, { flushInterval: 5 });
+			a.join(userId);
+			waitReady(world, first, userId);
+			world.advance(6);
+			const key = first.sync.addCurrency(userId, "coins", 1, { reason: "grow" });
+			// Saved while it holds one credit...
+			first.vault.getSession(userId)!.saveAsync().await();
+			// ...then a second credit joins the same unsent transaction, which commits with both.
+			const again = first.sync.addCurrency(userId, "coins", 2, { reason: "grow" });
+			expect(key.ok && again.ok && key.value === again.value).to.equal(true);
+			world.runUntil(() => first.commits.size() > 0, 10);
+			a.crash();
+			const stored = storedSync(world, userId)!.outbox as unknown as Array<{ ops: Array<{ amount: number }> }>;
+			expect(stored.size()).to.equal(1);
+			expect(stored[0].ops[0].amount).to.equal(1);
+
+			const later = syncGame(world.startServer({ name: "b" }));
+			later.server.join(userId);
+			waitReady(world, later, userId, 180);
+			waitSettled(world, later, userId);
+			world.advance(6);
+			expect(apiCoins(world, userId)).to.equal(3);
+			expect(later.sync.getState(userId)!.currencies.coins).to.equal(3);
+			expect(reasonCounts(world, userId).get("grow")).to.equal(1);
+		});
+
+		it("holds a joining player with a clear error while the API cannot be reached", () => {
+			const userId = BASE + 12;
+			const world = syncWorld(7312);
+			const server = world.startServer();
+			const app = syncGame(server);
+			let failure: string | undefined;
+			app.vault.loadFailed.Connect((report) => (failure = report.error.kind));
+			world.failHttp({ kind: "connectFail", count: 50, server });
+			const player = server.join(userId);
+			world.runUntil(() => failure !== undefined, 60);
+			expect(failure).to.equal("HttpFailure");
+			expect(app.sync.isReady(userId)).to.equal(false);
+			expect(app.vault.getSession(userId)).to.equal(undefined);
+			expect(server.kickMessage(player)).to.equal(undefined);
+		});
+
+		it("holds players with SecretMissing when the API key is not in the secrets store", () => {
+			const userId = BASE + 13;
+			const world = sim.World.new({ seed: 7313, settings: { printLogs: false } });
+			const server = world.startServer();
+			const app = syncGame(server);
+			const failures = new Array<string>();
+			app.sync.failed.Connect((_userId, failure) => failures.push(failure.kind));
+			let held: string | undefined;
+			app.vault.loadFailed.Connect((report) => (held = report.error.kind));
+			server.join(userId);
+			world.runUntil(() => held !== undefined, 60);
+			expect(held).to.equal("SecretMissing");
+			expect(failures.includes("SecretMissing")).to.equal(true);
+			expect(world.takeErrors().size()).to.equal(0);
+			expect(world.counter("HttpService")).to.equal(0);
+		});
+	});
+};
