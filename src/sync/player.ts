@@ -12,6 +12,8 @@ export interface EntryMeta {
 	inFlight: boolean;
 	/** 412 answers so far. */
 	conflicts: number;
+	/** A 412 came: decide the documents again (`decideDoc`) once the newest state is pulled. */
+	redecide: boolean;
 	/** Clock time the (first) mutation was queued, for commit latency. */
 	queuedAt: number;
 	/** Its key was given by the game: never coalesce into it. */
@@ -65,6 +67,7 @@ export class PlayerSync<T extends object> {
 				uncertain: entry.sentAt !== undefined,
 				inFlight: false,
 				conflicts: 0,
+				redecide: false,
 				queuedAt: now,
 				fixedKey: true,
 				dead: false,

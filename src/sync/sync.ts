@@ -129,8 +129,9 @@ export interface Sync<T extends object> {
 	/** Whether the player is loaded here and accepts mutations. */
 	isReady(player: PlayerRef): boolean;
 	/**
-	 * Resolves with the version once the transaction with `key` is acknowledged; rejects with an
-	 * `ApiRejected` error if it is rolled back, or a `Timeout`.
+	 * Resolves with the version once the transaction with `key` is acknowledged; rejects if it is
+	 * rolled back (`ApiRejected` with the API's code, or `VersionConflict` for a document that kept
+	 * losing to other writers), or with a `Timeout`. Call it right after the mutation.
 	 */
 	awaitCommit(key: string, timeout?: number): Promise<number>;
 	/** Asks for the player's newest state now (instead of at the next timer pull). */
@@ -724,8 +725,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 			const meta = state.metaOf(entry, now);
 			if (meta.nextAt > now) break;
 			if (hasDoc(entry)) {
-				// Sent on its own, against the newest version this server knows.
-				if (entries.size() > 0 || state.ahead.size() > 0 || state.needsPull) break;
+				// Sent on its own, against the newest version this server knows, and after a
+				// 412 only once it has been decided again on that version.
+				if (entries.size() > 0 || state.ahead.size() > 0 || state.needsPull || meta.redecide) break;
 				ifMatch = state.record.mirror.version;
 				entries.push(entry);
 				break;
@@ -741,6 +743,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		let count = 0;
 		for (const [, state] of this.players) {
 			if (state.starting || state.busy || !(state.releasing || state.session.isActive())) continue;
+			this.redecideConflicts(state);
 			const group = this.sendable(state, now);
 			if (group === undefined) continue;
 			groups.push(group);
@@ -862,6 +865,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		if (status === 412) {
 			const meta = state.metaOf(entry, this.platform.clock());
 			meta.conflicts += 1;
+			meta.redecide = true;
 			state.needsPull = true;
 			if (meta.conflicts > MAX_CONFLICTS) return this.reject(state, entry, "version_conflict", message);
 			return undefined;
@@ -977,7 +981,10 @@ class SyncImpl<T extends object> implements Sync<T> {
 		state.needsPull = true;
 		this.rebuild(state);
 		this.settle(entry.key, {
-			failure: makeError("ApiRejected", `${code}: ${message}`, { operation: "transaction", status: 409, code }),
+			failure:
+				code === "version_conflict"
+					? makeError("VersionConflict", message, { expected: state.record.mirror.version })
+					: makeError("ApiRejected", `${code}: ${message}`, { operation: "transaction", status: 409, code }),
 		});
 		return { key: entry.key, reason: code, message, ops: entry.ops, mutationReason: entry.reason };
 	}
@@ -1029,7 +1036,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 		const now = this.platform.clock();
 		for (const entry of [...state.record.outbox]) {
 			const meta = state.meta.get(entry.key);
-			if (meta === undefined || meta.conflicts === 0) continue;
+			if (meta === undefined || !meta.redecide) continue;
+			meta.redecide = false;
 			if (decide === undefined) continue;
 			let changedOps = false;
 			let dropped = false;
@@ -1065,6 +1073,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 				const fresh = state.metaOf(entry, now);
 				fresh.conflicts = meta.conflicts;
 				fresh.uncertain = false;
+				fresh.fixedKey = meta.fixedKey;
 				this.rebuild(state);
 			}
 		}

@@ -41,6 +41,18 @@ export function freePort() {
 	});
 }
 
+/**
+ * A free port for the world's Open Cloud endpoint, outside the ranges the simulator picks ports
+ * from on its own (world:serveHttp from 47100, world:startOpenCloud from 49200), so no other
+ * spec's endpoint can be holding it.
+ */
+async function openCloudFreePort() {
+	for (;;) {
+		const port = await freePort();
+		if (port < 47000 || port > 50100) return port;
+	}
+}
+
 const key = (prefix) => `${prefix}-${randomBytes(18).toString("hex")}`;
 
 /**
@@ -86,7 +98,7 @@ export async function startSaveApi(options = {}) {
 	const database = options.database ?? "pglite";
 	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
 	const port = await freePort();
-	const openCloudPort = options.openCloudPort ?? (await freePort());
+	const openCloudPort = options.openCloudPort ?? (await openCloudFreePort());
 	const serverKey = key("hs-server");
 	const adminKey = key("hs-admin");
 	const openCloudKey = key("oc");

@@ -165,5 +165,32 @@ export = () => {
 			expect(app.rollbacks.size()).to.equal(0);
 			expect(readPlayer(world, userId).version).to.equal(2);
 		});
+
+		it("rolls a document write back as version_conflict when deciding again drops it", () => {
+			const userId = BASE + 6;
+			const world = syncWorld(7206);
+			const server = world.startServer();
+			// This game gives way to any other writer of the document.
+			const app = syncGame(server, { flushInterval: 2, decideDoc: () => undefined });
+			server.join(userId);
+			waitReady(world, app, userId);
+			const queued = app.sync.setDoc(userId, "loadout", { weapon: "bow" });
+			const settled = app.sync.awaitCommit(queued.ok ? queued.value : "");
+			const encode = (value: unknown) => HttpService.JSONEncode(value);
+			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
+				key: HttpService.GenerateGUID(false),
+				ifMatch: 0,
+				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "loadout", value: { weapon: "axe" } }])}}`,
+			});
+			expect(other.status).to.equal(201);
+			const [ok, failure] = settled.await();
+			expect(ok).to.equal(false);
+			expect((failure as { kind: string }).kind).to.equal("VersionConflict");
+			world.advance(2);
+			expect(app.rollbacks.size()).to.equal(1);
+			expect(app.rollbacks[0].reason).to.equal("version_conflict");
+			expect(app.sync.getState(userId)!.docs.loadout.weapon).to.equal("axe");
+			expect(readPlayer(world, userId).version).to.equal(1);
+		});
 	});
 };
