@@ -1,3 +1,4 @@
+import type { Principal } from "./engine/principal.js";
 import { ApiError } from "./errors.js";
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
@@ -36,4 +37,19 @@ export function parseIfMatch(raw: string | string[] | number | undefined): numbe
 /** The ETag header value for a player version. */
 export function etag(version: number): string {
 	return `"${version}"`;
+}
+
+/**
+ * Whether a write asks not to be announced (`Hopsafe-Push: off`). Only a game server may ask: it
+ * writes for players it holds and knows of its own writes; a companion's writes are always
+ * announced, since the server holding the player must learn of them.
+ */
+export function parsePush(raw: string | string[] | undefined, principal: Principal): boolean {
+	const value = single(raw)?.trim().toLowerCase();
+	if (value === undefined || value === "" || value === "on") return false;
+	if (value !== "off") {
+		throw new ApiError("invalid_request", "Hopsafe-Push must be on or off", { header: "Hopsafe-Push" });
+	}
+	if (principal.kind !== "server") throw new ApiError("forbidden", "only a game server may write without a push");
+	return true;
 }

@@ -5,8 +5,8 @@ import { after, before, test } from "node:test";
 import { DEFAULT_DRAIN, type DrainOptions, drainOnce } from "../src/jobs/outboxDrainer.js";
 import { createOpenCloudPublisher, type Publisher } from "../src/jobs/publisher.js";
 import { createMetrics } from "../src/metrics.js";
-import { type TestApp, startTestApp } from "./support/app.js";
-import { coins, transact } from "./support/http.js";
+import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
+import { coins, request, transact } from "./support/http.js";
 
 interface Received {
 	method: string;
@@ -140,4 +140,61 @@ test("a publisher that cannot connect schedules a retry instead of failing", asy
 	const unreachable = createOpenCloudPublisher({ ...t.app.deps.config.openCloud!, baseUrl: "http://127.0.0.1:1" });
 	assert.equal(await drainOnce(t.db, unreachable, createMetrics(), options), 1);
 	assert.equal((await outboxRow(531))?.attempts, 1);
+});
+
+test("a game server's quiet writes are not announced; an earlier companion write still is", async () => {
+	const quiet = { "hopsafe-push": "off" };
+	const first = await request(t.base, "/v1/players/560/transactions", {
+		body: { ops: [coins(10)] },
+		headers: { "idempotency-key": "quiet-1", ...quiet },
+	});
+	assert.equal(first.status, 201);
+	assert.equal(await outboxRow(560), undefined, "no nudge for a quiet write");
+
+	const batch = await request(t.base, "/v1/batch", {
+		body: { requests: [{ userId: 560, idempotencyKey: "quiet-2", ops: [coins(1)] }] },
+		headers: quiet,
+	});
+	assert.equal(batch.body.results[0].status, 201);
+	assert.equal(await outboxRow(560), undefined, "no nudge for a quiet batch entry");
+
+	const issued = await request(t.base, "/v1/companion/tokens", {
+		body: { userId: 560, ops: ["currency.add"] },
+		auth: ADMIN_KEY,
+	});
+	const token = issued.body.token as string;
+	const spend = await transact(t.base, 560, { ops: [coins(-2)] }, { auth: token });
+	assert.equal(spend.status, 201);
+	assert.equal((await outboxRow(560))?.version, 3, "the companion's write is announced");
+	const later = await request(t.base, "/v1/players/560/transactions", {
+		body: { ops: [coins(1)] },
+		headers: { "idempotency-key": "quiet-3", ...quiet },
+	});
+	assert.equal(later.status, 201);
+	assert.equal((await outboxRow(560))?.version, 3, "a quiet write leaves the pending nudge as it is");
+
+	const loud = await transact(t.base, 560, { ops: [coins(1)] });
+	assert.equal(loud.status, 201);
+	assert.equal((await outboxRow(560))?.version, 5, "writes without the header are announced");
+});
+
+test("only a game server may ask for a write without a push", async () => {
+	const issued = await request(t.base, "/v1/companion/tokens", {
+		body: { userId: 561, ops: ["currency.add"] },
+		auth: ADMIN_KEY,
+	});
+	const refused = await request(t.base, "/v1/players/561/transactions", {
+		body: { ops: [coins(5)] },
+		headers: { "idempotency-key": "companion-quiet", "hopsafe-push": "off" },
+		auth: issued.body.token as string,
+	});
+	assert.equal(refused.status, 403);
+	assert.equal(refused.body.error.code, "forbidden");
+	const malformed = await request(t.base, "/v1/players/561/transactions", {
+		body: { ops: [coins(5)] },
+		headers: { "idempotency-key": "bad-push", "hopsafe-push": "sometimes" },
+	});
+	assert.equal(malformed.status, 400);
+	assert.equal(malformed.body.error.code, "invalid_request");
+	assert.equal((await t.db.query("SELECT 1 FROM players WHERE id = 561")).length, 0, "nothing was written");
 });

@@ -75,13 +75,20 @@ export class ApiClient {
 	 * when there is none (not sent, no answer in time, a body that is not JSON). Waits for the
 	 * request budget first.
 	 */
-	request(operation: string, method: "GET" | "POST", path: string, body?: string): Result<ApiResponse, HopsafeError> {
+	request(
+		operation: string,
+		method: "GET" | "POST",
+		path: string,
+		body?: string,
+		extraHeaders?: Record<string, string>,
+	): Result<ApiResponse, HopsafeError> {
 		const authorization = this.authorization();
 		if (!authorization.ok) return authorization;
 		if (this.budget.take((seconds) => task.wait(seconds))) this.stats.budgetWaits += 1;
 		this.stats.requests += 1;
 		const headers: Record<string, string | Secret> = { Authorization: authorization.value };
 		if (body !== undefined) headers["Content-Type"] = "application/json";
+		if (extraHeaders) for (const [name, value] of pairs(extraHeaders)) headers[name] = value;
 		const [sent, response] = pcall(() =>
 			this.platform.httpService.RequestAsync({
 				Url: `${this.baseUrl}${path}`,

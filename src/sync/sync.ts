@@ -37,6 +37,8 @@ import { encodeBatch, encodePull, type BatchRequest } from "./wire";
 
 /** Most transactions in one batch request, and most players in one pull (the API's limits). */
 const MAX_BATCH = 100;
+/** Asks the save API not to announce a write through push invalidation (see sendBatch). */
+const QUIET = { "Hopsafe-Push": "off" };
 const MAX_PULL = 200;
 /** Seconds between looks at the queues (flushes and pulls keep their own intervals). */
 const TICK = 0.1;
@@ -805,7 +807,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 		}
 		this.counters.batches += 1;
 		const encode = (value: unknown) => this.platform.httpService.JSONEncode(value);
-		const answer = this.api.request("batch", "POST", "/v1/batch", encodeBatch(encode, requests));
+		// Every entry is for a player this server holds: it knows of these writes, so the API need
+		// not announce them through push invalidation (only other writers' changes are pushed).
+		const answer = this.api.request("batch", "POST", "/v1/batch", encodeBatch(encode, requests), QUIET);
 		const touched = new Set<PlayerSync<T>>();
 		const rollbacks = new Array<{ state: PlayerSync<T>; rollback: SyncRollback }>();
 		let failure: HopsafeError | undefined;

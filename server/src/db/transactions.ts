@@ -19,11 +19,17 @@ export interface TransactionArgs {
 	ops: unknown[];
 	reason: string | undefined;
 	actor: string;
+	/** Skip the push announcement of this write (a game server writing for a player it holds). */
+	quiet: boolean;
 }
 
+// hopsafe.quiet is set for this statement's transaction only (is_local), before the function runs:
+// the LATERAL join makes the function depend on it. The outbox trigger reads it (migration 0004).
 const APPLY = sql(
 	"apply_transaction",
-	"SELECT outcome, status, body, version, fingerprint FROM hopsafe_transaction($1, $2, $3, $4, $5, $6::jsonb, $7, $8)",
+	"SELECT t.outcome, t.status, t.body, t.version, t.fingerprint " +
+		"FROM (SELECT set_config('hopsafe.quiet', $9, true)) AS q, " +
+		"LATERAL hopsafe_transaction($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS t",
 );
 
 /** Runs a whole one-player transaction in one statement (one round trip). */
@@ -37,6 +43,7 @@ export async function applyTransaction(q: Queryable, args: TransactionArgs): Pro
 		JSON.stringify(args.ops),
 		args.reason ?? null,
 		args.actor,
+		args.quiet ? "on" : "off",
 	]);
 	return rows[0]!;
 }

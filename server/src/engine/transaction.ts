@@ -16,6 +16,8 @@ export interface TransactionRequest {
 	ifMatch: number | undefined;
 	body: TransactionBody;
 	fingerprint: string;
+	/** Do not announce this write through push invalidation (see `parsePush`). */
+	quiet: boolean;
 }
 
 function details(error: unknown): Record<string, unknown> {
@@ -73,6 +75,7 @@ export async function executeTransaction(
 		ops: request.body.ops,
 		reason: request.body.reason,
 		actor: principal.actor,
+		quiet: request.quiet,
 	};
 	try {
 		const row = await withRetries(

@@ -7,7 +7,7 @@ import { errorOutcome, type Outcome, outcomeOf } from "../engine/outcome.js";
 import type { Principal } from "../engine/principal.js";
 import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
-import { parseIdempotencyKey, parseIfMatch } from "../headers.js";
+import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
 import { errorResponses, errorSchema } from "../schemas/common.js";
 import type { Op } from "../schemas/ops.js";
 import { batchEntrySchema, transactionSuccessSchema } from "../schemas/transaction.js";
@@ -30,6 +30,7 @@ async function runEntry(
 	deps: AppDeps,
 	principal: Principal,
 	entry: BatchEntry,
+	quiet: boolean,
 	log: FastifyBaseLogger,
 ): Promise<Outcome> {
 	try {
@@ -48,6 +49,7 @@ async function runEntry(
 			ifMatch,
 			body,
 			fingerprint: fingerprint("POST", TRANSACTION_ROUTE, entry.userId, body),
+			quiet,
 		});
 	} catch (error) {
 		if (error instanceof ApiError) return outcomeOf(error);
@@ -67,7 +69,17 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 				summary: "Run many transactions (one per entry) in one request",
 				description:
 					"Entries run in order, each in its own database transaction. Each result holds exactly the status and body " +
-					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed.",
+					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed. " +
+					"Hopsafe-Push: off (game servers only) writes every entry without a push announcement.",
+				headers: {
+					type: "object",
+					properties: {
+						"hopsafe-push": {
+							type: "string",
+							description: "off: do not announce these writes through push invalidation (game servers only).",
+						},
+					},
+				},
 				body: {
 					type: "object",
 					additionalProperties: false,
@@ -101,9 +113,10 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 		},
 		async (request, reply) => {
 			const { requests } = request.body as { requests: BatchEntry[] };
+			const quiet = parsePush(request.headers["hopsafe-push"], request.principal);
 			const parts: string[] = [];
 			for (const entry of requests) {
-				const outcome = await runEntry(deps, request.principal, entry, request.log);
+				const outcome = await runEntry(deps, request.principal, entry, quiet, request.log);
 				if (outcome.replayed) deps.metrics.inc("hopsafe_idempotent_replays_total");
 				parts.push(`{"status":${outcome.status},"replayed":${outcome.replayed},"body":${outcome.body}}`);
 			}

@@ -5,7 +5,7 @@ import type { AppDeps } from "../deps.js";
 import { fingerprint } from "../engine/fingerprint.js";
 import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
-import { parseIdempotencyKey, parseIfMatch } from "../headers.js";
+import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
 import { sendOutcome } from "../http.js";
 import { errorResponses, userIdParamsSchema } from "../schemas/common.js";
 import type { TransactionBody } from "../schemas/ops.js";
@@ -22,6 +22,11 @@ export const transactionHeadersSchema = {
 		"if-match": {
 			type: "string",
 			description: 'Expected player version, e.g. "5". Required when ops contain doc.set.',
+		},
+		"hopsafe-push": {
+			type: "string",
+			description:
+				"off: do not announce this write through push invalidation (game servers only, for players they hold).",
 		},
 	},
 } as const;
@@ -63,12 +68,14 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
 			const key = parseIdempotencyKey(request.headers["idempotency-key"]);
 			const ifMatch = parseIfMatch(request.headers["if-match"]);
 			requireIfMatchForDocs(body, ifMatch);
+			const quiet = parsePush(request.headers["hopsafe-push"], request.principal);
 			const outcome = await executeTransaction(deps, request.principal, {
 				userId,
 				key,
 				ifMatch,
 				body,
 				fingerprint: fingerprint("POST", TRANSACTION_ROUTE, userId, body),
+				quiet,
 			});
 			return sendOutcome(reply, outcome);
 		},
