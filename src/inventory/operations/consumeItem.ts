@@ -1,10 +1,10 @@
-import { ok } from "../../core/result";
 import { Catalog } from "../catalog/types";
 import { isCount } from "../integers";
 import { InventoryState } from "../state/types";
-import { InventoryResult, NONE } from "./change";
+import { InventoryResult } from "./change";
 import { reject } from "./reasons";
-import { claimStack, unequipLeaving, withCount } from "./stacks";
+import { claimStack } from "./stacks";
+import { takeFromSlot } from "./takeFromSlot";
 
 /**
  * Uses up `count` (default 1) of the consumable in `slot`, which must hold the item `itemId`.
@@ -43,25 +43,5 @@ export function consumeItem(
 	if (count > stack.count) return reject("insufficient_count");
 
 	const events = [{ kind: "consumed" as const, itemId, def: stack.def, count }];
-	if (count < stack.count) {
-		const updated = withCount(stack, stack.count - count);
-		state.slots[slot] = updated;
-		return ok({
-			slots: [[slot, updated]],
-			equipped: NONE,
-			currencies: NONE,
-			minted: NONE,
-			destroyed: NONE,
-			events,
-		});
-	}
-	state.slots[slot] = false;
-	return ok({
-		slots: [[slot, false]],
-		equipped: unequipLeaving(state, itemId),
-		currencies: NONE,
-		minted: NONE,
-		destroyed: [itemId],
-		events,
-	});
+	return takeFromSlot(state, slot, stack, count, events);
 }

@@ -1,9 +1,9 @@
-import { ok } from "../../core/result";
 import { isCount } from "../integers";
 import { InventoryState, ItemStack } from "../state/types";
 import { InventoryResult, NONE } from "./change";
 import { reject } from "./reasons";
-import { findSlotOf, unequipLeaving, withCount } from "./stacks";
+import { findSlotOf } from "./stacks";
+import { takeFromSlot } from "./takeFromSlot";
 
 /**
  * Removes `count` items from the stack with id `itemId` (a server-side decision: a sale, a
@@ -28,25 +28,5 @@ export function removeItem(state: InventoryState, itemId: string, count: number)
 	const stack = state.slots[slot] as ItemStack;
 	if (count > stack.count) return reject("insufficient_count");
 
-	if (count < stack.count) {
-		const updated = withCount(stack, stack.count - count);
-		state.slots[slot] = updated;
-		return ok({
-			slots: [[slot, updated]],
-			equipped: NONE,
-			currencies: NONE,
-			minted: NONE,
-			destroyed: NONE,
-			events: NONE,
-		});
-	}
-	state.slots[slot] = false;
-	return ok({
-		slots: [[slot, false]],
-		equipped: unequipLeaving(state, itemId),
-		currencies: NONE,
-		minted: NONE,
-		destroyed: [itemId],
-		events: NONE,
-	});
+	return takeFromSlot(state, slot, stack, count, NONE);
 }

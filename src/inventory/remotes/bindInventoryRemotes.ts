@@ -8,6 +8,7 @@ import { InventoryServiceImpl } from "../service/InventoryServiceImpl";
 import type { InventoryService } from "../service/types";
 import { RequestMiddleware } from "./RequestMiddleware";
 import type { InventoryRemotes, InventoryRemotesOptions } from "./types";
+import { createRemoteFolder } from "./createRemoteFolder";
 
 /**
  * Serves an inventory service to clients. Creates a folder of remotes (`Request` for client
@@ -46,19 +47,7 @@ export function bindInventoryRemotes(
 	const platform = service.platform;
 	const parent = options.parent ?? game.GetService("ReplicatedStorage");
 	const folderName = options.folderName ?? REMOTES_FOLDER;
-	if (parent.FindFirstChild(folderName) !== undefined) {
-		throw makeError("InvalidArgument", `${parent.GetFullName()} already holds ${folderName}`, {
-			argument: "folderName",
-		});
-	}
-	const folder = new Instance("Folder");
-	folder.Name = folderName;
-	const request = new Instance("RemoteEvent");
-	request.Name = REQUEST_REMOTE;
-	request.Parent = folder;
-	const sync = new Instance("RemoteEvent");
-	sync.Name = SYNC_REMOTE;
-	sync.Parent = folder;
+	const { folder, request, reply: sync } = createRemoteFolder(parent, folderName, REQUEST_REMOTE, SYNC_REMOTE);
 
 	const rejected = new HookSignal<[player: Player, intent: IntentName | undefined, reason: RequestRejectReason]>(
 		"rejected",

@@ -25,10 +25,11 @@ export function requestIdOf(args: ReadonlyArray<unknown>): number {
 }
 
 /**
- * How many arguments a request really carries: the highest position holding a value. A nil in
- * the middle is a missing argument; trailing nils are the same as absent ones.
+ * How many arguments a request really carries: the highest position holding a value (-1 for a
+ * table with non-numeric keys). A nil in the middle is a missing argument; trailing nils are the
+ * same as absent ones.
  */
-function argumentCount(args: ReadonlyArray<unknown>): number {
+export function argumentCount(args: ReadonlyArray<unknown>): number {
 	let count = 0;
 	// Raw Luau keys (1-based): the args table as the engine built it, holes and all.
 	for (const [index] of pairs(args as unknown as Map<unknown, unknown>)) {

@@ -1,4 +1,5 @@
-import { describeThrown, makeError, type HopsafeError } from "../../core/errors";
+import { describeThrown, type HopsafeError } from "../../core/errors";
+import { reportCallbackFailure } from "../protocol/reportCallbackFailure";
 import { defaultPlatform, type Platform } from "../../platform";
 import type { Session } from "../../vault/types";
 import type { Catalog } from "../catalog/types";
@@ -173,14 +174,7 @@ export class InventoryServiceImpl implements InventoryService {
 
 	/** @internal Reports a throwing game callback through `callbackFailed`. */
 	public reportFailure(callback: string, thrown: unknown): void {
-		const failure = makeError(
-			"CallbackFailed",
-			`${callback} threw: ${describeThrown(thrown)}`,
-			{ callback },
-			thrown,
-		);
-		if (this.callbackFailed.listening) this.callbackFailed.Fire(failure);
-		else warn(`[hopsafe] ${failure.message}`);
+		reportCallbackFailure(this.callbackFailed, callback, thrown);
 	}
 
 	// Recording ------------------------------------------------------------------------------

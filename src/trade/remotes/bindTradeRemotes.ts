@@ -1,5 +1,6 @@
 import { makeError } from "../../core/errors";
 import { HookSignal } from "../../inventory/protocol/signal";
+import { createRemoteFolder } from "../../inventory/remotes/createRemoteFolder";
 import type { TradeRejectReason } from "../reasons";
 import { TradeServiceImpl } from "../service/TradeServiceImpl";
 import type { TradeService } from "../service/types";
@@ -41,19 +42,7 @@ export function bindTradeRemotes(trades: TradeService, options: TradeRemotesOpti
 	const players = trades.platform.players;
 	const parent = options.parent ?? game.GetService("ReplicatedStorage");
 	const folderName = options.folderName ?? TRADE_REMOTES_FOLDER;
-	if (parent.FindFirstChild(folderName) !== undefined) {
-		throw makeError("InvalidArgument", `${parent.GetFullName()} already holds ${folderName}`, {
-			argument: "folderName",
-		});
-	}
-	const folder = new Instance("Folder");
-	folder.Name = folderName;
-	const request = new Instance("RemoteEvent");
-	request.Name = "Request";
-	request.Parent = folder;
-	const update = new Instance("RemoteEvent");
-	update.Name = "Update";
-	update.Parent = folder;
+	const { folder, request, reply: update } = createRemoteFolder(parent, folderName, "Request", "Update");
 
 	const rejected = new HookSignal<[player: Player, intent: TradeIntentName | undefined, reason: TradeRejectReason]>(
 		"rejected",

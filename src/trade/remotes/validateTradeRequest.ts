@@ -1,6 +1,7 @@
 import { t } from "@rbxts/t";
 import { MAX_SAFE_INTEGER } from "../../inventory/integers";
 import { MAX_COUNT, MAX_NAME_LENGTH, MAX_REQUEST_ID, MAX_SLOT } from "../../inventory/protocol/limits";
+import { argumentCount } from "../../inventory/remotes/validateRequest";
 import type { TradeIntentName } from "./types";
 
 type Check = (value: unknown) => boolean;
@@ -44,16 +45,6 @@ export function intentChecks(
 		],
 		confirm: [isName, integerIn(0, MAX_REQUEST_ID)],
 	};
-}
-
-/** How many arguments a request really carries (the highest position holding a value); -1 for non-numeric keys. */
-function argumentCount(args: ReadonlyArray<unknown>): number {
-	let count = 0;
-	for (const [index] of pairs(args as unknown as Map<unknown, unknown>)) {
-		if (!typeIs(index, "number")) return -1;
-		if (index > count) count = index;
-	}
-	return count;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describeThrown, makeError, type HopsafeError } from "../../core/errors";
+import { reportCallbackFailure } from "../../inventory/protocol/reportCallbackFailure";
 import { deepCopy } from "../../core/deepCopy";
 import type { Result } from "../../core/result";
 import { HookSignal } from "../../inventory/protocol/signal";
@@ -192,16 +193,9 @@ export class TradeServiceImpl implements TradeService {
 		}
 	}
 
-	/** @internal */
+	/** @internal Reports a throwing game callback through `callbackFailed`. */
 	public reportFailure(callback: string, thrown: unknown): void {
-		const failure = makeError(
-			"CallbackFailed",
-			`${callback} threw: ${describeThrown(thrown)}`,
-			{ callback },
-			thrown,
-		);
-		if (this.callbackFailed.listening) this.callbackFailed.Fire(failure);
-		else warn(`[hopsafe] ${failure.message}`);
+		reportCallbackFailure(this.callbackFailed, callback, thrown);
 	}
 
 	/** @internal Reports a step to `onStep`. */
