@@ -8,6 +8,6 @@ export type {
 	SessionHooks,
 	VaultOptions,
 } from "./types";
-export type { VaultMessage } from "./messages";
+export type { MessageHandler, VaultMessage } from "./messages";
 export type { Vault } from "./vault";
 export { createVault } from "./vault";

@@ -1,5 +1,6 @@
 import type { GlobalUpdates } from "@rbxts/profileservice/globals";
 import type { Envelope } from "./envelope";
+import type { Session } from "./types";
 
 /**
  * A message posted to a player's profile from anywhere: another server, a tool, or while the
@@ -13,6 +14,12 @@ export interface VaultMessage {
 	readonly kind: string;
 	readonly body: unknown;
 }
+
+/**
+ * Applies one message to the player's data: return `false` to leave it waiting, anything else
+ * (including nothing) to mark it applied.
+ */
+export type MessageHandler<T extends object> = (session: Session<T>, message: VaultMessage) => boolean | void;
 
 /** Days a processed message id is remembered (a repost older than this would apply again). */
 const PROCESSED_RETENTION_DAYS = 60;

@@ -9,7 +9,7 @@ import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from
 import { releaseDirectly } from "./directRelease";
 import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
-import { hasPending, isVaultMessage, processedIds, type VaultMessage } from "./messages";
+import { hasPending, isVaultMessage, processedIds, type MessageHandler, type VaultMessage } from "./messages";
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
 import { ProfileSession } from "./session";
 import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
@@ -58,11 +58,25 @@ export interface Vault<T extends object> {
 	 */
 	postMessage(userId: number, message: VaultMessage): Promise<boolean>;
 	/**
-	 * Handles posted messages. Return `false` to leave a message for later (it is offered again
-	 * at the player's next load); anything else marks it applied, in the same save as the
-	 * changes the handler made.
+	 * Handles posted messages of one `kind`. Return `false` to leave a message for later (it is
+	 * offered to the next handler of its kind, and again at the player's next load); anything
+	 * else marks it applied, in the same save as the changes the handler made. Messages of a kind
+	 * nobody handles wait in the profile; a handler connected later is offered them at once.
+	 *
+	 * @example
+	 * ```ts
+	 * import { Vault } from "@rbxts/hopsafe";
+	 *
+	 * function acceptGifts(vault: Vault<{ coins: number }>) {
+	 * 	return vault.onMessage("gift", (session, message) => {
+	 * 		const body = message.body;
+	 * 		if (!typeIs(body, "table") || !typeIs((body as { coins?: unknown }).coins, "number")) return false;
+	 * 		session.data.coins += (body as { coins: number }).coins;
+	 * 	});
+	 * }
+	 * ```
 	 */
-	onMessage(handler: (session: Session<T>, message: VaultMessage) => boolean | void): RBXScriptConnection;
+	onMessage(kind: string, handler: MessageHandler<T>): RBXScriptConnection;
 }
 
 class VaultImpl<T extends object> implements Vault<T> {
@@ -83,7 +97,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly handoff: Handoff;
 	private readonly sessions = new Map<number, ProfileSession<T>>();
 	private readonly loading = new Map<number, Promise<Session<T>>>();
-	private readonly messageHandlers = new Array<(session: Session<T>, message: VaultMessage) => boolean | void>();
+	/** Message handlers by message kind, in the order they were connected. */
+	private readonly messageHandlers = new Map<string, Array<MessageHandler<T>>>();
 	private closing = false;
 
 	constructor(private readonly options: VaultOptions<T>) {
@@ -256,18 +271,36 @@ class VaultImpl<T extends object> implements Vault<T> {
 		});
 	}
 
-	onMessage(handler: (session: Session<T>, message: VaultMessage) => boolean | void): RBXScriptConnection {
-		this.messageHandlers.push(handler);
+	onMessage(kind: string, handler: MessageHandler<T>): RBXScriptConnection {
+		let handlers = this.messageHandlers.get(kind);
+		if (handlers === undefined) {
+			handlers = [];
+			this.messageHandlers.set(kind, handlers);
+		}
+		handlers.push(handler);
+		// Sessions loaded before this handler existed hold its kind's messages locked and waiting.
+		task.defer(() => {
+			for (const [, session] of this.sessions) this.redeliver(session, kind);
+		});
 		let connected = true;
 		return {
 			Connected: true,
 			Disconnect: () => {
 				if (!connected) return;
 				connected = false;
-				const index = this.messageHandlers.indexOf(handler);
-				if (index >= 0) this.messageHandlers.remove(index);
+				const list = this.messageHandlers.get(kind);
+				const index = list?.indexOf(handler) ?? -1;
+				if (index >= 0) list!.remove(index);
 			},
 		} as unknown as RBXScriptConnection;
+	}
+
+	/** Offers a session's waiting (locked) messages of `kind` again. */
+	private redeliver(session: ProfileSession<T>, kind: string): void {
+		if (!session.isActive()) return;
+		for (const [updateId, data] of session.profile.GlobalUpdates.GetLockedUpdates()) {
+			if (isVaultMessage(data) && data.kind === kind) this.deliver(session, updateId, data);
+		}
 	}
 
 	/**
@@ -297,7 +330,10 @@ class VaultImpl<T extends object> implements Vault<T> {
 			updates.ClearLockedUpdate(updateId);
 			return;
 		}
-		for (const handler of this.messageHandlers) {
+		const handlers = this.messageHandlers.get(data.kind);
+		if (handlers === undefined) return;
+		// A copy: a handler may disconnect itself.
+		for (const handler of [...handlers]) {
 			const [success, verdict] = pcall(handler, session, data);
 			if (!success) {
 				this.saveFailed.Fire(

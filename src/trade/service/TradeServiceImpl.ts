@@ -111,7 +111,9 @@ export class TradeServiceImpl implements TradeService {
 		this.courier = new Courier(this);
 		this.flows = new TransferFlows(this, this.courier);
 
-		this.connections.push(this.vault.onMessage((session, message) => this.onMessage(session, message)));
+		const onMessage = (session: Session<object>, message: VaultMessage) => this.onMessage(session, message);
+		this.connections.push(this.vault.onMessage(PARCEL_KIND, onMessage));
+		this.connections.push(this.vault.onMessage(LEG_KIND, onMessage));
 		this.connections.push(this.vault.loaded.Connect((session) => this.onLoaded(session)));
 		this.connections.push(this.vault.released.Connect((userId) => this.onReleased(userId)));
 		this.connections.push(
@@ -214,7 +216,6 @@ export class TradeServiceImpl implements TradeService {
 	// Messages --------------------------------------------------------------------------------
 
 	private onMessage(session: Session<object>, message: VaultMessage): boolean {
-		if (message.kind !== PARCEL_KIND && message.kind !== LEG_KIND) return false;
 		const book = this.bookFor(session);
 		if (book === undefined) return false;
 		const body = message.body;

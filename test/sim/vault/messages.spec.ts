@@ -6,7 +6,7 @@ const gift = (id: string, coins: number): VaultMessage => ({ id, kind: "gift", b
 /** Applies gifts to the wallet; returns how many times each message id was applied. */
 function acceptGifts(vault: Vault<Wallet>) {
 	const applied = new Map<string, number>();
-	vault.onMessage((session, message) => {
+	vault.onMessage("gift", (session, message) => {
 		session.data.coins += (message.body as { coins: number }).coins;
 		applied.set(message.id, (applied.get(message.id) ?? 0) + 1);
 	});
@@ -55,12 +55,62 @@ export = () => {
 			expect(holderVault.getSession(52)!.data.coins).to.equal(7);
 		});
 
+		it("routes by kind: another kind's handler never claims a message, a late handler gets it at once", () => {
+			const world = sim.World.new({ seed: 504 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const seen = new Array<string>();
+			vaultA.onMessage("badge", (_session, message) => {
+				seen.push(message.id);
+			});
+			const player = a.join(54);
+			waitForSession(world, vaultA, 54);
+			world.advance(10);
+			vaultA.postMessage(54, gift("gift-4", 9)).expect();
+			world.advance(40);
+			// Nobody handles gifts yet: the badge handler was not offered it, and it waits.
+			expect(seen.size()).to.equal(0);
+			expect(vaultA.getSession(54)!.data.coins).to.equal(0);
+			const applied = acceptGifts(vaultA);
+			world.runUntil(() => applied.get("gift-4") !== undefined, 5);
+			expect(vaultA.getSession(54)!.data.coins).to.equal(9);
+			world.advance(60);
+			expect(applied.get("gift-4")).to.equal(1);
+			expect(seen.size()).to.equal(0);
+			let released = false;
+			vaultA.released.Connect(() => (released = true));
+			a.leave(player);
+			world.runUntil(() => released, 60);
+			expect(storedCoins(world, 54)).to.equal(9);
+		});
+
+		it("leaves a message a handler declines for the next handler of its kind", () => {
+			const world = sim.World.new({ seed: 505 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			let declined = 0;
+			vaultA.onMessage("gift", () => {
+				declined += 1;
+				return false;
+			});
+			const applied = acceptGifts(vaultA);
+			a.join(55);
+			waitForSession(world, vaultA, 55);
+			world.advance(10);
+			vaultA.postMessage(55, gift("gift-5", 3)).expect();
+			world.runUntil(() => applied.get("gift-5") !== undefined, 60);
+			world.advance(30);
+			expect(declined >= 1).to.equal(true);
+			expect(applied.get("gift-5")).to.equal(1);
+			expect(vaultA.getSession(55)!.data.coins).to.equal(3);
+		});
+
 		it("applies a message exactly once across a crash between applying and saving", () => {
 			const world = sim.World.new({ seed: 503 });
 			const a = world.startServer();
 			const vaultA = walletVault(a);
 			let appliedOnA = false;
-			vaultA.onMessage((session, message) => {
+			vaultA.onMessage("gift", (session, message) => {
 				session.data.coins += (message.body as { coins: number }).coins;
 				appliedOnA = true;
 				// From here on every write from A fails: what A applied is never saved.
