@@ -12,8 +12,16 @@ export interface EntryMeta {
 	inFlight: boolean;
 	/** 412 answers so far. */
 	conflicts: number;
-	/** A 412 came: decide the documents again (`decideDoc`) once the newest state is pulled. */
+	/**
+	 * Decide the documents again (`decideDoc`) once the newest state is pulled: a 412 came, or
+	 * another writer changed a document between this server's decision and its send.
+	 */
 	redecide: boolean;
+	/**
+	 * Each document of a pending `doc.set` as it was when this server decided its value (absent
+	 * after a restart: a replayed entry is sent as it was saved).
+	 */
+	docBases?: Map<string, Record<string, unknown> | false>;
 	/** Clock time the (first) mutation was queued, for commit latency. */
 	queuedAt: number;
 	/** Its key was given by the game: never coalesce into it. */

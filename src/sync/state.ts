@@ -2,6 +2,7 @@
 // does (so the optimistic view agrees with what the API will answer), and applying the change
 // feed's entries (their `after` values are the API's own). Pure: no services, no yielding.
 import { deepCopy } from "../core/deepCopy";
+import { deepEqual } from "../core/deepEqual";
 import { isCount, isSafeInteger, MAX_SAFE_INTEGER } from "../inventory/integers";
 import type { SyncItem, SyncOp, SyncRejectReason, SyncState } from "./types";
 
@@ -255,26 +256,10 @@ export function stateFromWire(body: unknown): SyncState | undefined {
 
 /** Whether two states hold the same progress (versions aside). */
 export function sameContents(a: SyncState, b: SyncState): boolean {
-	const equalTables = (x: object, y: object): boolean => {
-		for (const [key, value] of pairs(x)) {
-			const other = (y as Record<string, unknown>)[key as string];
-			if (typeIs(value, "table")) {
-				if (
-					!typeIs(other, "table") ||
-					!equalTables(value, other as object) ||
-					!equalTables(other as object, value)
-				) {
-					return false;
-				}
-			} else if (value !== other) return false;
-		}
-		for (const [key] of pairs(y)) if ((x as Record<string, unknown>)[key as string] === undefined) return false;
-		return true;
-	};
 	return (
-		equalTables(a.currencies, b.currencies) &&
-		equalTables(a.items, b.items) &&
-		equalTables(a.docs, b.docs) &&
-		equalTables(a.progress, b.progress)
+		deepEqual(a.currencies, b.currencies) &&
+		deepEqual(a.items, b.items) &&
+		deepEqual(a.docs, b.docs) &&
+		deepEqual(a.progress, b.progress)
 	);
 }

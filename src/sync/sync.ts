@@ -1,5 +1,6 @@
 import Signal from "@rbxts/signal";
 import { deepCopy } from "../core/deepCopy";
+import { deepEqual } from "../core/deepEqual";
 import { makeError, type HopsafeError } from "../core/errors";
 import { err, ok, type Result } from "../core/result";
 import { isSafeInteger } from "../inventory/integers";
@@ -162,6 +163,29 @@ function hasDoc(entry: OutboxEntry): boolean {
 	return false;
 }
 
+/** The documents `ops` set, as `state` holds them now (`false`: absent); undefined when none. */
+function docBasesOf(
+	state: SyncState,
+	ops: ReadonlyArray<SyncOp>,
+): Map<string, Record<string, unknown> | false> | undefined {
+	let bases: Map<string, Record<string, unknown> | false> | undefined;
+	for (const op of ops) {
+		if (op.op !== "doc.set") continue;
+		bases ??= new Map();
+		if (!bases.has(op.name)) bases.set(op.name, deepCopy(state.docs[op.name]) ?? false);
+	}
+	return bases;
+}
+
+/** Whether another writer changed a document of the entry since this server decided it. */
+function docsMoved(mirror: SyncState, bases: Map<string, Record<string, unknown> | false> | undefined): boolean {
+	if (bases === undefined) return false;
+	for (const [name, base] of bases) {
+		if (!deepEqual(mirror.docs[name] ?? false, base)) return true;
+	}
+	return false;
+}
+
 class SyncImpl<T extends object> implements Sync<T> {
 	readonly ready = new Signal<(userId: number, state: SyncState) => void>();
 	readonly committed = new Signal<(userId: number, key: string, version: number, parts: number) => void>();
@@ -274,9 +298,12 @@ class SyncImpl<T extends object> implements Sync<T> {
 			if (state.findEntry(options.key) !== undefined) return ok(options.key);
 		}
 		const copied = deepCopy(ops as Array<SyncOp>);
+		const bases = docBasesOf(state.view, copied);
 		const refused = applyOps(state.view, copied);
 		if (refused !== undefined) return err(refused);
-		return ok(this.enqueue(state, copied, options));
+		const key = this.enqueue(state, copied, options);
+		if (bases !== undefined) state.metaOf(state.findEntry(key)!, this.platform.clock()).docBases = bases;
+		return ok(key);
 	}
 
 	private enqueue(state: PlayerSync<T>, ops: Array<SyncOp>, options: MutationOptions): string {
@@ -730,6 +757,12 @@ class SyncImpl<T extends object> implements Sync<T> {
 				// Sent on its own, against the newest version this server knows, and after a
 				// 412 only once it has been decided again on that version.
 				if (entries.size() > 0 || state.ahead.size() > 0 || state.needsPull || meta.redecide) break;
+				// Sending against a version that holds another writer's change to the document
+				// would overwrite it undecided: decide again first.
+				if (!meta.uncertain && docsMoved(state.record.mirror, meta.docBases)) {
+					meta.redecide = true;
+					break;
+				}
 				ifMatch = state.record.mirror.version;
 				entries.push(entry);
 				break;
@@ -1042,6 +1075,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 			const meta = state.meta.get(entry.key);
 			if (meta === undefined || !meta.redecide) continue;
 			meta.redecide = false;
+			// The decision below (or the default, this server's value again) is made on the mirror.
+			const bases = docBasesOf(state.record.mirror, entry.ops);
+			meta.docBases = bases;
 			if (decide === undefined) continue;
 			let changedOps = false;
 			let dropped = false;
@@ -1078,6 +1114,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 				fresh.conflicts = meta.conflicts;
 				fresh.uncertain = false;
 				fresh.fixedKey = meta.fixedKey;
+				fresh.docBases = bases;
 				this.rebuild(state);
 			}
 		}

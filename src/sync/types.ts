@@ -136,9 +136,10 @@ export interface SyncOptions<T extends object> {
 	 */
 	readonly migrate?: (state: SyncState, userId: number) => ReadonlyArray<SyncOp> | undefined;
 	/**
-	 * A `doc.set` lost to a newer version (412): decide again with the document as it is now.
-	 * Return the value to write, or nothing to drop the write (rolled back as
-	 * `version_conflict`). Default: write this server's value again.
+	 * A `doc.set` lost to a newer version (a 412, or another writer's change to the document
+	 * pulled before the write was sent): decide again with the document as it is now. Return
+	 * the value to write, or nothing to drop the write (rolled back as `version_conflict`).
+	 * Default: write this server's value again.
 	 */
 	readonly decideDoc?: (
 		userId: number,

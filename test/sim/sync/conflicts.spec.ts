@@ -192,5 +192,57 @@ export = () => {
 			expect(app.sync.getState(userId)!.docs.loadout.weapon).to.equal("axe");
 			expect(readPlayer(world, userId).version).to.equal(1);
 		});
+
+		it("decides a queued document again when another writer's change arrives before it is sent", () => {
+			const userId = BASE + 7;
+			const world = syncWorld(7207);
+			const server = world.startServer();
+			// A long flush interval: the other writer's push and the pull land before the send.
+			const app = syncGame(server, {
+				flushInterval: 20,
+				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
+			});
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
+			const encode = (value: unknown) => HttpService.JSONEncode(value);
+			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
+				key: HttpService.GenerateGUID(false),
+				ifMatch: 0,
+				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "settings", value: { language: "fr" } }])}}`,
+			});
+			expect(other.status).to.equal(201);
+			world.runUntil(() => app.sync.getCommitted(userId)!.version === 1, 15);
+			// Pulled, not sent yet: the mirror has the other writer's document.
+			expect(app.sync.pendingCount(userId)).to.equal(1);
+			waitSettled(world, app, userId, 60);
+			const settings = (readPlayer(world, userId).docs as Record<string, Record<string, unknown>>).settings;
+			expect(settings.language).to.equal("fr");
+			expect(settings.music).to.equal(false);
+			expect(app.sync.getState(userId)!.docs.settings.language).to.equal("fr");
+			expect(app.rollbacks.size()).to.equal(0);
+		});
+
+		it("rolls back a queued document the game gives way on when another writer changed it first", () => {
+			const userId = BASE + 8;
+			const world = syncWorld(7208);
+			const server = world.startServer();
+			const app = syncGame(server, { flushInterval: 20, decideDoc: () => undefined });
+			server.join(userId);
+			waitReady(world, app, userId);
+			expect(app.sync.setDoc(userId, "loadout", { weapon: "bow" }).ok).to.equal(true);
+			const encode = (value: unknown) => HttpService.JSONEncode(value);
+			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
+				key: HttpService.GenerateGUID(false),
+				ifMatch: 0,
+				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "loadout", value: { weapon: "axe" } }])}}`,
+			});
+			expect(other.status).to.equal(201);
+			world.runUntil(() => app.rollbacks.size() > 0, 60);
+			expect(app.rollbacks.size()).to.equal(1);
+			expect(app.rollbacks[0].reason).to.equal("version_conflict");
+			expect(app.sync.getState(userId)!.docs.loadout.weapon).to.equal("axe");
+			expect(readPlayer(world, userId).version).to.equal(1);
+		});
 	});
 };
