@@ -34,6 +34,17 @@ function tellClients(app: SyncGame): RemoteEvent {
 	return remote;
 }
 
+/** A second game service sets a document directly through the API, at version 0; returns the status. */
+function otherWriterSetsDoc(world: Sim.World, userId: number, name: string, value: Record<string, unknown>): number {
+	const encode = (data: unknown) => HttpService.JSONEncode(data);
+	const reply = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
+		key: HttpService.GenerateGUID(false),
+		ifMatch: 0,
+		body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name, value }])}}`,
+	});
+	return reply.status;
+}
+
 export = () => {
 	describe("sync two writers", () => {
 		it("applies a companion spend and an in-game reward decided on the same version", () => {
@@ -149,13 +160,7 @@ export = () => {
 			waitReady(world, app, userId);
 			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
 			// Another writer (a second game service) sets the document first, at version 0.
-			const encode = (value: unknown) => HttpService.JSONEncode(value);
-			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
-				key: HttpService.GenerateGUID(false),
-				ifMatch: 0,
-				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "settings", value: { language: "fr" } }])}}`,
-			});
-			expect(other.status).to.equal(201);
+			expect(otherWriterSetsDoc(world, userId, "settings", { language: "fr" })).to.equal(201);
 			waitSettled(world, app, userId, 30);
 			world.advance(2);
 			const docs = readPlayer(world, userId).docs as Record<string, Record<string, unknown>>;
@@ -176,13 +181,7 @@ export = () => {
 			waitReady(world, app, userId);
 			const queued = app.sync.setDoc(userId, "loadout", { weapon: "bow" });
 			const settled = app.sync.awaitCommit(queued.ok ? queued.value : "");
-			const encode = (value: unknown) => HttpService.JSONEncode(value);
-			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
-				key: HttpService.GenerateGUID(false),
-				ifMatch: 0,
-				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "loadout", value: { weapon: "axe" } }])}}`,
-			});
-			expect(other.status).to.equal(201);
+			expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
 			const [ok, failure] = settled.await();
 			expect(ok).to.equal(false);
 			expect((failure as { kind: string }).kind).to.equal("VersionConflict");
@@ -205,13 +204,7 @@ export = () => {
 			server.join(userId);
 			waitReady(world, app, userId);
 			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
-			const encode = (value: unknown) => HttpService.JSONEncode(value);
-			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
-				key: HttpService.GenerateGUID(false),
-				ifMatch: 0,
-				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "settings", value: { language: "fr" } }])}}`,
-			});
-			expect(other.status).to.equal(201);
+			expect(otherWriterSetsDoc(world, userId, "settings", { language: "fr" })).to.equal(201);
 			world.runUntil(() => app.sync.getCommitted(userId)!.version === 1, 15);
 			// Pulled, not sent yet: the mirror has the other writer's document.
 			expect(app.sync.pendingCount(userId)).to.equal(1);
@@ -231,13 +224,7 @@ export = () => {
 			server.join(userId);
 			waitReady(world, app, userId);
 			expect(app.sync.setDoc(userId, "loadout", { weapon: "bow" }).ok).to.equal(true);
-			const encode = (value: unknown) => HttpService.JSONEncode(value);
-			const other = apiRequest(world, "POST", `/v1/players/${userId}/transactions`, {
-				key: HttpService.GenerateGUID(false),
-				ifMatch: 0,
-				body: `{"ops":${encodeOps(encode, [{ op: "doc.set", name: "loadout", value: { weapon: "axe" } }])}}`,
-			});
-			expect(other.status).to.equal(201);
+			expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
 			world.runUntil(() => app.rollbacks.size() > 0, 60);
 			expect(app.rollbacks.size()).to.equal(1);
 			expect(app.rollbacks[0].reason).to.equal("version_conflict");
