@@ -1090,7 +1090,17 @@ class SyncImpl<T extends object> implements Sync<T> {
 					state.record.mirror.docs[op.name],
 					op.value,
 				);
-				if (!success || value === undefined) {
+				if (success && value === undefined) {
+					dropped = true;
+					return op;
+				}
+				if (!success || !typeIs(value, "table")) {
+					// A broken decision never overwrites the other writer: the write is dropped.
+					const problem = success ? `returned a ${typeOf(value)}, not a table` : `threw: ${tostring(value)}`;
+					this.failed.Fire(
+						state.userId,
+						makeError("CallbackFailed", `decideDoc ${problem}`, { callback: "decideDoc" }),
+					);
 					dropped = true;
 					return op;
 				}

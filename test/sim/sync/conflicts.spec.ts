@@ -216,20 +216,30 @@ export = () => {
 			expect(app.rollbacks.size()).to.equal(0);
 		});
 
-		it("rolls back a queued document the game gives way on when another writer changed it first", () => {
-			const userId = BASE + 8;
-			const world = syncWorld(7208);
-			const server = world.startServer();
-			const app = syncGame(server, { flushInterval: 20, decideDoc: () => undefined });
-			server.join(userId);
-			waitReady(world, app, userId);
-			expect(app.sync.setDoc(userId, "loadout", { weapon: "bow" }).ok).to.equal(true);
-			expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
-			world.runUntil(() => app.rollbacks.size() > 0, 60);
-			expect(app.rollbacks.size()).to.equal(1);
-			expect(app.rollbacks[0].reason).to.equal("version_conflict");
-			expect(app.sync.getState(userId)!.docs.loadout.weapon).to.equal("axe");
-			expect(readPlayer(world, userId).version).to.equal(1);
-		});
+		const broken: Array<[string, number, () => Record<string, unknown> | undefined, string | undefined]> = [
+			["gives way on", 8, () => undefined, undefined],
+			["decides with a throwing decideDoc", 9, () => error("decideDoc broke", 0), "CallbackFailed"],
+			["decides with a decideDoc returning no table", 10, () => 5 as never, "CallbackFailed"],
+		];
+		for (const [what, offset, decideDoc, reported] of broken) {
+			it(`rolls back a queued document the game ${what}, another writer having changed it first`, () => {
+				const userId = BASE + offset;
+				const world = syncWorld(7200 + offset);
+				const server = world.startServer();
+				const app = syncGame(server, { flushInterval: 20, decideDoc });
+				const failures = new Array<string>();
+				app.sync.failed.Connect((_userId, failure) => failures.push(failure.kind));
+				server.join(userId);
+				waitReady(world, app, userId);
+				expect(app.sync.setDoc(userId, "loadout", { weapon: "bow" }).ok).to.equal(true);
+				expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
+				world.runUntil(() => app.rollbacks.size() > 0, 60);
+				expect(app.rollbacks.size()).to.equal(1);
+				expect(app.rollbacks[0].reason).to.equal("version_conflict");
+				expect(app.sync.getState(userId)!.docs.loadout.weapon).to.equal("axe");
+				expect(readPlayer(world, userId).version).to.equal(1);
+				expect(failures.includes("CallbackFailed")).to.equal(reported !== undefined);
+			});
+		}
 	});
 };
