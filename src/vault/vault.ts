@@ -62,6 +62,8 @@ export interface Vault<T extends object> {
 	 * offered to the next handler of its kind, and again at the player's next load); anything
 	 * else marks it applied, in the same save as the changes the handler made. Messages of a kind
 	 * nobody handles wait in the profile; a handler connected later is offered them at once.
+	 * A handler should not yield: the session may end before it returns, and then the message is
+	 * offered again at the next load.
 	 *
 	 * @example
 	 * ```ts
@@ -99,6 +101,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly loading = new Map<number, Promise<Session<T>>>();
 	/** Message handlers by message kind, in the order they were connected. */
 	private readonly messageHandlers = new Map<string, Array<MessageHandler<T>>>();
+	/** Messages a handler is applying now (`userId:id`). */
+	private readonly delivering = new Set<string>();
 	private closing = false;
 
 	constructor(private readonly options: VaultOptions<T>) {
@@ -332,6 +336,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 		}
 		const handlers = this.messageHandlers.get(data.kind);
 		if (handlers === undefined) return;
+		// The same message can be offered again while a handler of it yields (it arrives as
+		// active, then as locked; a late handler connects): one delivery at a time.
+		const delivery = `${session.userId}:${data.id}`;
+		if (this.delivering.has(delivery)) return;
+		this.delivering.add(delivery);
 		// A copy: a handler may disconnect itself.
 		for (const handler of [...handlers]) {
 			const [success, verdict] = pcall(handler, session, data);
@@ -342,15 +351,18 @@ class VaultImpl<T extends object> implements Vault<T> {
 						callback: "onMessage",
 					}),
 				);
-				return;
+				break;
 			}
 			if (verdict !== false) {
-				processed[data.id] = os.time();
-				updates.ClearLockedUpdate(updateId);
-				session.save();
-				return;
+				if (session.isActive()) {
+					processed[data.id] = os.time();
+					updates.ClearLockedUpdate(updateId);
+					session.save();
+				}
+				break;
 			}
 		}
+		this.delivering.delete(delivery);
 	}
 
 	private loadOnJoin(player: Player): Promise<void> {

@@ -84,6 +84,38 @@ export = () => {
 			expect(storedCoins(world, 54)).to.equal(9);
 		});
 
+		it("does not offer a message again while its handler yields", () => {
+			const world = sim.World.new({ seed: 506 });
+			// A server without gift handlers takes the message in (locks it) and leaves it waiting.
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const player = a.join(56);
+			waitForSession(world, vaultA, 56);
+			vaultA.postMessage(56, gift("gift-6", 4)).expect();
+			world.advance(60);
+			let released = false;
+			vaultA.released.Connect(() => (released = true));
+			a.leave(player);
+			world.runUntil(() => released, 60);
+
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			let calls = 0;
+			vaultB.onMessage("gift", (session, message) => {
+				calls += 1;
+				task.wait(5);
+				session.data.coins += (message.body as { coins: number }).coins;
+			});
+			b.join(56);
+			world.runUntil(() => calls > 0, 60);
+			// A second handler of the kind connects while the first is still applying the gift.
+			const late = acceptGifts(vaultB);
+			world.advance(60);
+			expect(calls).to.equal(1);
+			expect(late.get("gift-6")).to.equal(undefined);
+			expect(vaultB.getSession(56)!.data.coins).to.equal(4);
+		});
+
 		it("leaves a message a handler declines for the next handler of its kind", () => {
 			const world = sim.World.new({ seed: 505 });
 			const a = world.startServer();
