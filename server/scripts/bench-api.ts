@@ -7,7 +7,8 @@ import { join } from "node:path";
 
 import pg from "pg";
 
-import { freePort, type PgCluster, startPostgres } from "./pg.js";
+import { startApiProcess, stopApiProcess } from "./apiProcess.js";
+import { type PgCluster, startPostgres } from "./pg.js";
 
 const json = process.argv.includes("--json");
 const argument = (name: string, fallback: number) => {
@@ -69,37 +70,6 @@ function median<T>(values: T[], key: (value: T) => number): T {
 	return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
 }
 
-async function startApi(url: string): Promise<{ base: string; child: ChildProcess }> {
-	const port = await freePort();
-	const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-		cwd: root,
-		stdio: ["ignore", "ignore", "inherit"],
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: "127.0.0.1",
-			DATABASE_URL: url,
-			HOPSAFE_WORKERS: String(WORKERS),
-			PG_POOL_SIZE: "16",
-			HOPSAFE_SERVER_KEY: SERVER_KEY,
-			HOPSAFE_ADMIN_KEY: "bench-admin-key-0123456789",
-			LOG_LEVEL: "warn",
-		},
-	});
-	const base = `http://127.0.0.1:${port}`;
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		try {
-			if ((await fetch(`${base}/healthz`)).ok) break;
-		} catch {
-			// not up yet
-		}
-		if (Date.now() > deadline) throw new Error("the API did not start");
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	return { base, child };
-}
-
 interface LoadResult {
 	clients: number;
 	requests: number;
@@ -152,7 +122,12 @@ async function main(): Promise<void> {
 		const connection = await initPgbench(cluster);
 		await cluster.createDatabase("hopsafe_bench");
 		const url = `postgres://postgres@${encodeURIComponent(cluster.socketDir)}:${cluster.port}/hopsafe_bench`;
-		const started = await startApi(url);
+		const started = await startApiProcess(url, {
+			HOPSAFE_WORKERS: String(WORKERS),
+			PG_POOL_SIZE: "16",
+			HOPSAFE_SERVER_KEY: SERVER_KEY,
+			HOPSAFE_ADMIN_KEY: "bench-admin-key-0123456789",
+		});
 		api = started.child;
 		say(`pgbench TPC-B: scale 10, 8 clients, prepared, ${PGBENCH_SECONDS}s per round, over the Unix socket`);
 		say(
@@ -206,11 +181,7 @@ async function main(): Promise<void> {
 		if (check.mismatches > 0) say("  WARNING: ledger mismatches after the run");
 		if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 	} finally {
-		if (api && api.exitCode === null) {
-			const exited = new Promise((resolve) => api!.once("exit", resolve));
-			api.kill("SIGTERM");
-			await exited;
-		}
+		if (api) await stopApiProcess(api);
 		await cluster.stop();
 	}
 }

@@ -1,13 +1,13 @@
 // Three API processes against one PostgreSQL under concurrent load (PostgreSQL only: PGlite is
 // in-process and cannot be shared between processes).
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 
 import { openPostgres } from "../src/db/pg.js";
 import type { Db } from "../src/db/types.js";
-import { freePort } from "../scripts/pg.js";
+import { startApiProcess, stopApiProcess } from "../scripts/apiProcess.js";
 import { ADMIN_KEY, SERVER_KEY } from "./support/app.js";
 import { createPostgresDatabase } from "./support/db.js";
 import { coins, type Reply, request, transact } from "./support/http.js";
@@ -21,54 +21,20 @@ let children: ChildProcess[] = [];
 let bases: string[] = [];
 let db: Db;
 
-async function waitHealthy(base: string): Promise<void> {
-	const deadline = Date.now() + 30_000;
-	while (Date.now() < deadline) {
-		try {
-			if ((await fetch(`${base}/healthz`)).ok) return;
-		} catch {
-			// not listening yet
-		}
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`${base} did not become healthy`);
-}
-
 before(async () => {
 	const url = await createPostgresDatabase();
 	db = openPostgres(url, 2);
-	const ports = await Promise.all(Array.from({ length: PROCESSES }, () => freePort()));
-	children = ports.map((port) =>
-		spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-			cwd: new URL("..", import.meta.url),
-			stdio: ["ignore", "ignore", "inherit"],
-			env: {
-				...process.env,
-				PORT: String(port),
-				HOST: "127.0.0.1",
-				DATABASE_URL: url,
-				PG_POOL_SIZE: "8",
-				HOPSAFE_SERVER_KEY: SERVER_KEY,
-				HOPSAFE_ADMIN_KEY: ADMIN_KEY,
-				LOG_LEVEL: "warn",
-			},
-		}),
+	const started = await Promise.all(
+		Array.from({ length: PROCESSES }, () =>
+			startApiProcess(url, { PG_POOL_SIZE: "8", HOPSAFE_SERVER_KEY: SERVER_KEY, HOPSAFE_ADMIN_KEY: ADMIN_KEY }),
+		),
 	);
-	bases = ports.map((port) => `http://127.0.0.1:${port}`);
-	await Promise.all(bases.map(waitHealthy));
+	children = started.map((api) => api.child);
+	bases = started.map((api) => api.base);
 });
 
 after(async () => {
-	await Promise.all(
-		children.map(
-			(child) =>
-				new Promise((resolve) => {
-					if (child.exitCode !== null) return resolve(undefined);
-					child.once("exit", resolve);
-					child.kill("SIGTERM");
-				}),
-		),
-	);
+	await Promise.all(children.map(stopApiProcess));
 	await db?.close();
 });
 

@@ -1,29 +1,15 @@
 import type { FastifyInstance } from "fastify";
 
-import { journalSince } from "../db/journal.js";
-import { readPlayer } from "../db/players.js";
-import { type Queryable, sql } from "../db/types.js";
+import { sql } from "../db/types.js";
 import type { AppDeps } from "../deps.js";
 import { sendJson } from "../http.js";
-import { errorResponses, playerStateSchema, userIdSchema, versionSchema } from "../schemas/common.js";
-import { journalEntrySchema, MAX_CHANGES } from "./changes.js";
+import { errorResponses, userIdSchema, versionSchema } from "../schemas/common.js";
+import { changesSchema, changesSince } from "./changes.js";
 
 /** Most players one bulk read may name. */
 export const MAX_BULK_PLAYERS = 200;
 
 const VERSIONS = sql("player_versions", "SELECT id, version FROM players WHERE id = ANY ($1::bigint[])");
-
-/** One player's answer: exactly the body of GET /v1/players/{userId}/changes?since=V. */
-async function changesOf(db: Queryable, userId: number, since: number, version: number): Promise<unknown> {
-	if (since === version) return { userId, version, complete: true, changes: [] };
-	const changes =
-		since < version ? (await journalSince(db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version) : [];
-	if (since < version && changes.length === version - since && changes.length <= MAX_CHANGES) {
-		return { userId, version, complete: true, changes };
-	}
-	const state = await readPlayer(db, userId);
-	return { userId, version: state.version, complete: false, changes: [], state };
-}
 
 /**
  * POST /v1/changes: the change feed of many players in one request, so that a game server can
@@ -66,18 +52,7 @@ export function registerBulkChangesRoutes(app: FastifyInstance, deps: AppDeps): 
 						properties: {
 							results: {
 								type: "array",
-								items: {
-									type: "object",
-									additionalProperties: false,
-									required: ["userId", "version", "complete", "changes"],
-									properties: {
-										userId: userIdSchema,
-										version: versionSchema,
-										complete: { type: "boolean" },
-										changes: { type: "array", items: journalEntrySchema },
-										state: playerStateSchema,
-									},
-								},
+								items: changesSchema,
 							},
 						},
 					},
@@ -93,7 +68,7 @@ export function registerBulkChangesRoutes(app: FastifyInstance, deps: AppDeps): 
 			const versions = new Map(rows.map((row) => [Number(row.id), Number(row.version)]));
 			const results: unknown[] = [];
 			for (const entry of players) {
-				results.push(await changesOf(deps.db, entry.userId, entry.since, versions.get(entry.userId) ?? 0));
+				results.push(await changesSince(deps.db, entry.userId, entry.since, versions.get(entry.userId) ?? 0));
 			}
 			return sendJson(reply, 200, { results });
 		},

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { authorizePlayer } from "../authorize.js";
 import { journalSince } from "../db/journal.js";
 import { readPlayer, readVersion } from "../db/players.js";
+import type { Queryable } from "../db/types.js";
 import type { AppDeps } from "../deps.js";
 import { etag } from "../headers.js";
 import { sendJson } from "../http.js";
@@ -36,7 +37,8 @@ export const journalEntrySchema = {
 	},
 } as const;
 
-const changesSchema = {
+/** The body of one player's change feed (GET /v1/players/{userId}/changes, and each result of POST /v1/changes). */
+export const changesSchema = {
 	type: "object",
 	additionalProperties: false,
 	required: ["userId", "version", "complete", "changes"],
@@ -53,6 +55,21 @@ const changesSchema = {
 		state: playerStateSchema,
 	},
 } as const;
+
+/**
+ * One player's change feed after `since`, read at `version` (the player's version, read first:
+ * every journal row up to it committed with it, so the read is complete up to there). Answers the
+ * full state instead when `since` is too far behind or ahead of the player.
+ */
+export async function changesSince(db: Queryable, userId: number, since: number, version: number) {
+	const changes =
+		since < version ? (await journalSince(db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version) : [];
+	if (since <= version && changes.length === version - since && changes.length <= MAX_CHANGES) {
+		return { userId, version, complete: true, changes };
+	}
+	const state = await readPlayer(db, userId);
+	return { userId, version: state.version, complete: false, changes: [], state };
+}
 
 /** GET /v1/players/{userId}/changes?since=V: what changed after version V. */
 export function registerChangesRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -76,19 +93,9 @@ export function registerChangesRoutes(app: FastifyInstance, deps: AppDeps): void
 			const userId = userIdFrom(request.params);
 			authorizePlayer(request.principal, userId);
 			const since = Number((request.query as { since: string }).since);
-			const version = await readVersion(deps.db, userId);
-			// Every journal row up to `version` committed with it, so this read is complete up to there.
-			const changes =
-				since < version
-					? (await journalSince(deps.db, userId, since, MAX_CHANGES + 1)).filter((c) => c.version <= version)
-					: [];
-			if (since <= version && changes.length === version - since && changes.length <= MAX_CHANGES) {
-				reply.header("etag", etag(version));
-				return sendJson(reply, 200, { userId, version, complete: true, changes });
-			}
-			const state = await readPlayer(deps.db, userId);
-			reply.header("etag", etag(state.version));
-			return sendJson(reply, 200, { userId, version: state.version, complete: false, changes: [], state });
+			const body = await changesSince(deps.db, userId, since, await readVersion(deps.db, userId));
+			reply.header("etag", etag(body.version));
+			return sendJson(reply, 200, body);
 		},
 	);
 }
