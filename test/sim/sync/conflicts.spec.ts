@@ -9,6 +9,7 @@ import {
 	readPlayer,
 	reasonCounts,
 	serverWrite,
+	joinedGame,
 	syncGame,
 	syncWorld,
 	waitReady,
@@ -51,10 +52,7 @@ export = () => {
 			const userId = BASE + 1;
 			const world = syncWorld(7201);
 			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
-			const server = world.startServer();
-			const app = syncGame(server, { flushInterval: 2 });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { flushInterval: 2 });
 			expect(app.sync.getCommitted(userId)!.version).to.equal(1);
 
 			// Both writers decide on version 1: the game rewards 50, the companion spends 30.
@@ -112,10 +110,7 @@ export = () => {
 			const userId = BASE + 3;
 			const world = syncWorld(7203);
 			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
-			const server = world.startServer();
-			const app = syncGame(server);
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId);
 			expect(app.sync.addCurrency(userId, "coins", -80, { reason: "shop:sword" }).ok).to.equal(true);
 			waitSettled(world, app, userId);
 
@@ -134,10 +129,7 @@ export = () => {
 			const world = syncWorld(7204);
 			const sword = { id: `${userId}-sword`, def: "sword", count: 1, attrs: {} };
 			expect(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status).to.equal(201);
-			const server = world.startServer();
-			const app = syncGame(server, { flushInterval: 2 });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { flushInterval: 2 });
 			expect(app.sync.removeItem(userId, sword.id, 1, { reason: "forge:melt" }).ok).to.equal(true);
 			expect(app.sync.getState(userId)!.items[sword.id]).to.equal(undefined);
 			const token = companionToken(world, userId);
@@ -150,14 +142,11 @@ export = () => {
 		it("sends a document again, decided anew, after another writer changed the version (412)", () => {
 			const userId = BASE + 5;
 			const world = syncWorld(7205);
-			const server = world.startServer();
-			const app = syncGame(server, {
+			const { app } = joinedGame(world, userId, {
 				flushInterval: 2,
 				// Keep the other writer's keys, add this server's.
 				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
 			});
-			server.join(userId);
-			waitReady(world, app, userId);
 			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
 			// Another writer (a second game service) sets the document first, at version 0.
 			expect(otherWriterSetsDoc(world, userId, "settings", { language: "fr" })).to.equal(201);
@@ -174,11 +163,8 @@ export = () => {
 		it("rolls a document write back as version_conflict when deciding again drops it", () => {
 			const userId = BASE + 6;
 			const world = syncWorld(7206);
-			const server = world.startServer();
 			// This game gives way to any other writer of the document.
-			const app = syncGame(server, { flushInterval: 2, decideDoc: () => undefined });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { flushInterval: 2, decideDoc: () => undefined });
 			const queued = app.sync.setDoc(userId, "loadout", { weapon: "bow" });
 			const settled = app.sync.awaitCommit(queued.ok ? queued.value : "");
 			expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
@@ -195,14 +181,11 @@ export = () => {
 		it("decides a queued document again when another writer's change arrives before it is sent", () => {
 			const userId = BASE + 7;
 			const world = syncWorld(7207);
-			const server = world.startServer();
 			// A long flush interval: the other writer's push and the pull land before the send.
-			const app = syncGame(server, {
+			const { app } = joinedGame(world, userId, {
 				flushInterval: 20,
 				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
 			});
-			server.join(userId);
-			waitReady(world, app, userId);
 			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
 			expect(otherWriterSetsDoc(world, userId, "settings", { language: "fr" })).to.equal(201);
 			world.runUntil(() => app.sync.getCommitted(userId)!.version === 1, 15);
@@ -225,12 +208,9 @@ export = () => {
 			it(`rolls back a queued document the game ${what}, another writer having changed it first`, () => {
 				const userId = BASE + offset;
 				const world = syncWorld(7200 + offset);
-				const server = world.startServer();
-				const app = syncGame(server, { flushInterval: 20, decideDoc });
+				const { app } = joinedGame(world, userId, { flushInterval: 20, decideDoc });
 				const failures = new Array<string>();
 				app.sync.failed.Connect((_userId, failure) => failures.push(failure.kind));
-				server.join(userId);
-				waitReady(world, app, userId);
 				expect(app.sync.setDoc(userId, "loadout", { weapon: "bow" }).ok).to.equal(true);
 				expect(otherWriterSetsDoc(world, userId, "loadout", { weapon: "axe" })).to.equal(201);
 				world.runUntil(() => app.rollbacks.size() > 0, 60);

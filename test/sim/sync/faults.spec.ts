@@ -1,6 +1,7 @@
 import {
 	apiCoins,
 	reasonCounts,
+	joinedGame,
 	syncGame,
 	syncWorld,
 	waitReady,
@@ -38,10 +39,7 @@ export = () => {
 			it(`applies a transaction exactly once when ${label}`, () => {
 				const userId = BASE + 1 + index;
 				const world = syncWorld(7301 + index);
-				const server = world.startServer();
-				const app = syncGame(server, { requestTimeout: 3 });
-				server.join(userId);
-				waitReady(world, app, userId);
+				const { server, app } = joinedGame(world, userId, { requestTimeout: 3 });
 				world.failHttp({ kind, status, count: 2, server, match: "/v1/batch" });
 				expect(app.sync.addCurrency(userId, "coins", 10, { reason: `fault:${kind}` }).ok).to.equal(true);
 				expect(app.sync.grantItem(userId, { def: "gem" }, { reason: `fault:${kind}:item` }).ok).to.equal(true);

@@ -5,6 +5,7 @@ import {
 	readPlayer,
 	reasonCounts,
 	serverWrite,
+	joinedGame,
 	syncGame,
 	syncWorld,
 	waitReady,
@@ -27,10 +28,7 @@ export = () => {
 		it("flushes a leaving player's outbox before the release is written", () => {
 			const userId = BASE + 1;
 			const world = syncWorld(7401);
-			const server = world.startServer();
-			const app = syncGame(server, { flushInterval: 5 });
-			const player = server.join(userId);
-			waitReady(world, app, userId);
+			const { server, app, player } = joinedGame(world, userId, { flushInterval: 5 });
 			expect(app.sync.addCurrency(userId, "coins", 25, { reason: "leave:1" }).ok).to.equal(true);
 			let coinsAtRelease = -1;
 			app.vault.released.Connect(() => (coinsAtRelease = apiCoins(world, userId)));
@@ -96,10 +94,7 @@ export = () => {
 		it("coalesces credits queued between two flushes into one transaction", () => {
 			const userId = BASE + 4;
 			const world = syncWorld(7404);
-			const server = world.startServer();
-			const app = syncGame(server, { flushInterval: 2 });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { flushInterval: 2 });
 			world.advance(2.5);
 			const keys = new Set<string>();
 			for (let index = 0; index < 5; index++) {
@@ -127,10 +122,7 @@ export = () => {
 					{ op: "currency.add" as const, currency: "coins", amount: gold },
 				];
 			};
-			const server = world.startServer();
-			const app = syncGame(server, { migrate });
-			const player = server.join(userId);
-			waitReady(world, app, userId);
+			const { server, app, player } = joinedGame(world, userId, { migrate });
 			expect(app.sync.getState(userId)!.currencies.coins).to.equal(50);
 			waitSettled(world, app, userId);
 			expect(app.commits[0].key).to.equal(`migrate-${userId}-v1`);
@@ -151,10 +143,7 @@ export = () => {
 			const userId = BASE + 6;
 			const world = syncWorld(7407);
 			expect(serverWrite(world, userId, [coins(10)]).status).to.equal(201);
-			const server = world.startServer();
-			const app = syncGame(server);
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId);
 			const credit = app.sync.addCurrency(userId, "coins", 5, { reason: "await:1" });
 			const committed = app.sync.awaitCommit(credit.ok ? credit.value : "");
 			const spend = app.sync.addCurrency(userId, "coins", -15, { reason: "await:2" });

@@ -4,6 +4,7 @@ import {
 	companionToken,
 	companionWrite,
 	serverWrite,
+	joinedGame,
 	syncGame,
 	syncWorld,
 	waitReady,
@@ -18,11 +19,8 @@ export = () => {
 			const userId = BASE + 1;
 			const world = syncWorld(7101);
 			expect(serverWrite(world, userId, [coins(100)]).status).to.equal(201);
-			const server = world.startServer();
 			// No timer pull during the test: only the push can tell the server.
-			const app = syncGame(server, { pullInterval: 3600 });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { pullInterval: 3600 });
 			expect(app.sync.getState(userId)!.currencies.coins).to.equal(100);
 			world.advance(5);
 
@@ -42,10 +40,7 @@ export = () => {
 		it("finds a companion write whose push was lost at the next timer pull", () => {
 			const userId = BASE + 2;
 			const world = syncWorld(7102);
-			const server = world.startServer();
-			const app = syncGame(server, { pullInterval: 5 });
-			server.join(userId);
-			waitReady(world, app, userId);
+			const { app } = joinedGame(world, userId, { pullInterval: 5 });
 			expect(app.sync.addCurrency(userId, "coins", 40).ok).to.equal(true);
 			world.runUntil(() => app.sync.pendingCount(userId) === 0, 10);
 			world.advance(3);
@@ -69,10 +64,7 @@ export = () => {
 		it("shows a companion write made while the player was offline at the next join", () => {
 			const userId = BASE + 3;
 			const world = syncWorld(7103);
-			const server = world.startServer();
-			const app = syncGame(server);
-			const player = server.join(userId);
-			waitReady(world, app, userId);
+			const { server, app, player } = joinedGame(world, userId);
 			expect(app.sync.addCurrency(userId, "coins", 60, { reason: "quest:1" }).ok).to.equal(true);
 			server.leave(player);
 			world.runUntil(() => app.vault.getSession(userId) === undefined && app.sync.pendingCount(userId) === 0, 30);

@@ -102,6 +102,19 @@ export function syncGame(
 	return { server, vault, sync, rollbacks, commits };
 }
 
+/** A game on a new server of `world`, with `userId` joined there and their state ready. */
+export function joinedGame(
+	world: Sim.World,
+	userId: number,
+	overrides: Partial<SyncOptions<SyncData>> = {},
+): { readonly app: SyncGame; readonly server: Sim.Server; readonly player: Player } {
+	const server = world.startServer();
+	const app = syncGame(server, overrides);
+	const player = server.join(userId);
+	waitReady(world, app, userId);
+	return { app, server, player };
+}
+
 /** Runs the world until the player's state is pulled and ready on `game`'s server. */
 export function waitReady(world: Sim.World, client: SyncGame, userId: number, limit = 120): number {
 	return world.runUntil(() => client.sync.isReady(userId), limit);
