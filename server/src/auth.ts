@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 import { findToken } from "./db/tokens.js";
 import type { Queryable } from "./db/types.js";
@@ -6,13 +6,14 @@ import { ADMIN, companion, type Principal, SERVER } from "./engine/principal.js"
 
 const TOKEN_PREFIX = "hsc_";
 
+// One-shot hashing: no Hash object per call on the per-request path.
 function digest(value: string): Buffer {
-	return createHash("sha256").update(value).digest();
+	return hash("sha256", value, "buffer");
 }
 
 /** Hash under which a companion token is stored; the token itself is never stored. */
 export function hashToken(token: string): string {
-	return createHash("sha256").update(token).digest("hex");
+	return hash("sha256", token, "hex");
 }
 
 /** A new opaque, unguessable companion token (256 random bits). */

@@ -198,3 +198,23 @@ test("only a game server may ask for a write without a push", async () => {
 	assert.equal(malformed.body.error.code, "invalid_request");
 	assert.equal((await t.db.query("SELECT 1 FROM players WHERE id = 561")).length, 0, "nothing was written");
 });
+
+test("a replica still on the previous build (quiet as a setting, eight-argument call) keeps working", async () => {
+	// Exactly the statement the build before migration 0005 sends.
+	const previousBuild = (key: string, quiet: "on" | "off") =>
+		t.db.query<{ outcome: string; version: number }>(
+			"SELECT t.outcome, t.version FROM (SELECT set_config('hopsafe.quiet', $9, true)) AS q, " +
+				"LATERAL hopsafe_transaction($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS t",
+			["server", key, `fp-${key}`, 562, null, JSON.stringify([coins(3)]), null, "server", quiet],
+		);
+	const quiet = await previousBuild("old-build-quiet", "on");
+	assert.deepEqual(
+		quiet.map((row) => [row.outcome, row.version]),
+		[["done", 1]],
+	);
+	assert.equal(await outboxRow(562), undefined, "quiet is still honoured");
+	await previousBuild("old-build-loud", "off");
+	assert.equal((await outboxRow(562))?.version, 2);
+	const state = await request(t.base, "/v1/players/562");
+	assert.equal(state.body.currencies.coins, 6);
+});

@@ -1,6 +1,6 @@
 import { type Queryable, sql } from "./types.js";
 
-/** What `hopsafe_transaction` answered (see migrations/0003_transaction_function.sql). */
+/** What `hopsafe_transaction` answered (see migrations/0003 and 0005). */
 export interface TransactionRow {
 	outcome: "done" | "stored" | "journal";
 	status: number | null;
@@ -23,13 +23,9 @@ export interface TransactionArgs {
 	quiet: boolean;
 }
 
-// hopsafe.quiet is set for this statement's transaction only (is_local), before the function runs:
-// the LATERAL join makes the function depend on it. The outbox trigger reads it (migration 0004).
 const APPLY = sql(
 	"apply_transaction",
-	"SELECT t.outcome, t.status, t.body, t.version, t.fingerprint " +
-		"FROM (SELECT set_config('hopsafe.quiet', $9, true)) AS q, " +
-		"LATERAL hopsafe_transaction($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS t",
+	"SELECT outcome, status, body, version, fingerprint FROM hopsafe_transaction($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)",
 );
 
 /** Runs a whole one-player transaction in one statement (one round trip). */
@@ -43,7 +39,7 @@ export async function applyTransaction(q: Queryable, args: TransactionArgs): Pro
 		JSON.stringify(args.ops),
 		args.reason ?? null,
 		args.actor,
-		args.quiet ? "on" : "off",
+		args.quiet,
 	]);
 	return rows[0]!;
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** JSON with object keys sorted at every level, so equal requests serialise equally. */
 export function canonicalJson(value: unknown): string {
@@ -14,7 +14,5 @@ export function canonicalJson(value: unknown): string {
 
 /** Fingerprint of a request: method, route, player and canonical body (DESIGN §5). */
 export function fingerprint(method: string, route: string, userId: number | null, body: unknown): string {
-	return createHash("sha256")
-		.update(`${method} ${route} ${userId ?? "-"} ${canonicalJson(body)}`)
-		.digest("base64url");
+	return hash("sha256", `${method} ${route} ${userId ?? "-"} ${canonicalJson(body)}`, "base64url");
 }
