@@ -8,7 +8,7 @@ import type { Principal } from "../engine/principal.js";
 import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
 import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
-import { errorResponses, errorSchema } from "../schemas/common.js";
+import { errorResponses, errorSchema, resultsSchema } from "../schemas/common.js";
 import type { Op } from "../schemas/ops.js";
 import { batchEntrySchema, transactionSuccessSchema } from "../schemas/transaction.js";
 import { requireIfMatchForDocs, TRANSACTION_ROUTE } from "./transactions.js";
@@ -87,26 +87,16 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 					properties: { requests: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: batchEntrySchema } },
 				},
 				response: {
-					200: {
+					200: resultsSchema({
 						type: "object",
 						additionalProperties: false,
-						required: ["results"],
+						required: ["status", "replayed", "body"],
 						properties: {
-							results: {
-								type: "array",
-								items: {
-									type: "object",
-									additionalProperties: false,
-									required: ["status", "replayed", "body"],
-									properties: {
-										status: { type: "integer" },
-										replayed: { type: "boolean" },
-										body: { anyOf: [transactionSuccessSchema, errorSchema] },
-									},
-								},
-							},
+							status: { type: "integer" },
+							replayed: { type: "boolean" },
+							body: { anyOf: [transactionSuccessSchema, errorSchema] },
 						},
-					},
+					}),
 					...errorResponses(400, 401, 403, 413, 415, 429),
 				},
 			},

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { sql } from "../db/types.js";
 import type { AppDeps } from "../deps.js";
 import { sendJson } from "../http.js";
-import { errorResponses, userIdSchema, versionSchema } from "../schemas/common.js";
+import { errorResponses, resultsSchema, userIdSchema, versionSchema } from "../schemas/common.js";
 import { changesSchema, changesSince } from "./changes.js";
 
 /** Most players one bulk read may name. */
@@ -45,17 +45,7 @@ export function registerBulkChangesRoutes(app: FastifyInstance, deps: AppDeps): 
 					},
 				},
 				response: {
-					200: {
-						type: "object",
-						additionalProperties: false,
-						required: ["results"],
-						properties: {
-							results: {
-								type: "array",
-								items: changesSchema,
-							},
-						},
-					},
+					200: resultsSchema(changesSchema),
 					...errorResponses(400, 401, 403, 413, 415, 429),
 				},
 			},

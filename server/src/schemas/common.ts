@@ -70,6 +70,16 @@ export const playerStateSchema = {
 	},
 } as const;
 
+/** The `200 { "results": [...] }` body of the routes that answer for several entries in request order. */
+export function resultsSchema<T extends object>(items: T) {
+	return {
+		type: "object",
+		additionalProperties: false,
+		required: ["results"],
+		properties: { results: { type: "array", items } },
+	} as const;
+}
+
 /** Standard error responses, keyed by status, for route schemas. */
 export function errorResponses(...statuses: number[]): Record<number, typeof errorSchema> {
 	return Object.fromEntries(statuses.map((status) => [status, errorSchema]));

@@ -136,6 +136,8 @@ function rebuild(messages: ReadonlyArray<SyncMessage>): [InventoryState | undefi
 	return [state, seq, undefined];
 }
 
+// Written out here rather than importing applyChange: the client module applies deltas with the
+// library's applyChange, so the oracle that checks it must not share its code (or its bugs).
 function applyTo(state: InventoryState, change: InventoryChange): void {
 	for (const [slot, stack] of change.slots) state.slots[slot] = stack;
 	for (const [equipSlot, itemId] of change.equipped) {
