@@ -65,6 +65,7 @@ export type {
 	InventoryCensus,
 	InventoryService,
 	InventoryServiceOptions,
+	ItemAuthority,
 	PickedUpEvent,
 	PlayerRef,
 	ServiceResult,

@@ -1,6 +1,8 @@
 import { Catalog } from "./catalog/types";
 import { MAX_SAFE_INTEGER, isSafeInteger } from "./integers";
 import { MAX_CAPACITY } from "./state/createInventory";
+import { isAttrValue } from "./state/attrs";
+import { serialOf } from "./state/mintItemId";
 import { InventoryState } from "./state/types";
 
 const STATE_FIELDS: ReadonlySet<string> = new Set([
@@ -22,11 +24,7 @@ function checkAttrs(attrs: unknown, at: string, problems: Array<string>) {
 	for (const [key, value] of pairs(attrs)) {
 		size += 1;
 		if (!typeIs(key, "string")) problems.push(`${at}.attrs: key ${tostring(key)} is not a string`);
-		const plain =
-			typeIs(value, "string") ||
-			typeIs(value, "boolean") ||
-			(typeIs(value, "number") && value === value && math.abs(value) !== math.huge);
-		if (!plain) problems.push(`${at}.attrs.${tostring(key)}: not a string, boolean or finite number`);
+		if (!isAttrValue(value)) problems.push(`${at}.attrs.${tostring(key)}: not a string, boolean or finite number`);
 	}
 	if (size === 0) problems.push(`${at}.attrs: empty (omit it instead)`);
 }
@@ -46,7 +44,6 @@ function checkSlots(state: InventoryState, catalog: Catalog, problems: Array<str
 			problems.push(`slots: stray key ${tostring(key)} (the array must hold exactly capacity entries)`);
 		}
 	}
-	const prefix = `${state.owner}-`;
 	for (let slot = 0; slot < capacity; slot++) {
 		const stack = state.slots[slot] as unknown;
 		const at = `slots[${slot}]`;
@@ -67,13 +64,11 @@ function checkSlots(state: InventoryState, catalog: Catalog, problems: Array<str
 		if (!typeIs(id, "string") || id === "") problems.push(`${at}.id: not a non-empty string`);
 		else {
 			if (defsById.has(id)) problems.push(`${at}.id: ${id} appears twice (a dupe)`);
-			if (id.sub(1, prefix.size()) === prefix) {
-				const serial = tonumber(id.sub(prefix.size() + 1));
-				if (serial !== undefined && isSafeInteger(state.nextSerial) && serial >= state.nextSerial) {
-					problems.push(
-						`${at}.id: ${id} is at or past nextSerial ${state.nextSerial}, so it would be minted again`,
-					);
-				}
+			const serial = serialOf(state.owner, id);
+			if (serial !== undefined && isSafeInteger(state.nextSerial) && serial >= state.nextSerial) {
+				problems.push(
+					`${at}.id: ${id} is at or past nextSerial ${state.nextSerial}, so it would be minted again`,
+				);
 			}
 			defsById.set(id, typeIs(key, "string") ? key : "");
 		}

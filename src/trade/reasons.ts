@@ -9,6 +9,7 @@ export type TradeProtocolReason =
 	| "bad_request"
 	| "rate_limited"
 	| "no_session"
+	| "authority_refused"
 	| "internal_error"
 	| "not_found"
 	| "not_participant"
@@ -46,6 +47,8 @@ export const TRADE_REASONS: Readonly<Record<TradeProtocolReason, string>> = tabl
 		"the request is malformed: an unknown intent, a wrong number of arguments, a wrong type, a number that is not a finite integer in range, or a string or list of the wrong length (trade remotes)",
 	rate_limited: "the player sent more trade requests than the per-player token bucket allows (trade remotes)",
 	no_session: "the player (or the other player) has no served inventory and ledger on this server",
+	authority_refused:
+		"a player's inventory is in external authority, where items change players only through the save API's transfers",
 	internal_error: "a handler threw; nothing was changed and the error went to callbackFailed",
 	not_found: "no trade with that id involves this player",
 	not_participant:

@@ -5,10 +5,11 @@ import { REJECT_REASONS, RejectReason } from "../operations/reasons";
  * the remote middleware add to the core's {@link RejectReason}s. A separate union, so the
  * core's set stays closed and its exhaustiveness checks unchanged.
  */
-export type ProtocolReason = "bad_request" | "rate_limited" | "no_session" | "denied" | "internal_error";
+export type ProtocolReason =
+	"bad_request" | "rate_limited" | "no_session" | "authority_refused" | "denied" | "internal_error";
 
-/** Why the server service refused an operation: a core reason, or `no_session`. */
-export type ServiceRejectReason = RejectReason | "no_session";
+/** Why the server service refused an operation: a core reason, `no_session` or `authority_refused`. */
+export type ServiceRejectReason = RejectReason | "no_session" | "authority_refused";
 
 /** Why the server refused a client's request: what a rejection sent to the client carries. */
 export type RequestRejectReason = RejectReason | ProtocolReason;
@@ -32,6 +33,8 @@ export const PROTOCOL_REASONS: Readonly<Record<ProtocolReason, string>> = table.
 		"the request is malformed: an unknown intent, a missing or extra argument, a wrong type, a number that is not a finite integer in range, or a string of the wrong length (remote middleware)",
 	rate_limited: "the player sent more requests than the per-player token bucket allows (remote middleware)",
 	no_session: "the player has no active session on this server: not loaded yet, released, or the lock was lost",
+	authority_refused:
+		"external authority only: the sync client would not queue the change (the inventory was resynced from the save API), or it moves items between players (drop, pick up, trade), which that mode leaves to the API's transfers",
 	denied: "the game's authorize hook refused the request (remote middleware)",
 	internal_error:
 		"a game callback or handler threw; nothing was changed by the request and the error went to callbackFailed",

@@ -21,7 +21,9 @@ import { findSlotOf } from "../operations/stacks";
 import { unequipItem } from "../operations/unequipItem";
 import { HookSignal } from "../protocol/signal";
 import { cloneInventory } from "../state/cloneInventory";
+import type { SyncItem } from "../../sync/types";
 import type { InventoryState, ItemAttrs } from "../state/types";
+import { AuthorityLink } from "./authorityLink";
 import { takeCensus } from "./census";
 import { EarlySaver } from "./earlySave";
 import { newEntry, type ChangeSink, type PlayerEntry } from "./entry";
@@ -37,6 +39,7 @@ import type {
 } from "./types";
 
 const NO_SESSION: ServiceResult = table.freeze({ ok: false as const, error: "no_session" as const });
+const AUTHORITY_REFUSED: ServiceResult = table.freeze({ ok: false as const, error: "authority_refused" as const });
 
 /**
  * The service. Public operations look the player up and call the `...For` form, which the
@@ -52,6 +55,7 @@ export class InventoryServiceImpl implements InventoryService {
 	public readonly dropped: HookSignal<[player: Player, drop: WorldDrop]>;
 	public readonly pickedUp: HookSignal<[player: Player, event: PickedUpEvent]>;
 	public readonly despawned: HookSignal<[drop: WorldDrop]>;
+	public readonly unplaced: HookSignal<[player: Player, items: ReadonlyArray<SyncItem>]>;
 
 	/** @internal The services in use. */
 	public readonly platform: Platform;
@@ -62,6 +66,8 @@ export class InventoryServiceImpl implements InventoryService {
 	/** The same entries by Player: a table lookup instead of reading `Player.UserId` per call. */
 	private readonly byPlayer = new Map<Player, PlayerEntry>();
 	private sink?: ChangeSink;
+	/** @internal The external authority's link, in that mode. */
+	public readonly external?: AuthorityLink;
 	private readonly saver?: EarlySaver;
 	private readonly select: (data: object) => InventoryState;
 	private readonly connections = new Array<Disconnectable>();
@@ -81,6 +87,7 @@ export class InventoryServiceImpl implements InventoryService {
 		this.dropped = new HookSignal("dropped", report);
 		this.pickedUp = new HookSignal("pickedUp", report);
 		this.despawned = new HookSignal("despawned", report);
+		this.unplaced = new HookSignal("unplaced", report);
 
 		const platform = options.platform ?? defaultPlatform();
 		this.platform = platform;
@@ -88,6 +95,14 @@ export class InventoryServiceImpl implements InventoryService {
 		this.drops = new DropRegistry(newToken);
 		if (options.policy !== false) {
 			this.saver = new EarlySaver(options.catalog, options.policy ?? {}, (entry) => entry.session.save());
+		}
+
+		if (options.authority !== undefined) {
+			const link = new AuthorityLink(options.catalog, options.authority, (entry, items) => {
+				if (this.unplaced.listening) this.unplaced.Fire(entry.player, items);
+			});
+			this.external = link;
+			this.connections.push(options.authority.changed.Connect((userId) => this.resync(userId)));
 		}
 
 		const sessions = options.sessions;
@@ -133,6 +148,13 @@ export class InventoryServiceImpl implements InventoryService {
 		const previous = this.entries.get(session.userId);
 		if (previous !== undefined) this.forget(previous);
 		const entry = newEntry(session, state);
+		// Before the first snapshot: the stored inventory catches up with the authority.
+		if (this.external !== undefined && !this.external.attach(entry)) {
+			const problem = "authority: the external authority holds no state for the player";
+			if (this.invalid.listening) this.invalid.Fire(player, [problem]);
+			else warn(`[hopsafe] the inventory of ${session.userId} is not served: ${problem}`);
+			return;
+		}
 		this.entries.set(session.userId, entry);
 		this.byPlayer.set(player, entry);
 		this.sink?.ready(entry);
@@ -150,6 +172,7 @@ export class InventoryServiceImpl implements InventoryService {
 		entry.active = false;
 		if (this.entries.get(entry.userId) === entry) this.entries.delete(entry.userId);
 		if (this.byPlayer.get(entry.player) === entry) this.byPlayer.delete(entry.player);
+		this.external?.forget(entry);
 		this.sink?.forget(entry);
 	}
 
@@ -179,8 +202,32 @@ export class InventoryServiceImpl implements InventoryService {
 
 	// Recording ------------------------------------------------------------------------------
 
-	/** @internal Records an applied change: replication, `changed` and the events' signals. */
-	public commit(entry: PlayerEntry, change: InventoryChange, request: number): void {
+	/**
+	 * @internal Records an applied change. In external authority it is first queued with the
+	 * sync client; when that is refused the inventory is resynced from the authority (the
+	 * revert is what gets recorded) and the caller answers `authority_refused`.
+	 */
+	public commit(entry: PlayerEntry, change: InventoryChange, request: number): boolean {
+		const external = this.external;
+		if (external !== undefined && !external.mirror(entry)) {
+			const revert = external.resync(entry);
+			if (revert !== undefined) this.record(entry, revert, 0);
+			return false;
+		}
+		this.record(entry, change, request);
+		return true;
+	}
+
+	/** The authority changed the player's items (another writer, a rollback): show it. */
+	private resync(userId: number): void {
+		const entry = this.entries.get(userId);
+		if (entry === undefined || !entry.active) return;
+		const change = this.external!.resync(entry);
+		if (change !== undefined) this.record(entry, change, 0);
+	}
+
+	/** Replication, `changed` and the events' signals. */
+	private record(entry: PlayerEntry, change: InventoryChange, request: number): void {
 		const sink = this.sink;
 		if (sink !== undefined) sink.record(entry, change, request);
 		if (this.changed.listening) this.changed.Fire(entry.player, change);
@@ -209,7 +256,7 @@ export class InventoryServiceImpl implements InventoryService {
 		if (entry === undefined) return NO_SESSION;
 		const result = addItem(this.catalog, entry.state, defKey, count, attrs);
 		if (result.ok) {
-			this.commit(entry, result.value, 0);
+			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isValuable(defKey));
 		}
 		return result;
@@ -223,7 +270,7 @@ export class InventoryServiceImpl implements InventoryService {
 		const stack = slot >= 0 ? state.slots[slot] : false;
 		const result = removeItem(state, itemId, count);
 		if (result.ok) {
-			this.commit(entry, result.value, 0);
+			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver && stack !== false) this.saveIf(entry, this.saver.isValuable(stack.def));
 		}
 		return result;
@@ -239,7 +286,7 @@ export class InventoryServiceImpl implements InventoryService {
 		const result = consumeItem(this.catalog, entry.state, slot, itemId, count);
 		if (result.ok) {
 			const change = result.value;
-			this.commit(entry, change, request);
+			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isValuable((change.events[0] as ConsumedEvent).def));
 		}
 		return result;
@@ -259,7 +306,7 @@ export class InventoryServiceImpl implements InventoryService {
 		request: number,
 	): ServiceResult {
 		const result = equipItem(this.catalog, entry.state, slot, itemId, equipSlot);
-		if (result.ok) this.commit(entry, result.value, request);
+		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
 
@@ -276,7 +323,7 @@ export class InventoryServiceImpl implements InventoryService {
 		request: number,
 	): ServiceResult {
 		const result = unequipItem(entry.state, equipSlot, itemId);
-		if (result.ok) this.commit(entry, result.value, request);
+		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
 
@@ -288,7 +335,7 @@ export class InventoryServiceImpl implements InventoryService {
 	/** @internal */
 	public moveFor(entry: PlayerEntry, from: number, itemId: string, to: number, request: number): ServiceResult {
 		const result = moveItem(entry.state, from, itemId, to);
-		if (result.ok) this.commit(entry, result.value, request);
+		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
 
@@ -309,7 +356,7 @@ export class InventoryServiceImpl implements InventoryService {
 		const result = splitStack(this.catalog, entry.state, from, itemId, count, to);
 		if (result.ok) {
 			const change = result.value;
-			this.commit(entry, change, request);
+			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
 			if (this.saver) {
 				const split = change.slots[1][1];
 				this.saveIf(entry, split !== false && this.saver.isValuable(split.def));
@@ -333,7 +380,7 @@ export class InventoryServiceImpl implements InventoryService {
 		request: number,
 	): ServiceResult {
 		const result = mergeStacks(this.catalog, entry.state, from, fromId, to, toId);
-		if (result.ok) this.commit(entry, result.value, request);
+		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
 
@@ -350,10 +397,13 @@ export class InventoryServiceImpl implements InventoryService {
 		count: number | undefined,
 		request: number,
 	): ServiceResult {
+		// A drop moves an item between players, which the external authority does only
+		// through its own transfers.
+		if (this.external !== undefined) return AUTHORITY_REFUSED;
 		const result = dropItem(this.catalog, entry.state, this.drops, slot, itemId, count);
 		if (result.ok) {
 			const change = result.value;
-			this.commit(entry, change, request);
+			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
 			if (this.saver) {
 				const event = change.events[0] as Extract<InventoryEvent, { kind: "dropped" }>;
 				this.saveIf(entry, this.saver.transfers || this.saver.isValuable(event.drop.stack.def));
@@ -369,10 +419,11 @@ export class InventoryServiceImpl implements InventoryService {
 
 	/** @internal */
 	public pickUpFor(entry: PlayerEntry, token: string, request: number): ServiceResult {
+		if (this.external !== undefined) return AUTHORITY_REFUSED;
 		const result = pickUpDrop(this.catalog, entry.state, this.drops, token);
 		if (result.ok) {
 			const change = result.value;
-			this.commit(entry, change, request);
+			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
 			if (this.saver) {
 				const event = change.events[0] as PickedUpEvent;
 				this.saveIf(entry, this.saver.transfers || this.saver.isValuable(event.def));
@@ -386,7 +437,7 @@ export class InventoryServiceImpl implements InventoryService {
 		if (entry === undefined) return NO_SESSION;
 		const result = adjustCurrency(this.catalog, entry.state, currency, delta);
 		if (result.ok) {
-			this.commit(entry, result.value, 0);
+			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isLargeCurrencyChange(delta));
 		}
 		return result;

@@ -43,6 +43,31 @@ import type { InventoryService, InventoryServiceOptions } from "./types";
  * 	if (!granted.ok) warn(granted.error); // e.g. "inventory_full"
  * });
  * ```
+ *
+ * In external authority the sync client is the authority: the profile keeps the slot layout,
+ * the save API the items and balances (see `InventoryServiceOptions.authority`).
+ *
+ * @example
+ * ```ts
+ * import { createInventory, createInventoryService, createSync, createSyncRecord, createVault, defineCatalog, InventoryState, isSyncRecord, SyncRecord } from "@rbxts/hopsafe";
+ * import { t } from "@rbxts/t";
+ *
+ * interface PlayerData {
+ * 	sync: SyncRecord;
+ * 	inventory: InventoryState;
+ * }
+ *
+ * const catalog = defineCatalog([{ key: "potion", stackable: true, maxStack: 20 }], ["coins"]);
+ * const sync = createSync<PlayerData>({ baseUrl: "https://save.example.com", select: (data) => data.sync });
+ * const vault = createVault<PlayerData>({
+ * 	name: "PlayerData",
+ * 	template: { sync: createSyncRecord(), inventory: createInventory(0, 24) },
+ * 	schema: t.interface({ sync: isSyncRecord, inventory: t.table }) as (value: unknown) => value is PlayerData,
+ * 	hooks: sync.hooks,
+ * });
+ * const inventory = createInventoryService({ catalog, sessions: vault, select: (data) => data.inventory, authority: sync });
+ * inventory.unplaced.Connect((player, items) => warn(`${player.Name}: ${items.size()} items have no slot`));
+ * ```
  */
 export function createInventoryService<T extends object>(options: InventoryServiceOptions<T>): InventoryService {
 	return new InventoryServiceImpl(options as unknown as InventoryServiceOptions<object>);

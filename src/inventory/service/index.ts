@@ -7,6 +7,7 @@ export type {
 	InventoryCensus,
 	InventoryService,
 	InventoryServiceOptions,
+	ItemAuthority,
 	PickedUpEvent,
 	PlayerRef,
 	ServiceResult,

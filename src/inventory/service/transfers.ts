@@ -31,6 +31,7 @@ export function canTake(
 	const impl = implOf(service);
 	const entry = impl.entryOf(player);
 	if (entry === undefined) return "no_session";
+	if (impl.external !== undefined) return "authority_refused";
 	return checkTake(impl.catalog, entry.state, claims, currency);
 }
 
@@ -43,6 +44,7 @@ export function canPut(
 	const impl = implOf(service);
 	const entry = impl.entryOf(player);
 	if (entry === undefined) return "no_session";
+	if (impl.external !== undefined) return "authority_refused";
 	return checkPut(impl.catalog, entry.state, bundle);
 }
 
@@ -60,9 +62,10 @@ export function takeForTransfer(
 	const impl = implOf(service);
 	const entry = impl.entryOf(player);
 	if (entry === undefined) return err("no_session");
+	if (impl.external !== undefined) return err("authority_refused");
 	const taken = takeStacks(impl.catalog, entry.state, claims, currency);
 	if (!taken.ok) return taken;
-	impl.commit(entry, taken.value.change, 0);
+	if (!impl.commit(entry, taken.value.change, 0)) return err("authority_refused");
 	return { ok: true, value: taken.value.bundle };
 }
 
@@ -78,7 +81,8 @@ export function putFromTransfer(
 	const impl = implOf(service);
 	const entry = impl.entryOf(player);
 	if (entry === undefined) return err("no_session");
+	if (impl.external !== undefined) return err("authority_refused");
 	const put = putStacks(impl.catalog, entry.state, bundle);
-	if (put.ok) impl.commit(entry, put.value, 0);
+	if (put.ok && !impl.commit(entry, put.value, 0)) return err("authority_refused");
 	return put;
 }

@@ -1,6 +1,7 @@
 import type { HopsafeError } from "../../core/errors";
 import type { Result } from "../../core/result";
 import type { Platform } from "../../platform";
+import type { SyncItem, SyncOp, SyncRejectReason, SyncState } from "../../sync/types";
 import type { ReleaseReason, Session } from "../../vault/types";
 import type { ItemRarity, Catalog } from "../catalog/types";
 import type { WorldDrop } from "../drops/types";
@@ -52,6 +53,24 @@ export interface EarlySavePolicy {
 	readonly currencyThreshold?: number;
 }
 
+/**
+ * The external authority the service writes through, in that mode: a sync client
+ * (`createSync`) is one. The service reads a player's state, queues its changes as save API
+ * operations, and follows the authority's own changes.
+ */
+export interface ItemAuthority {
+	/** The player's optimistic state, if loaded. */
+	getState(player: number): SyncState | undefined;
+	/** Applies `ops` at once and queues them as one transaction, or refuses them. */
+	mutate(
+		player: number,
+		ops: ReadonlyArray<SyncOp>,
+		options?: { readonly reason?: string },
+	): Result<string, SyncRejectReason>;
+	/** The player's state changed other than by this server's own mutations. */
+	readonly changed: { Connect(listener: (userId: number, state: SyncState) => void): Disconnectable };
+}
+
 /** Options of {@link createInventoryService}. */
 export interface InventoryServiceOptions<T extends object> {
 	readonly catalog: Catalog;
@@ -70,6 +89,17 @@ export interface InventoryServiceOptions<T extends object> {
 	readonly platform?: Platform;
 	/** Mints drop tokens (default: `HttpService.GenerateGUID(false)`). Must be unguessable. */
 	readonly newDropToken?: () => string;
+	/**
+	 * External authority: the sync client whose vault `sessions` is (give the same vault both).
+	 * The inventory in the profile then holds the slot layout, and the save API the items,
+	 * counts and balances: every change is queued as save API operations (a grown stack is
+	 * removed and granted again with its id, in one transaction), and what another writer or a
+	 * rollback changes is brought into the slots (see `unplaced`). Drops, pickups and trades
+	 * move items between players, which that mode does only through the API's transfers; they
+	 * are refused with `authority_refused`. Change items and currencies through this service:
+	 * direct sync calls are seen at the player's next pull.
+	 */
+	readonly authority?: ItemAuthority;
 }
 
 /** The outcome of a service operation: the change it made, or why it made none. */
@@ -117,6 +147,12 @@ export interface InventoryService {
 	readonly pickedUp: InventorySignal<[player: Player, event: PickedUpEvent]>;
 	/** A world drop was removed by `despawnDrop`; its items no longer exist. */
 	readonly despawned: InventorySignal<[drop: WorldDrop]>;
+	/**
+	 * External authority: items the save API holds that no slot shows (a def the catalog does
+	 * not know, a count over the stack limit, or no free slot). They stay at the API untouched;
+	 * fires when the set changes, and a freed slot takes them at the player's next resync.
+	 */
+	readonly unplaced: InventorySignal<[player: Player, items: ReadonlyArray<SyncItem>]>;
 	/** A listener or game callback threw; the error stopped here. */
 	readonly callbackFailed: InventorySignal<[failure: HopsafeError<"CallbackFailed">]>;
 

@@ -10,3 +10,11 @@ export function mintItemId(state: InventoryState): string {
 	state.nextSerial = serial + 1;
 	return `${state.owner}-${serial}`;
 }
+
+/** The serial of `id` if it is in the series `mintItemId` mints for `owner`, else undefined. */
+export function serialOf(owner: number, id: string): number | undefined {
+	const prefix = `${owner}-`;
+	if (id.sub(1, prefix.size()) !== prefix) return undefined;
+	const serial = tonumber(id.sub(prefix.size() + 1));
+	return serial !== undefined && serial % 1 === 0 ? serial : undefined;
+}

@@ -39,7 +39,8 @@ export class FakeSession implements Session<Data> {
 	}
 }
 
-class Listeners<T extends Array<unknown>> {
+/** Listeners a spec fires by hand. */
+export class Listeners<T extends Array<unknown>> {
 	private readonly list = new Array<(...args: T) => void>();
 
 	public Connect(listener: (...args: T) => void): Disconnectable {

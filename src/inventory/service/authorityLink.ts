@@ -1,0 +1,69 @@
+// The inventory service's side of external authority: every change it makes is queued with
+// the sync client as save API operations, and every change the authority makes (another
+// writer, a rollback, a join) is brought into the slots. Internal to the service.
+import type { SyncItem } from "../../sync/types";
+import type { Catalog } from "../catalog/types";
+import type { InventoryChange } from "../operations/change";
+import { agreementOf, mirrorOps, resyncInventory, type AgreedState } from "./authorityDiff";
+import type { PlayerEntry } from "./entry";
+import type { ItemAuthority } from "./types";
+
+/** The audit-log reason of the transactions the inventory queues. */
+const REASON = "inventory";
+
+export class AuthorityLink {
+	private readonly agreed = new Map<number, AgreedState>();
+	/** The unplaced ids last reported per player, so a report fires when they change. */
+	private readonly reported = new Map<number, string>();
+
+	public constructor(
+		private readonly catalog: Catalog,
+		private readonly authority: ItemAuthority,
+		private readonly onUnplaced: (entry: PlayerEntry, items: ReadonlyArray<SyncItem>) => void,
+	) {}
+
+	/** A session started: brings its stored inventory up to the authority. False when the authority does not serve the player. */
+	public attach(entry: PlayerEntry): boolean {
+		return this.resyncState(entry) !== false;
+	}
+
+	/** Queues what `change` did with the authority; false when it refused (or disagrees). */
+	public mirror(entry: PlayerEntry): boolean {
+		const agreed = this.agreed.get(entry.userId);
+		const authority = this.authority.getState(entry.userId);
+		if (agreed === undefined || authority === undefined) return false;
+		const ops = mirrorOps(this.catalog, entry.state, authority, agreed);
+		if (ops === undefined) return false;
+		// A layout-only change (move, equip) has nothing to queue and keeps the agreement.
+		if (ops.size() === 0) return true;
+		if (!this.authority.mutate(entry.userId, ops, { reason: REASON }).ok) return false;
+		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));
+		return true;
+	}
+
+	/** Makes the inventory hold what the authority holds; the change to record, if any. */
+	public resync(entry: PlayerEntry): InventoryChange | undefined {
+		const change = this.resyncState(entry);
+		return change === false ? undefined : change;
+	}
+
+	public forget(entry: PlayerEntry): void {
+		this.agreed.delete(entry.userId);
+		this.reported.delete(entry.userId);
+	}
+
+	private resyncState(entry: PlayerEntry): InventoryChange | undefined | false {
+		const authority = this.authority.getState(entry.userId);
+		if (authority === undefined) return false;
+		const { change, unplaced } = resyncInventory(this.catalog, entry.state, authority);
+		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));
+		const ids = unplaced.map((item) => item.id);
+		ids.sort();
+		const key = ids.join("\n");
+		if ((this.reported.get(entry.userId) ?? "") !== key) {
+			this.reported.set(entry.userId, key);
+			if (unplaced.size() > 0) this.onUnplaced(entry, unplaced);
+		}
+		return change;
+	}
+}

@@ -1,0 +1,231 @@
+import { t } from "@rbxts/t";
+import type { ClientRejectReason, InventoryService, InventoryState } from "../../../src";
+import type { InventoryClient } from "../../../src/client";
+import type { SyncOp } from "../../../src/sync";
+import { deepDiff } from "../../unit/inventory/support/deepDiff";
+import { CATALOG_DEFS, CURRENCIES, type Hopsafe, type HopsafeClient } from "../inventory/support/inventoryWorld";
+import {
+	apiCoins,
+	auditLog,
+	companionToken,
+	companionWrite,
+	readPlayer,
+	serverWrite,
+	syncGame,
+	syncWorld,
+	waitSettled,
+	type SyncData,
+	type SyncGame,
+} from "./support/api";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 760_000;
+
+interface Data extends SyncData {
+	inventory: InventoryState;
+}
+
+interface ExternalGame {
+	readonly world: Sim.World;
+	readonly app: SyncGame;
+	readonly service: InventoryService;
+	readonly player: Player;
+	readonly client: Sim.Client;
+	readonly view: InventoryClient;
+	readonly rejections: Array<string>;
+}
+
+/**
+ * One server in external authority: a vault whose sessions the sync client drives, holding
+ * the sync record and the slot layout; the inventory service over both, its remotes, and the
+ * player's client module.
+ */
+function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp> = []): ExternalGame {
+	const world = syncWorld(seed);
+	// What the API holds before the player joins (written with the server key).
+	if (before.size() > 0) assert(serverWrite(world, userId, before).status === 201, "seeding failed");
+	const server = world.startServer();
+	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
+	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
+	const app = syncGame(
+		server,
+		{ flushInterval: 1 },
+		{
+			template: { sync: hopsafe.createSyncRecord(), inventory: hopsafe.createInventory(0, 6) } as Data,
+			schema: t.interface({ sync: hopsafe.isSyncRecord, inventory: t.table }) as (
+				value: unknown,
+			) => value is Data,
+		},
+	);
+	const service = server.run(() => {
+		const inventory = hopsafe.createInventoryService({
+			catalog,
+			sessions: app.vault,
+			select: (data) => (data as Data).inventory,
+			authority: app.sync,
+		});
+		hopsafe.bindInventoryRemotes(inventory);
+		return inventory;
+	});
+	const player = server.join(userId);
+	world.runUntil(() => service.isReady(player), 120);
+	assert(service.isReady(player), "the inventory was not served");
+	const client = server.client(player);
+	const module = client.require<HopsafeClient>("ReplicatedStorage.hopsafe.client");
+	const view = client.run(() => module.createInventoryClient({ catalog })) as InventoryClient;
+	const rejections = new Array<string>();
+	view.rejected.Connect((intent, reason: ClientRejectReason) => rejections.push(`${intent} ${reason}`));
+	world.advance(0.1);
+	return { world, app, service, player, client, view, rejections };
+}
+
+/** The slots' items as `id=def×count`, sorted. */
+function slotItems(state: InventoryState): string {
+	const lines = new Array<string>();
+	for (const stack of state.slots) if (stack !== false) lines.push(`${stack.id}=${stack.def}x${stack.count}`);
+	lines.sort();
+	return lines.join(" ");
+}
+
+/** The player's items at the save API, the same way. */
+function apiItems(world: Sim.World, userId: number): string {
+	const lines = new Array<string>();
+	for (const item of readPlayer(world, userId).items as unknown as Array<{ id: string; def: string; count: number }>) {
+		lines.push(`${item.id}=${item.def}x${item.count}`);
+	}
+	lines.sort();
+	return lines.join(" ");
+}
+
+function slotOf(state: InventoryState, id: string): number {
+	for (let slot = 0; slot < state.capacity; slot++) {
+		const stack = state.slots[slot];
+		if (stack !== false && stack.id === id) return slot;
+	}
+	return -1;
+}
+
+export = () => {
+	describe("inventory in external authority", () => {
+		it("writes every change through to the save API, client intents included", () => {
+			const userId = BASE + 1;
+			const setup = externalGame(7601, userId);
+			const { service, world, view, client } = setup;
+			const potions = service.grant(userId, "potion", 12);
+			const sword = service.grant(userId, "sword");
+			assert(potions.ok && sword.ok);
+			const potionId = potions.value.minted[0];
+			expect(service.adjustCurrency(userId, "coins", 40).ok).to.equal(true);
+			expect(service.adjustCurrency(userId, "coins", -15).ok).to.equal(true);
+			world.advance(0.1);
+			// The client splits, merges back (a grown stack), drinks two and equips the sword.
+			const split = client.run(() => view.split(0, potionId, 5, 4)) as { ok: boolean };
+			expect(split.ok).to.equal(true);
+			world.advance(0.1);
+			const splitId = (view.confirmed()!.slots[4] as { id: string }).id;
+			expect((client.run(() => view.merge(4, splitId, 0, potionId)) as { ok: boolean }).ok).to.equal(true);
+			world.advance(0.1);
+			expect((client.run(() => view.consume(0, potionId, 2)) as { ok: boolean }).ok).to.equal(true);
+			expect((client.run(() => view.equip(1, sword.value.minted[0], "weapon")) as { ok: boolean }).ok).to.equal(true);
+			world.advance(0.1);
+			expect(setup.rejections.size()).to.equal(0);
+			waitSettled(world, setup.app, userId);
+
+			const state = service.getInventory(userId)!;
+			expect(slotItems(state)).to.equal(`${potionId}=potionx10 ${sword.value.minted[0]}=swordx1`);
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+			expect(apiCoins(world, userId)).to.equal(25);
+			expect(deepDiff(view.confirmed(), state)).to.equal(undefined);
+			// Every write carries the inventory's reason in the audit log.
+			let written = 0;
+			for (const entry of auditLog(world, userId)) if (entry.reason === "inventory") written += 1;
+			expect(written > 0).to.equal(true);
+		});
+
+		it("brings another writer's changes into the slots and the owner's client", () => {
+			const userId = BASE + 2;
+			// Before the player joins, the API already holds coins and a shield.
+			const setup = externalGame(7602, userId, [
+				{ op: "currency.add", currency: "coins", amount: 100 },
+				{ op: "item.grant", item: { id: "web-1", def: "shield", count: 1, attrs: { dye: "red" } } },
+			]);
+			const { service, world, view } = setup;
+			let state = service.getInventory(userId)!;
+			expect(state.slots[0] !== false && state.slots[0].id).to.equal("web-1");
+			expect(state.currencies.coins).to.equal(100);
+			const arrows = service.grant(userId, "arrow", 30);
+			assert(arrows.ok);
+			expect(service.equip(userId, 0, "web-1", "offhand").ok).to.equal(true);
+			waitSettled(world, setup.app, userId);
+
+			// The companion sells the equipped shield, spends coins and uses ten arrows; the
+			// game's server key grants a crown.
+			const token = companionToken(world, userId, ["item.remove", "currency.add"]);
+			const arrowId = arrows.value.minted[0];
+			expect(
+				companionWrite(world, token, userId, [
+					{ op: "item.remove", id: "web-1", count: 1 },
+					{ op: "item.remove", id: arrowId, count: 10 },
+					{ op: "currency.add", currency: "coins", amount: -60 },
+				]).status,
+			).to.equal(201);
+			expect(
+				serverWrite(world, userId, [
+					{ op: "item.grant", item: { id: "web-2", def: "crown", count: 1, attrs: {} } },
+				]).status,
+			).to.equal(201);
+			setup.app.sync.refresh(userId);
+			world.runUntil(() => service.getInventory(userId)!.currencies.coins === 40, 30);
+
+			state = service.getInventory(userId)!;
+			expect(state.currencies.coins).to.equal(40);
+			expect(state.equipped.offhand).to.equal(undefined);
+			expect(slotOf(state, "web-1")).to.equal(-1);
+			// The arrows kept their slot; the crown took the first free one (the shield's).
+			expect(slotOf(state, arrowId)).to.equal(1);
+			expect((state.slots[1] as { count: number }).count).to.equal(20);
+			expect(slotOf(state, "web-2")).to.equal(0);
+			world.advance(0.1);
+			expect(deepDiff(view.confirmed(), state)).to.equal(undefined);
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+		});
+
+		it("undoes a spend the API refuses and shows the balance the API holds", () => {
+			const userId = BASE + 3;
+			const setup = externalGame(7603, userId, [{ op: "currency.add", currency: "coins", amount: 100 }]);
+			const { service, world } = setup;
+			// The companion spends 80 first; this server has not heard of it when it spends 50.
+			const token = companionToken(world, userId, ["currency.add"]);
+			expect(
+				companionWrite(world, token, userId, [{ op: "currency.add", currency: "coins", amount: -80 }]).status,
+			).to.equal(201);
+			expect(service.adjustCurrency(userId, "coins", -50).ok).to.equal(true);
+			expect(service.getInventory(userId)!.currencies.coins).to.equal(50);
+			waitSettled(world, setup.app, userId);
+			world.runUntil(() => service.getInventory(userId)!.currencies.coins === 20, 30);
+			expect(service.getInventory(userId)!.currencies.coins).to.equal(20);
+			expect(apiCoins(world, userId)).to.equal(20);
+			expect(setup.app.rollbacks.size()).to.equal(1);
+			expect(setup.app.rollbacks[0].reason).to.equal("insufficient_funds");
+			world.advance(0.1);
+			expect(setup.view.confirmed()!.currencies.coins).to.equal(20);
+		});
+
+		it("refuses drops from the client with authority_refused and changes nothing", () => {
+			const userId = BASE + 4;
+			const setup = externalGame(7604, userId);
+			const { service, world, view, client } = setup;
+			const granted = service.grant(userId, "potion", 4);
+			assert(granted.ok);
+			world.advance(0.1);
+			const before = service.getInventory(userId)!;
+			expect((client.run(() => view.drop(0, granted.value.minted[0], 1)) as { ok: boolean }).ok).to.equal(true);
+			world.advance(0.2);
+			expect(setup.rejections.join(",")).to.equal("drop authority_refused");
+			expect(deepDiff(service.getInventory(userId), before)).to.equal(undefined);
+			expect(deepDiff(view.view(), before)).to.equal(undefined);
+			waitSettled(world, setup.app, userId);
+			expect(apiItems(world, userId)).to.equal(slotItems(before));
+		});
+	});
+};

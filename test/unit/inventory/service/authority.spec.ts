@@ -1,0 +1,415 @@
+import { checkInventory } from "../../../../src/inventory/invariants";
+import { applyChange } from "../../../../src/inventory/operations/applyChange";
+import type { InventoryChange } from "../../../../src/inventory/operations/change";
+import { agreementOf, mirrorOps, resyncInventory } from "../../../../src/inventory/service/authorityDiff";
+import { createInventoryService } from "../../../../src/inventory/service/createInventoryService";
+import { canPut, canTake, putFromTransfer, takeForTransfer } from "../../../../src/inventory/service/transfers";
+import type { InventoryService, ServiceResult } from "../../../../src/inventory/service/types";
+import { createInventory } from "../../../../src/inventory/state/createInventory";
+import type { InventoryState, ItemStack } from "../../../../src/inventory/state/types";
+import type { SyncItem, SyncOp, SyncState } from "../../../../src/sync/types";
+import { deepCopy, deepDiff } from "../support/deepDiff";
+import { OWNER, catalog, stackAt } from "../support/fixtures";
+import { Prng } from "../support/prng";
+import { emptyAuthorityState, FakeAuthority } from "./support/fakeAuthority";
+import { FakeSessions } from "./support/fakeSessions";
+
+function item(id: string, def: string, count = 1, attrs: Record<string, unknown> = {}): SyncItem {
+	return { id, def, count, attrs };
+}
+
+function authorityWith(items: Array<SyncItem>, coins = 0): SyncState {
+	const state = emptyAuthorityState();
+	for (const entry of items) state.items[entry.id] = entry;
+	if (coins !== 0) state.currencies.coins = coins;
+	return state;
+}
+
+function put(state: InventoryState, slot: number, stack: ItemStack): void {
+	state.slots[slot] = stack;
+}
+
+/** Every slot stack as `id=def×count`, sorted: what the authority must hold too. */
+function inventoryItems(state: InventoryState): Array<string> {
+	const lines = new Array<string>();
+	for (const stack of state.slots) if (stack !== false) lines.push(`${stack.id}=${stack.def}x${stack.count}`);
+	lines.sort();
+	return lines;
+}
+
+function authorityItems(state: SyncState): Array<string> {
+	const lines = new Array<string>();
+	for (const [id, entry] of pairs(state.items)) lines.push(`${id}=${entry.def}x${entry.count}`);
+	lines.sort();
+	return lines;
+}
+
+/** The id in `slot` ("none" for an empty slot or one past the end, so requests can miss). */
+function idAt(state: InventoryState, slot: number): string {
+	const stack = state.slots[slot] as ItemStack | false | undefined;
+	return stack === undefined || stack === false ? "none" : stack.id;
+}
+
+function kinds(ops: ReadonlyArray<SyncOp>): string {
+	return ops.map((op) => op.op).join(",");
+}
+
+interface Linked {
+	readonly authority: FakeAuthority;
+	readonly sessions: FakeSessions;
+	readonly service: InventoryService;
+	readonly changes: Array<InventoryChange>;
+}
+
+function linked(userId: number, start: SyncState, capacity = 6): Linked {
+	const authority = new FakeAuthority();
+	authority.states.set(userId, start);
+	const sessions = new FakeSessions();
+	const service = createInventoryService({
+		catalog,
+		sessions,
+		select: (data) => data.inventory,
+		authority,
+		policy: false,
+	});
+	const changes = new Array<InventoryChange>();
+	service.changed.Connect((_player, change) => changes.push(deepCopy(change)));
+	sessions.load(userId, createInventory(0, capacity));
+	return { authority, sessions, service, changes };
+}
+
+export = () => {
+	describe("inventory external authority: resync", () => {
+		it("places the authority's items in free slots in id order and takes its balances", () => {
+			const state = createInventory(OWNER, 4);
+			const { change, unplaced } = resyncInventory(
+				catalog,
+				state,
+				authorityWith([item("b", "potion", 3), item("a", "sword")], 50),
+			);
+			expect(stackAt(state, 0).id).to.equal("a");
+			expect(stackAt(state, 1).id).to.equal("b");
+			expect(stackAt(state, 1).count).to.equal(3);
+			expect(state.currencies.coins).to.equal(50);
+			expect(unplaced.size()).to.equal(0);
+			expect(change!.slots.size()).to.equal(2);
+			expect(change!.currencies[0][1]).to.equal(50);
+			expect(checkInventory(state, catalog).size()).to.equal(0);
+		});
+
+		it("keeps the layout: changed counts in place, gone stacks leave their slot and equip slot", () => {
+			const state = createInventory(OWNER, 4);
+			put(state, 0, { id: "p", def: "potion", count: 10 });
+			put(state, 2, { id: "s", def: "sword", count: 1 });
+			state.equipped.weapon = "s";
+			const before = deepCopy(state);
+			const { change } = resyncInventory(catalog, state, authorityWith([item("p", "potion", 4)]));
+			expect(stackAt(state, 0).count).to.equal(4);
+			expect(state.slots[2]).to.equal(false);
+			expect(state.equipped.weapon).to.equal(undefined);
+			expect(change!.destroyed[0]).to.equal("s");
+			expect(change!.equipped[0][0]).to.equal("weapon");
+			expect(change!.equipped[0][1]).to.equal(false);
+			// The change brings a replica of the old state to the new one.
+			applyChange(before, change!);
+			expect(deepDiff(before, state)).to.equal(undefined);
+		});
+
+		it("leaves out what no slot can show and reports it, changing nothing at the authority", () => {
+			const state = createInventory(OWNER, 2);
+			const authority = authorityWith([
+				item("u", "dragon"),
+				item("o", "potion", 25),
+				item("x", "shield"),
+				item("y", "shield"),
+				item("z", "shield"),
+			]);
+			const kept = deepCopy(authority);
+			const { unplaced } = resyncInventory(catalog, state, authority);
+			const ids = unplaced.map((entry) => entry.id);
+			ids.sort();
+			expect(ids.join(",")).to.equal("o,u,z");
+			expect(stackAt(state, 0).id).to.equal("x");
+			expect(stackAt(state, 1).id).to.equal("y");
+			expect(deepDiff(authority, kept)).to.equal(undefined);
+			expect(checkInventory(state, catalog).size()).to.equal(0);
+		});
+
+		it("never mints again an id of its own series that the authority holds", () => {
+			const state = createInventory(OWNER, 3);
+			const { change } = resyncInventory(catalog, state, authorityWith([item(`${OWNER}-7`, "sword")]));
+			expect(state.nextSerial).to.equal(8);
+			expect(change!.nextSerial).to.equal(8);
+			expect(checkInventory(state, catalog).size()).to.equal(0);
+		});
+
+		it("shows plain attributes only, and no attrs table when none are plain", () => {
+			const state = createInventory(OWNER, 3);
+			resyncInventory(
+				catalog,
+				state,
+				authorityWith([
+					item("a", "sword", 1, { level: 3, nested: { x: 1 } }),
+					item("b", "shield", 1, { deep: {} }),
+				]),
+			);
+			expect(stackAt(state, 0).attrs!.level).to.equal(3);
+			expect((stackAt(state, 0).attrs as Record<string, unknown>).nested).to.equal(undefined);
+			expect(stackAt(state, 1).attrs).to.equal(undefined);
+			expect(checkInventory(state, catalog).size()).to.equal(0);
+		});
+
+		it("returns no change when both hold the same", () => {
+			const state = createInventory(OWNER, 3);
+			const authority = authorityWith([item("a", "potion", 2)], 5);
+			resyncInventory(catalog, state, authority);
+			const again = resyncInventory(catalog, state, authority);
+			expect(again.change).to.equal(undefined);
+		});
+	});
+
+	describe("inventory external authority: mirror", () => {
+		function agreedPair(items: Array<SyncItem>, coins = 0) {
+			const state = createInventory(OWNER, 4);
+			const authority = authorityWith(items, coins);
+			resyncInventory(catalog, state, authority);
+			return { state, authority, agreed: agreementOf(catalog, state) };
+		}
+
+		it("grants new stacks and adds the currency delta", () => {
+			const { state, authority, agreed } = agreedPair([], 10);
+			put(state, 1, { id: `${OWNER}-1`, def: "potion", count: 4 });
+			state.currencies.coins = 25;
+			const ops = mirrorOps(catalog, state, authority, agreed)!;
+			expect(kinds(ops)).to.equal("item.grant,currency.add");
+			const grant = ops[0] as Extract<SyncOp, { op: "item.grant" }>;
+			expect(grant.item.id).to.equal(`${OWNER}-1`);
+			expect(grant.item.count).to.equal(4);
+			expect((ops[1] as Extract<SyncOp, { op: "currency.add" }>).amount).to.equal(15);
+		});
+
+		it("removes what left the slots and what a stack lost", () => {
+			const { state, authority, agreed } = agreedPair([item("a", "potion", 10), item("b", "sword")]);
+			state.slots[0] = { id: "a", def: "potion", count: 7 };
+			state.slots[1] = false;
+			const ops = mirrorOps(catalog, state, authority, agreed)!;
+			const text = ops.map((op) => (op.op === "item.remove" ? `${op.id}-${op.count}` : op.op));
+			text.sort();
+			expect(text.join(",")).to.equal("a-3,b-1");
+		});
+
+		it("removes a grown stack at its agreed count and grants it again, keeping the API's attributes", () => {
+			const { state, authority, agreed } = agreedPair([item("a", "potion", 5, { crafted: { by: 1 } })]);
+			state.slots[0] = { id: "a", def: "potion", count: 9 };
+			const ops = mirrorOps(catalog, state, authority, agreed)!;
+			expect(kinds(ops)).to.equal("item.remove,item.grant");
+			expect((ops[0] as Extract<SyncOp, { op: "item.remove" }>).count).to.equal(5);
+			const grant = ops[1] as Extract<SyncOp, { op: "item.grant" }>;
+			expect(grant.item.count).to.equal(9);
+			expect((grant.item.attrs.crafted as { by: number }).by).to.equal(1);
+		});
+
+		it("has nothing to queue for a change of layout", () => {
+			const { state, authority, agreed } = agreedPair([item("a", "sword"), item("b", "shield")]);
+			const first = state.slots[0];
+			state.slots[0] = state.slots[3];
+			state.slots[3] = first;
+			state.equipped.weapon = "a";
+			expect(mirrorOps(catalog, state, authority, agreed)!.size()).to.equal(0);
+		});
+
+		it("leaves alone what the authority gained meanwhile (items and coins)", () => {
+			const { state, authority, agreed } = agreedPair([item("a", "sword")], 10);
+			authority.items.gift = item("gift", "shield");
+			authority.currencies.coins = 110;
+			state.currencies.coins = 7;
+			const ops = mirrorOps(catalog, state, authority, agreed)!;
+			expect(kinds(ops)).to.equal("currency.add");
+			expect((ops[0] as Extract<SyncOp, { op: "currency.add" }>).amount).to.equal(-3);
+		});
+
+		it("refuses to write when the two disagree about something it did not change", () => {
+			const lost = agreedPair([item("a", "sword")]);
+			delete lost.authority.items.a;
+			expect(mirrorOps(catalog, lost.state, lost.authority, lost.agreed)).to.equal(undefined);
+			const unknown = agreedPair([]);
+			unknown.authority.items.c = item("c", "shield");
+			put(unknown.state, 0, { id: "c", def: "shield", count: 1 });
+			expect(mirrorOps(catalog, unknown.state, unknown.authority, unknown.agreed)).to.equal(undefined);
+		});
+	});
+
+	describe("inventory external authority: service", () => {
+		it("brings the stored inventory up to the authority before serving", () => {
+			const setup = linked(11, authorityWith([item("11-3", "potion", 6)], 40));
+			const state = setup.service.getInventory(11)!;
+			expect(stackAt(state, 0).id).to.equal("11-3");
+			expect(state.currencies.coins).to.equal(40);
+			expect(state.nextSerial).to.equal(4);
+			// The first grant mints past the id it was given.
+			const granted = setup.service.grant(11, "sword");
+			assert(granted.ok);
+			expect(granted.value.minted[0]).to.equal("11-4");
+		});
+
+		it("keeps the authority holding what the slots hold over 1000 random operations", () => {
+			const userId = 12;
+			const setup = linked(userId, authorityWith([item("seed", "arrow", 50)], 100), 8);
+			const service = setup.service;
+			const authority = setup.authority.states.get(userId)!;
+			const replica = deepCopy(service.getInventory(userId)!);
+			service.changed.Connect((_player, change) => applyChange(replica, deepCopy(change)));
+			const rng = new Prng(77);
+			const defs = ["sword", "potion", "arrow", "gem", "ring"];
+			let queued = 0;
+			for (let step = 0; step < 1000; step++) {
+				const state = service.getInventory(userId)!;
+				const slot = rng.int(0, 8);
+				const other = rng.int(0, 8);
+				const id = idAt(state, slot);
+				const otherId = idAt(state, other);
+				let result: ServiceResult;
+				switch (rng.int(0, 8)) {
+					case 0:
+						result = service.grant(userId, rng.pick(defs), rng.int(1, 25));
+						break;
+					case 1:
+						result = service.take(userId, id, rng.int(1, 4));
+						break;
+					case 2:
+						result = service.consume(userId, slot, id, 1);
+						break;
+					case 3:
+						result = service.split(userId, slot, id, rng.int(1, 6), other);
+						break;
+					case 4:
+						result = service.merge(userId, slot, id, other, otherId);
+						break;
+					case 5:
+						result = service.move(userId, slot, id, other);
+						break;
+					case 6:
+						result = service.equip(userId, slot, id, "weapon");
+						break;
+					default:
+						result = service.adjustCurrency(userId, "coins", rng.int(-30, 40));
+				}
+				if (result.ok) queued = setup.authority.queued.size();
+				const after = service.getInventory(userId)!;
+				const mine = inventoryItems(after).join(" ");
+				const theirs = authorityItems(authority).join(" ");
+				if (mine !== theirs) throw `step ${step}: slots hold ${mine}, the authority ${theirs}`;
+				expect(after.currencies.coins ?? 0).to.equal(authority.currencies.coins ?? 0);
+				const problems = checkInventory(after, catalog);
+				if (problems.size() > 0) throw `step ${step}: ${problems[0]}`;
+			}
+			expect(queued > 100).to.equal(true);
+			for (const entry of setup.authority.queued) expect(entry.reason).to.equal("inventory");
+			expect(deepDiff(replica, service.getInventory(userId))).to.equal(undefined);
+		});
+
+		it("follows the other writer: gone stacks leave, counts change in place, new items arrive", () => {
+			const userId = 13;
+			const setup = linked(userId, authorityWith([item("s", "sword"), item("p", "potion", 9)], 30));
+			const service = setup.service;
+			// Placed in id order: the potion in slot 0, the sword in slot 1.
+			assert(service.equip(userId, 1, "s", "weapon").ok);
+			const replica = service.getInventory(userId)!;
+			setup.changes.clear();
+			setup.authority.external(userId, [
+				{ op: "item.remove", id: "s", count: 1 },
+				{ op: "item.remove", id: "p", count: 4 },
+				{ op: "item.grant", item: item("gift", "shield") },
+				{ op: "currency.add", currency: "coins", amount: -30 },
+			]);
+			const state = service.getInventory(userId)!;
+			expect(state.equipped.weapon).to.equal(undefined);
+			expect(stackAt(state, 0).count).to.equal(5);
+			// The gift takes the first free slot: the one the sword left.
+			expect(stackAt(state, 1).id).to.equal("gift");
+			expect(state.currencies.coins).to.equal(0);
+			expect(setup.changes.size()).to.equal(1);
+			applyChange(replica, setup.changes[0]);
+			expect(deepDiff(replica, state)).to.equal(undefined);
+			// Nothing was written back: the other writer's change is the authority's own.
+			expect(setup.authority.queued.size()).to.equal(0);
+		});
+
+		it("answers authority_refused and shows the authority's state when a change is refused", () => {
+			const userId = 14;
+			const setup = linked(userId, authorityWith([item("p", "potion", 5)], 10));
+			const service = setup.service;
+			const before = service.getInventory(userId)!;
+			setup.authority.refuse = "item_exists";
+			setup.changes.clear();
+			const granted = service.grant(userId, "sword");
+			expect(granted.ok).to.equal(false);
+			expect(!granted.ok && granted.error).to.equal("authority_refused");
+			const merged = service.adjustCurrency(userId, "coins", 5);
+			expect(!merged.ok && merged.error).to.equal("authority_refused");
+			expect(deepDiff(service.getInventory(userId), { ...before, nextSerial: 2 })).to.equal(undefined);
+			// The refused grant was never replicated; its revert was.
+			for (const change of setup.changes) expect(change.minted.size()).to.equal(0);
+		});
+
+		it("refuses drops and pickups, which move items between players, without changing anything", () => {
+			const userId = 15;
+			const setup = linked(userId, authorityWith([item("p", "potion", 5)]));
+			const before = setup.service.getInventory(userId)!;
+			const dropped = setup.service.drop(userId, 0, "p", 2);
+			expect(!dropped.ok && dropped.error).to.equal("authority_refused");
+			const picked = setup.service.pickUp(userId, "drop-1");
+			expect(!picked.ok && picked.error).to.equal("authority_refused");
+			expect(deepDiff(setup.service.getInventory(userId), before)).to.equal(undefined);
+			expect(setup.authority.queued.size()).to.equal(0);
+		});
+
+		it("refuses transfers (trades, gifts), which move items between players", () => {
+			const userId = 18;
+			const setup = linked(userId, authorityWith([item("p", "potion", 5)], 10));
+			const before = setup.service.getInventory(userId)!;
+			const claims = [{ id: "p", count: 1 }];
+			expect(canTake(setup.service, userId, claims, {})).to.equal("authority_refused");
+			const taken = takeForTransfer(setup.service, userId, claims, { coins: 1 });
+			expect(!taken.ok && taken.error).to.equal("authority_refused");
+			const bundle = { stacks: [{ id: "gift", def: "shield", count: 1 }], currency: {} };
+			expect(canPut(setup.service, userId, bundle)).to.equal("authority_refused");
+			const put = putFromTransfer(setup.service, userId, bundle);
+			expect(!put.ok && put.error).to.equal("authority_refused");
+			expect(deepDiff(setup.service.getInventory(userId), before)).to.equal(undefined);
+			expect(setup.authority.queued.size()).to.equal(0);
+		});
+
+		it("does not serve a player the authority has no state for", () => {
+			const authority = new FakeAuthority();
+			const sessions = new FakeSessions();
+			const service = createInventoryService({ catalog, sessions, select: (data) => data.inventory, authority });
+			const problems = new Array<string>();
+			service.invalid.Connect((_player, found) => {
+				for (const problem of found) problems.push(problem);
+			});
+			sessions.load(16, createInventory(0, 4));
+			expect(service.isReady(16)).to.equal(false);
+			expect(problems.size()).to.equal(1);
+		});
+
+		it("reports unplaced items when the set changes, and places them once a slot frees up", () => {
+			const userId = 17;
+			const authority = new FakeAuthority();
+			authority.states.set(userId, authorityWith([item("a", "sword"), item("b", "shield"), item("c", "dragon")]));
+			const sessions = new FakeSessions();
+			const service = createInventoryService({ catalog, sessions, select: (data) => data.inventory, authority });
+			const reports = new Array<string>();
+			service.unplaced.Connect((_player, items) => reports.push(items.map((entry) => entry.id).join(",")));
+			sessions.load(userId, createInventory(0, 1));
+			expect(reports.join(" ")).to.equal("c,b");
+			// The same set again: no new report.
+			authority.external(userId, [{ op: "currency.add", currency: "coins", amount: 1 }]);
+			expect(reports.size()).to.equal(1);
+			// The sword leaves at the API; the shield takes its slot.
+			authority.external(userId, [{ op: "item.remove", id: "a", count: 1 }]);
+			expect(stackAt(service.getInventory(userId)!, 0).id).to.equal("b");
+			expect(reports.join(" ")).to.equal("c,b c");
+		});
+	});
+};
