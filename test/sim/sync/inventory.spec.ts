@@ -1,5 +1,5 @@
 import { t } from "@rbxts/t";
-import type { ClientRejectReason, InventoryService, InventoryState } from "../../../src";
+import type { Catalog, ClientRejectReason, InventoryService, InventoryState } from "../../../src";
 import type { InventoryClient } from "../../../src/client";
 import type { SyncOp } from "../../../src/sync";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
@@ -40,11 +40,9 @@ interface ExternalGame {
  * the sync record and the slot layout; the inventory service over both, its remotes, and the
  * player's client module.
  */
-function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp> = []): ExternalGame {
-	const world = syncWorld(seed);
-	// What the API holds before the player joins (written with the server key).
-	if (before.size() > 0) assert(serverWrite(world, userId, before).status === 201, "seeding failed");
-	const server = world.startServer();
+/** A server of `world` running the external-authority inventory (no player yet). */
+function externalServer(world: Sim.World, name?: string): { app: SyncGame; service: InventoryService; catalog: Catalog } {
+	const server = world.startServer({ name });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
 	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
 	const app = syncGame(
@@ -67,6 +65,15 @@ function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp
 		hopsafe.bindInventoryRemotes(inventory);
 		return inventory;
 	});
+	return { app, service, catalog };
+}
+
+function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp> = []): ExternalGame {
+	const world = syncWorld(seed);
+	// What the API holds before the player joins (written with the server key).
+	if (before.size() > 0) assert(serverWrite(world, userId, before).status === 201, "seeding failed");
+	const { app, service, catalog } = externalServer(world);
+	const server = app.server;
 	const player = server.join(userId);
 	world.runUntil(() => service.isReady(player), 120);
 	assert(service.isReady(player), "the inventory was not served");
@@ -209,6 +216,45 @@ export = () => {
 			expect(setup.app.rollbacks[0].reason).to.equal("insufficient_funds");
 			world.advance(0.1);
 			expect(setup.view.confirmed()!.currencies.coins).to.equal(20);
+		});
+
+		it("keeps the layout across a hop and picks up what changed at the API meanwhile", () => {
+			const userId = BASE + 5;
+			const world = syncWorld(7605);
+			const a = externalServer(world, "a");
+			const b = externalServer(world, "b");
+			const player = a.app.server.join(userId);
+			world.runUntil(() => a.service.isReady(userId), 120);
+			const potions = a.service.grant(userId, "potion", 8);
+			const ring = a.service.grant(userId, "ring");
+			assert(potions.ok && ring.ok);
+			const ringId = ring.value.minted[0];
+			expect(a.service.move(userId, 1, ringId, 5).ok).to.equal(true);
+			expect(a.service.equip(userId, 5, ringId, "ring2").ok).to.equal(true);
+			expect(a.service.consume(userId, 0, potions.value.minted[0], 3).ok).to.equal(true);
+
+			waitSettled(world, a.app, userId);
+			world.teleport(player, a.app.server, b.app.server);
+			// While the player is in flight, the companion drinks one more potion.
+			const token = companionToken(world, userId, ["item.remove"]);
+			expect(
+				companionWrite(world, token, userId, [{ op: "item.remove", id: potions.value.minted[0], count: 1 }])
+					.status,
+			).to.equal(201);
+			world.runUntil(() => b.service.isReady(userId), 60);
+			expect(b.service.isReady(userId)).to.equal(true);
+
+			const state = b.service.getInventory(userId)!;
+			expect(slotOf(state, ringId)).to.equal(5);
+			expect(state.equipped.ring2).to.equal(ringId);
+			expect((state.slots[0] as { count: number }).count).to.equal(4);
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+			// The new server mints past every id the first one minted.
+			const more = b.service.grant(userId, "shield");
+			assert(more.ok);
+			expect(more.value.minted[0]).to.equal(`${userId}-3`);
+			waitSettled(world, b.app, userId);
+			expect(apiItems(world, userId)).to.equal(slotItems(b.service.getInventory(userId)!));
 		});
 
 		it("refuses drops from the client with authority_refused and changes nothing", () => {
