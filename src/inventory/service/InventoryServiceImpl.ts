@@ -102,7 +102,12 @@ export class InventoryServiceImpl implements InventoryService {
 				if (this.unplaced.listening) this.unplaced.Fire(entry.player, items);
 			});
 			this.external = link;
-			this.connections.push(options.authority.changed.Connect((userId) => this.resync(userId)));
+			this.connections.push(
+				options.authority.changed.Connect((userId) => {
+					const entry = this.entries.get(userId);
+					if (entry !== undefined && entry.active) this.resync(entry);
+				}),
+			);
 		}
 
 		const sessions = options.sessions;
@@ -149,7 +154,7 @@ export class InventoryServiceImpl implements InventoryService {
 		if (previous !== undefined) this.forget(previous);
 		const entry = newEntry(session, state);
 		// Before the first snapshot: the stored inventory catches up with the authority.
-		if (this.external !== undefined && !this.external.attach(entry)) {
+		if (this.external !== undefined && this.external.resync(entry) === false) {
 			const problem = "authority: the external authority holds no state for the player";
 			if (this.invalid.listening) this.invalid.Fire(player, [problem]);
 			else warn(`[hopsafe] the inventory of ${session.userId} is not served: ${problem}`);
@@ -210,20 +215,22 @@ export class InventoryServiceImpl implements InventoryService {
 	public commit(entry: PlayerEntry, change: InventoryChange, request: number): boolean {
 		const external = this.external;
 		if (external !== undefined && !external.mirror(entry)) {
-			const revert = external.resync(entry);
-			if (revert !== undefined) this.record(entry, revert, 0);
+			this.resync(entry);
 			return false;
 		}
 		this.record(entry, change, request);
 		return true;
 	}
 
-	/** The authority changed the player's items (another writer, a rollback): show it. */
-	private resync(userId: number): void {
-		const entry = this.entries.get(userId);
-		if (entry === undefined || !entry.active) return;
+	/**
+	 * Shows what the authority holds (another writer, a rollback, a refused change). A player
+	 * the authority no longer serves is not served here either: their slots can no longer be
+	 * brought back in line with it.
+	 */
+	private resync(entry: PlayerEntry): void {
 		const change = this.external!.resync(entry);
-		if (change !== undefined) this.record(entry, change, 0);
+		if (change === false) this.forget(entry);
+		else if (change !== undefined) this.record(entry, change, 0);
 	}
 
 	/** Replication, `changed` and the events' signals. */

@@ -22,12 +22,10 @@ export class AuthorityLink {
 		private readonly onUnplaced: (entry: PlayerEntry, items: ReadonlyArray<SyncItem>) => void,
 	) {}
 
-	/** A session started: brings its stored inventory up to the authority. False when the authority does not serve the player. */
-	public attach(entry: PlayerEntry): boolean {
-		return this.resyncState(entry) !== false;
-	}
-
-	/** Queues what `change` did with the authority; false when it refused (or disagrees). */
+	/**
+	 * Queues with the authority what the change just applied to the slots did; false when it
+	 * refused, or when the two disagree about something the change did not touch.
+	 */
 	public mirror(entry: PlayerEntry): boolean {
 		const agreed = this.agreed.get(entry.userId);
 		const authority = this.authority.getState(entry.userId);
@@ -41,18 +39,12 @@ export class AuthorityLink {
 		return true;
 	}
 
-	/** Makes the inventory hold what the authority holds; the change to record, if any. */
-	public resync(entry: PlayerEntry): InventoryChange | undefined {
-		const change = this.resyncState(entry);
-		return change === false ? undefined : change;
-	}
-
-	public forget(entry: PlayerEntry): void {
-		this.agreed.delete(entry.userId);
-		this.reported.delete(entry.userId);
-	}
-
-	private resyncState(entry: PlayerEntry): InventoryChange | undefined | false {
+	/**
+	 * Makes the inventory hold what the authority holds (at a session's start, after another
+	 * writer or a rollback): the change to record, undefined when nothing changed, or false
+	 * when the authority does not serve the player.
+	 */
+	public resync(entry: PlayerEntry): InventoryChange | undefined | false {
 		const authority = this.authority.getState(entry.userId);
 		if (authority === undefined) return false;
 		const { change, unplaced } = resyncInventory(this.catalog, entry.state, authority);
@@ -65,5 +57,10 @@ export class AuthorityLink {
 			if (unplaced.size() > 0) this.onUnplaced(entry, unplaced);
 		}
 		return change;
+	}
+
+	public forget(entry: PlayerEntry): void {
+		this.agreed.delete(entry.userId);
+		this.reported.delete(entry.userId);
 	}
 }

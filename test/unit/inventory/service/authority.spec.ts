@@ -380,6 +380,17 @@ export = () => {
 			expect(setup.authority.queued.size()).to.equal(0);
 		});
 
+		it("stops serving a player the authority stopped serving", () => {
+			const userId = 19;
+			const setup = linked(userId, authorityWith([item("p", "potion", 5)]));
+			setup.authority.states.delete(userId);
+			const granted = setup.service.grant(userId, "sword");
+			expect(!granted.ok && granted.error).to.equal("authority_refused");
+			expect(setup.service.isReady(userId)).to.equal(false);
+			const moved = setup.service.move(userId, 0, "p", 1);
+			expect(!moved.ok && moved.error).to.equal("no_session");
+		});
+
 		it("does not serve a player the authority has no state for", () => {
 			const authority = new FakeAuthority();
 			const sessions = new FakeSessions();
