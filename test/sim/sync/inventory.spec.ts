@@ -2,7 +2,9 @@ import { t } from "@rbxts/t";
 import type { Catalog, ClientRejectReason, InventoryService, InventoryState } from "../../../src";
 import type { InventoryClient } from "../../../src/client";
 import type { SyncOp } from "../../../src/sync";
+import { checkInventory } from "../../../src/inventory/invariants";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
+import { Prng } from "../../unit/inventory/support/prng";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe, type HopsafeClient } from "../inventory/support/inventoryWorld";
 import {
 	apiCoins,
@@ -255,6 +257,80 @@ export = () => {
 			expect(more.value.minted[0]).to.equal(`${userId}-3`);
 			waitSettled(world, b.app, userId);
 			expect(apiItems(world, userId)).to.equal(slotItems(b.service.getInventory(userId)!));
+		});
+
+		it("keeps the slots, the client and the API equal through random intents and a companion writing", () => {
+			const userId = BASE + 6;
+			const setup = externalGame(7606, userId, [{ op: "currency.add", currency: "coins", amount: 500 }]);
+			const { service, world, view, client, app } = setup;
+			const rng = new Prng(7606);
+			const token = companionToken(world, userId, ["item.remove", "currency.add"]);
+			const defs = ["potion", "arrow", "sword", "shield", "gem"];
+			let companionWrites = 0;
+			let sent = 0;
+			// 1 when the client module sent the intent (it refuses what it can tell is invalid).
+			const intent = (send: () => { ok: boolean }) => ((client.run(send) as { ok: boolean }).ok ? 1 : 0);
+			for (let step = 0; step < 240; step++) {
+				const state = service.getInventory(userId)!;
+				// Mostly intents a player would send: on a stack that is there, merging like with like.
+				const occupied = new Array<number>();
+				for (let index = 0; index < state.capacity; index++) if (state.slots[index] !== false) occupied.push(index);
+				const slot = occupied.size() > 0 && rng.chance(0.9) ? rng.pick(occupied) : rng.int(0, 5);
+				const stack = state.slots[slot];
+				const id = stack === false ? "none" : stack.id;
+				const alike = occupied.filter((index) => {
+					const candidate = state.slots[index];
+					return index !== slot && stack !== false && candidate !== false && candidate.def === stack.def;
+				});
+				const other = alike.size() > 0 && rng.chance(0.5) ? rng.pick(alike) : rng.int(0, 5);
+				const target = state.slots[other];
+				const targetId = target === false ? "none" : target.id;
+				switch (rng.int(0, 7)) {
+					case 0:
+						service.grant(userId, rng.pick(defs), rng.int(1, 12));
+						break;
+					case 1:
+						sent += intent(() => view.move(slot, id, other));
+						break;
+					case 2:
+						sent += intent(() => view.split(slot, id, rng.int(1, 4), other));
+						break;
+					case 3:
+						sent += intent(() => view.merge(slot, id, other, targetId));
+						break;
+					case 4:
+						sent += intent(() => view.consume(slot, id, 1));
+						break;
+					case 5:
+						sent += intent(() => view.equip(slot, id, "weapon"));
+						break;
+					case 6:
+						service.adjustCurrency(userId, "coins", rng.int(-20, 20));
+						break;
+					default: {
+						// The companion uses one of an item the API holds, or spends coins.
+						const held = readPlayer(world, userId).items as unknown as Array<{ id: string; count: number }>;
+						const ops: Array<SyncOp> =
+							held.size() > 0 && rng.chance(0.7)
+								? [{ op: "item.remove", id: rng.pick(held).id, count: 1 }]
+								: [{ op: "currency.add", currency: "coins", amount: -rng.int(1, 30) }];
+						if (companionWrite(world, token, userId, ops).status === 201) companionWrites += 1;
+						app.sync.refresh(userId);
+					}
+				}
+				world.advance(rng.chance(0.5) ? 0.05 : 0.4);
+			}
+			waitSettled(world, app, userId);
+			app.sync.refresh(userId);
+			world.advance(3);
+			const state = service.getInventory(userId)!;
+			expect(companionWrites > 10).to.equal(true);
+			expect(sent > 40).to.equal(true);
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+			expect(apiCoins(world, userId)).to.equal(state.currencies.coins ?? 0);
+			expect(checkInventory(state, service.catalog).size()).to.equal(0);
+			expect(deepDiff(view.confirmed(), state)).to.equal(undefined);
+			expect(view.pendingCount()).to.equal(0);
 		});
 
 		it("refuses drops from the client with authority_refused and changes nothing", () => {
