@@ -145,6 +145,7 @@ export type {
 	SyncRollback,
 	SyncState,
 	SyncStats,
+	SyncTransferLeg,
 } from "./sync";
 export { createSync } from "./sync/sync";
 export { createSyncRecord, isSyncRecord } from "./sync/record";

@@ -10,6 +10,7 @@ export type {
 	SyncRollback,
 	SyncState,
 	SyncStats,
+	SyncTransferLeg,
 } from "./types";
 export type { Sync } from "./sync";
 export { createSync } from "./sync";

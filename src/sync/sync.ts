@@ -33,8 +33,10 @@ import type {
 	SyncRollback,
 	SyncState,
 	SyncStats,
+	SyncTransferLeg,
 } from "./types";
-import { encodeBatch, encodePull, type BatchRequest } from "./wire";
+import { isTransfer } from "./transfer";
+import { encodeBatch, encodePull, encodeTransfer, type BatchRequest } from "./wire";
 
 /** Most transactions in one batch request, and most players in one pull (the API's limits). */
 const MAX_BATCH = 100;
@@ -123,6 +125,18 @@ export interface Sync<T extends object> {
 		to: number,
 		options?: MutationOptions,
 	): Result<string, SyncRejectReason>;
+	/**
+	 * Moves items and currency between players in one API transaction (`POST /v1/transfers`):
+	 * every leg or none, once per idempotency key (made before anything is sent, or
+	 * `options.key`; give the same key to retry a transfer whose outcome is unknown). Nothing is
+	 * applied optimistically; once the API commits, every player of the transfer loaded here is
+	 * pulled at once, and the API's push tells the servers holding the others, so their states
+	 * (and an inventory in external authority) show the move. Resolves with each player's new
+	 * version; rejects with `InvalidArgument` for a malformed transfer, `ApiRejected` with the
+	 * API's code (`item_not_owned`, `insufficient_funds`, `item_exists`), or `HttpFailure`
+	 * after the retries.
+	 */
+	transfer(legs: ReadonlyArray<SyncTransferLeg>, options?: MutationOptions): Promise<ReadonlyMap<number, number>>;
 	/** The player's optimistic state (read-only; it is replaced as things change), if loaded here. */
 	getState(player: PlayerRef): SyncState | undefined;
 	/** The state last acknowledged by the API (read-only), if loaded here. */
@@ -456,6 +470,55 @@ class SyncImpl<T extends object> implements Sync<T> {
 	refresh(player: PlayerRef): void {
 		const state = this.players.get(userIdOf(player));
 		if (state !== undefined) state.needsPull = true;
+	}
+
+	transfer(
+		legs: ReadonlyArray<SyncTransferLeg>,
+		options: MutationOptions = {},
+	): Promise<ReadonlyMap<number, number>> {
+		if (!isTransfer(legs) || (options.reason !== undefined && !isReason(options.reason))) {
+			return Promise.reject(
+				makeError("InvalidArgument", "transfer: malformed legs or reason", { argument: "legs" }),
+			) as Promise<ReadonlyMap<number, number>>;
+		}
+		if (options.key !== undefined && !isKey(options.key)) {
+			return Promise.reject(
+				makeError("InvalidArgument", "transfer: malformed key", { argument: "key" }),
+			) as Promise<ReadonlyMap<number, number>>;
+		}
+		const key = options.key ?? this.newKey();
+		const body = encodeTransfer(legs, options.reason);
+		return new Promise<ReadonlyMap<number, number>>((resolve, reject) => {
+			for (let attempt = 1; ; attempt++) {
+				const answer = this.api.request("transfer", "POST", "/v1/transfers", body, { "Idempotency-Key": key });
+				let failure: HopsafeError;
+				let wait: number | undefined;
+				if (!answer.ok) failure = answer.error;
+				else if (answer.value.status === 201) {
+					const versions = new Map<number, number>();
+					const players = (answer.value.body as { players?: unknown } | undefined)?.players;
+					if (typeIs(players, "table")) {
+						for (const entry of players as Array<{ userId?: unknown; version?: unknown }>) {
+							if (isSafeInteger(entry.userId) && isSafeInteger(entry.version)) {
+								versions.set(entry.userId, entry.version);
+							}
+						}
+					}
+					for (const [userId] of versions) this.refresh(userId);
+					resolve(versions);
+					return;
+				} else {
+					failure = ApiClient.failure("transfer", answer.value);
+					wait = answer.value.retryAfter;
+				}
+				const retryable = failure.kind === "HttpFailure" || failure.kind === "Timeout";
+				if (!retryable || attempt > this.maxRetries) {
+					reject(failure);
+					return;
+				}
+				task.wait(wait ?? this.backoff(attempt));
+			}
+		});
 	}
 
 	stats(): SyncStats {

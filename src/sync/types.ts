@@ -22,6 +22,18 @@ export type SyncOp =
 	| { readonly op: "progress.advance"; readonly name: string; readonly to: number };
 
 /**
+ * One leg of a transfer between players (`POST /v1/transfers`): items and currencies from one
+ * player to another. A whole stack keeps its id; moving part of a stack (`count` below the
+ * stack's) needs `newId` for the moved part. Currency amounts are positive.
+ */
+export interface SyncTransferLeg {
+	readonly from: number;
+	readonly to: number;
+	readonly items?: ReadonlyArray<{ readonly id: string; readonly count?: number; readonly newId?: string }>;
+	readonly currencies?: Readonly<Record<string, number>>;
+}
+
+/**
  * A player's progress as the save API models it, at a version. Items are keyed by id. The
  * library hands these out read-only: change them through the mutation methods.
  */

@@ -1,7 +1,7 @@
 // Request bodies for the save API. HttpService:JSONEncode writes an empty table as `[]`, but the
 // API wants objects for item attributes and document values (`{}`), so bodies are assembled
 // here: the fixed parts by hand, free-form objects through JSONEncode (an empty one as `{}`).
-import type { SyncOp } from "./types";
+import type { SyncOp, SyncTransferLeg } from "./types";
 
 /** One transaction of a batch (`POST /v1/batch`). */
 export interface BatchRequest {
@@ -86,4 +86,30 @@ export function encodeBatch(encode: Encode, requests: ReadonlyArray<BatchRequest
 export function encodePull(players: ReadonlyArray<PullRequest>): string {
 	const entries = players.map((entry) => `{"userId":${integer(entry.userId)},"since":${integer(entry.since)}}`);
 	return `{"players":[${entries.join(",")}]}`;
+}
+
+/** The body of `POST /v1/transfers`. */
+export function encodeTransfer(legs: ReadonlyArray<SyncTransferLeg>, reason?: string): string {
+	const entries = legs.map((leg) => {
+		let text = `{"from":${integer(leg.from)},"to":${integer(leg.to)}`;
+		if (leg.items !== undefined) {
+			const items = leg.items.map((item) => {
+				let entry = `{"id":${quote(item.id)}`;
+				if (item.count !== undefined) entry += `,"count":${integer(item.count)}`;
+				if (item.newId !== undefined) entry += `,"newId":${quote(item.newId)}`;
+				return `${entry}}`;
+			});
+			text += `,"items":[${items.join(",")}]`;
+		}
+		if (leg.currencies !== undefined) {
+			const currencies = new Array<string>();
+			for (const [currency, amount] of pairs(leg.currencies))
+				currencies.push(`${quote(currency)}:${integer(amount)}`);
+			currencies.sort();
+			text += `,"currencies":{${currencies.join(",")}}`;
+		}
+		return `${text}}`;
+	});
+	const tail = reason !== undefined ? `,"reason":${quote(reason)}` : "";
+	return `{"legs":[${entries.join(",")}]${tail}}`;
 }

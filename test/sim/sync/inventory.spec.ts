@@ -333,6 +333,80 @@ export = () => {
 			expect(view.pendingCount()).to.equal(0);
 		});
 
+		it("moves items between players through a save API transfer, shown in both inventories", () => {
+			const giver = BASE + 7;
+			const taker = BASE + 8;
+			const world = syncWorld(7607);
+			const { app, service } = externalServer(world);
+			for (const userId of [giver, taker]) {
+				app.server.join(userId);
+				world.runUntil(() => service.isReady(userId), 120);
+			}
+			const sword = service.grant(giver, "sword");
+			const potions = service.grant(giver, "potion", 10);
+			expect(service.adjustCurrency(taker, "coins", 50).ok).to.equal(true);
+			assert(sword.ok && potions.ok);
+			const swordId = sword.value.minted[0];
+			const potionId = potions.value.minted[0];
+			waitSettled(world, app, giver);
+			waitSettled(world, app, taker);
+
+			// The sword and 4 of the 10 potions for 30 coins: two legs, one transaction.
+			const legs = [
+				{ from: giver, to: taker, items: [{ id: swordId }, { id: potionId, count: 4, newId: `${taker}-gift-1` }] },
+				{ from: taker, to: giver, currencies: { coins: 30 } },
+			];
+			const options = { key: "trade-7607", reason: "trade:7607" };
+			let versions: ReadonlyMap<number, number> | undefined;
+			let failure: unknown;
+			app.sync.transfer(legs, options).then(
+				(result) => (versions = result),
+				(problem: unknown) => (failure = problem),
+			);
+			world.runUntil(() => versions !== undefined || failure !== undefined, 30);
+			expect(failure).to.equal(undefined);
+			expect(versions!.size()).to.equal(2);
+			world.runUntil(() => slotOf(service.getInventory(taker)!, swordId) >= 0, 30);
+
+			const mine = service.getInventory(giver)!;
+			const theirs = service.getInventory(taker)!;
+			expect(slotOf(mine, swordId)).to.equal(-1);
+			expect((mine.slots[slotOf(mine, potionId)] as { count: number }).count).to.equal(6);
+			expect(mine.currencies.coins).to.equal(30);
+			expect(slotOf(theirs, `${taker}-gift-1`) >= 0).to.equal(true);
+			expect(theirs.currencies.coins).to.equal(20);
+			expect(apiItems(world, giver)).to.equal(slotItems(mine));
+			expect(apiItems(world, taker)).to.equal(slotItems(theirs));
+
+			// The same transfer again (same key) applies nothing twice: the API replays its answer.
+			let replayed: ReadonlyMap<number, number> | undefined;
+			app.sync.transfer(legs, options).then(
+				(result) => (replayed = result),
+				() => undefined,
+			);
+			world.runUntil(() => replayed !== undefined, 30);
+			expect(replayed!.get(giver)).to.equal(versions!.get(giver));
+			expect(replayed!.get(taker)).to.equal(versions!.get(taker));
+			// A transfer of what the giver no longer holds is refused and moves nothing.
+			let refused: { kind?: string; details?: { code?: string } } | undefined;
+			app.sync
+				.transfer([{ from: giver, to: taker, items: [{ id: swordId }] }])
+				.catch((problem: unknown) => (refused = problem as never));
+			world.runUntil(() => refused !== undefined, 30);
+			expect(refused!.kind).to.equal("ApiRejected");
+			expect(refused!.details!.code).to.equal("item_not_owned");
+			// A malformed one is refused before anything is sent.
+			let malformed: { kind?: string } | undefined;
+			app.sync
+				.transfer([{ from: giver, to: giver, items: [{ id: swordId }] }])
+				.catch((problem: unknown) => (malformed = problem as never));
+			world.advance(0.1);
+			expect(malformed!.kind).to.equal("InvalidArgument");
+			world.advance(2);
+			expect(apiItems(world, giver)).to.equal(slotItems(service.getInventory(giver)!));
+			expect(apiItems(world, taker)).to.equal(slotItems(service.getInventory(taker)!));
+		});
+
 		it("refuses drops from the client with authority_refused and changes nothing", () => {
 			const userId = BASE + 4;
 			const setup = externalGame(7604, userId);

@@ -1,5 +1,7 @@
 import { HttpService } from "@rbxts/services";
-import { encodeBatch, encodeOp, encodePull, integer, quote } from "../../../src/sync/wire";
+import { isTransfer } from "../../../src/sync/transfer";
+import type { SyncTransferLeg } from "../../../src/sync/types";
+import { encodeBatch, encodeOp, encodePull, encodeTransfer, integer, quote } from "../../../src/sync/wire";
 
 const encode = (value: unknown) => HttpService.JSONEncode(value);
 
@@ -59,6 +61,52 @@ export = () => {
 			expect(decoded.requests[1].ifMatch).to.equal(4);
 			expect(decoded.requests[1].ops[0].op).to.equal("item.remove");
 			expect(encodePull([{ userId: 3, since: 7 }])).to.equal('{"players":[{"userId":3,"since":7}]}');
+		});
+
+		it("writes a transfer body the API's schema accepts, currencies in a stable order", () => {
+			const body = encodeTransfer(
+				[
+					{ from: 1, to: 2, items: [{ id: "a" }, { id: "b", count: 2, newId: "c" }] },
+					{ from: 2, to: 1, currencies: { gems: 1, coins: 5 } },
+				],
+				"trade:1",
+			);
+			expect(body).to.equal(
+				'{"legs":[{"from":1,"to":2,"items":[{"id":"a"},{"id":"b","count":2,"newId":"c"}]},' +
+					'{"from":2,"to":1,"currencies":{"coins":5,"gems":1}}],"reason":"trade:1"}',
+			);
+			expect(encodeTransfer([{ from: 1, to: 2, currencies: { coins: 1 } }])).to.equal(
+				'{"legs":[{"from":1,"to":2,"currencies":{"coins":1}}]}',
+			);
+		});
+
+		it("refuses malformed transfers before anything is sent", () => {
+			const good: SyncTransferLeg = { from: 1, to: 2, items: [{ id: "a" }] };
+			expect(isTransfer([good])).to.equal(true);
+			const bad: Array<Array<SyncTransferLeg>> = [
+				[],
+				[{ from: 1, to: 1, items: [{ id: "a" }] }],
+				[{ from: 1, to: 2 }],
+				[{ from: 1, to: 2, items: [] }],
+				[{ from: 0, to: 2, items: [{ id: "a" }] }],
+				[{ from: 1.5, to: 2, items: [{ id: "a" }] }],
+				[{ from: 1, to: 2, items: [{ id: "a", count: 0 }] }],
+				[{ from: 1, to: 2, items: [{ id: "a", count: 0.5 }] }],
+				[{ from: 1, to: 2, items: [{ id: "-bad" }] }],
+				[{ from: 1, to: 2, items: [{ id: "a", newId: "with space" }] }],
+				[{ from: 1, to: 2, currencies: { coins: -5 } }],
+				[{ from: 1, to: 2, currencies: { coins: 0 } }],
+				[{ from: 1, to: 2, currencies: { coins: 0 / 0 } }],
+			];
+			const many = new Array<SyncTransferLeg>();
+			for (let index = 0; index < 21; index++) many.push(good);
+			bad.push(many);
+			const items = new Array<{ id: string }>();
+			for (let index = 0; index < 51; index++) items.push({ id: `i${index}` });
+			bad.push([{ from: 1, to: 2, items }]);
+			bad.forEach((legs, index) => {
+				if (isTransfer(legs)) throw `case ${index} was accepted`;
+			});
 		});
 	});
 };
