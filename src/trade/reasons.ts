@@ -48,7 +48,7 @@ export const TRADE_REASONS: Readonly<Record<TradeProtocolReason, string>> = tabl
 	rate_limited: "the player sent more trade requests than the per-player token bucket allows (trade remotes)",
 	no_session: "the player (or the other player) has no served inventory and ledger on this server",
 	authority_refused:
-		"a player's inventory is in external authority, where items change players only through the save API's transfers",
+		"external authority: the save API refused the transfer for a reason of its own, or the request needs the escrow of DataStore authority (escrowSide: send both sides as one transfer with execute)",
 	internal_error: "a handler threw; nothing was changed and the error went to callbackFailed",
 	not_found: "no trade with that id involves this player",
 	not_participant:

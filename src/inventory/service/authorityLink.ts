@@ -18,7 +18,7 @@ export class AuthorityLink {
 
 	public constructor(
 		private readonly catalog: Catalog,
-		private readonly authority: ItemAuthority,
+		public readonly authority: ItemAuthority,
 		private readonly onUnplaced: (entry: PlayerEntry, items: ReadonlyArray<SyncItem>) => void,
 	) {}
 

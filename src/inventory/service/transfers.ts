@@ -2,12 +2,13 @@
 // escrows). Each applies to a served player's inventory atomically and is replicated to the
 // owner like any other change. Internal: the trade service is their user.
 import { err, type Result } from "../../core/result";
-import type { InventoryChange } from "../operations/change";
+import { NONE, type InventoryChange } from "../operations/change";
 import type { ServiceRejectReason } from "../protocol/reasons";
 import { InventoryServiceImpl } from "./InventoryServiceImpl";
 import { checkPut, checkTake, putStacks, takeStacks, type StackBundle, type StackClaim } from "./transferStacks";
-import type { InventoryService, PlayerRef } from "./types";
+import type { ItemAuthority, InventoryService, PlayerRef } from "./types";
 import type { InventoryState } from "../state/types";
+import { mintItemId } from "../state/mintItemId";
 
 function implOf(service: InventoryService): InventoryServiceImpl {
 	if (!(service instanceof InventoryServiceImpl)) {
@@ -85,4 +86,36 @@ export function putFromTransfer(
 	const put = putStacks(impl.catalog, entry.state, bundle);
 	if (put.ok && !impl.commit(entry, put.value, 0)) return err("authority_refused");
 	return put;
+}
+
+/** The external authority the service writes through, in that mode. */
+export function authorityOf(service: InventoryService): ItemAuthority | undefined {
+	return implOf(service).external?.authority;
+}
+
+/**
+ * Mints `count` ids in a served player's series (for the parts of stacks an external transfer
+ * moves) and records the inventory's new serial; undefined when the player is not served.
+ */
+export function mintForTransfer(
+	service: InventoryService,
+	player: PlayerRef,
+	count: number,
+): ReadonlyArray<string> | undefined {
+	const impl = implOf(service);
+	const entry = impl.entryOf(player);
+	if (entry === undefined) return undefined;
+	const ids = new Array<string>();
+	if (count === 0) return ids;
+	for (let index = 0; index < count; index++) ids.push(mintItemId(entry.state));
+	const change: InventoryChange = {
+		slots: NONE,
+		equipped: NONE,
+		currencies: NONE,
+		minted: NONE,
+		destroyed: NONE,
+		events: NONE,
+		nextSerial: entry.state.nextSerial,
+	};
+	return impl.commit(entry, change, 0) ? ids : undefined;
 }

@@ -1,7 +1,7 @@
 import type { HopsafeError } from "../../core/errors";
 import type { Result } from "../../core/result";
 import type { Platform } from "../../platform";
-import type { SyncItem, SyncOp, SyncRejectReason, SyncState } from "../../sync/types";
+import type { SyncItem, SyncOp, SyncRejectReason, SyncState, SyncTransferLeg } from "../../sync/types";
 import type { ReleaseReason, Session } from "../../vault/types";
 import type { ItemRarity, Catalog } from "../catalog/types";
 import type { WorldDrop } from "../drops/types";
@@ -69,6 +69,17 @@ export interface ItemAuthority {
 	): Result<string, SyncRejectReason>;
 	/** The player's state changed other than by this server's own mutations. */
 	readonly changed: { Connect(listener: (userId: number, state: SyncState) => void): Disconnectable };
+	/** How many of the player's queued transactions the authority has not answered yet. */
+	pendingCount(player: number): number;
+	/**
+	 * Moves items and currency between players at once, every leg or none, at most once per
+	 * `key` (the trade service's trades and gifts in this mode). Resolves with the players' new
+	 * versions; rejects with a hopsafe error (`ApiRejected` carries the authority's code).
+	 */
+	transfer(
+		legs: ReadonlyArray<SyncTransferLeg>,
+		options?: { readonly key?: string; readonly reason?: string },
+	): Promise<ReadonlyMap<number, number>>;
 }
 
 /** Options of {@link createInventoryService}. */
@@ -94,9 +105,9 @@ export interface InventoryServiceOptions<T extends object> {
 	 * The inventory in the profile then holds the slot layout, and the save API the items,
 	 * counts and balances: every change is queued as save API operations (a grown stack is
 	 * removed and granted again with its id, in one transaction), and what another writer or a
-	 * rollback changes is brought into the slots (see `unplaced`). Drops, pickups and trades
-	 * move items between players, which that mode does only through the API's transfers; they
-	 * are refused with `authority_refused`. Change items and currencies through this service:
+	 * rollback changes is brought into the slots (see `unplaced`). Drops and pickups move items
+	 * between players, which that mode does only through the API's transfers: they are refused
+	 * with `authority_refused` (the trade service's trades and gifts use those transfers). Change items and currencies through this service:
 	 * direct sync calls are seen at the player's next pull.
 	 */
 	readonly authority?: ItemAuthority;

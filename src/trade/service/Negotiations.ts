@@ -198,7 +198,7 @@ export class Negotiations {
 			const reason: TradeRejectReason | undefined = completed
 				? undefined
 				: result.status === "pending"
-					? "no_session"
+					? (result.reason ?? "no_session")
 					: (result.reason ?? "save_failed");
 			const finished = finishTrade(trade, completed, this.now(), reason);
 			if (finished.ok) this.publish(trade);

@@ -6,7 +6,7 @@ import { HookSignal } from "../../inventory/protocol/signal";
 import { InventoryServiceImpl } from "../../inventory/service/InventoryServiceImpl";
 import type { Disconnectable, PlayerRef } from "../../inventory/service/types";
 import type { StackBundle } from "../../inventory/service/transferStacks";
-import { canPut } from "../../inventory/service/transfers";
+import { authorityOf, canPut } from "../../inventory/service/transfers";
 import { defaultPlatform, type Platform } from "../../platform";
 import type { Session } from "../../vault/types";
 import type { VaultMessage } from "../../vault/messages";
@@ -21,6 +21,7 @@ import { receiveParcel } from "../protocol/parcels";
 import type { TradeRejectReason } from "../reasons";
 import { Book } from "./Book";
 import { Courier } from "./Courier";
+import { ExternalFlows } from "./ExternalFlows";
 import { Negotiations } from "./Negotiations";
 import { TransferFlows } from "./TransferFlows";
 import type {
@@ -83,6 +84,8 @@ export class TradeServiceImpl implements TradeService {
 	private readonly negotiations: Negotiations;
 	private readonly courier: Courier;
 	private readonly flows: TransferFlows;
+	/** In external authority: trades and gifts as the save API's transfers. */
+	private readonly external?: ExternalFlows;
 	/** @internal */
 	public destroyed = false;
 
@@ -110,6 +113,8 @@ export class TradeServiceImpl implements TradeService {
 		this.negotiations = new Negotiations(this, this.changed);
 		this.courier = new Courier(this);
 		this.flows = new TransferFlows(this, this.courier);
+		const authority = authorityOf(this.inventory);
+		if (authority !== undefined) this.external = new ExternalFlows(this, this.flows, authority);
 
 		const onMessage = (session: Session<object>, message: VaultMessage) => this.onMessage(session, message);
 		this.connections.push(this.vault.onMessage(PARCEL_KIND, onMessage));
@@ -264,7 +269,10 @@ export class TradeServiceImpl implements TradeService {
 	// Same-server trade -----------------------------------------------------------------------
 
 	public execute(proposal: TradeProposal): Promise<TransferOutcome> {
-		return this.run(proposal.id, (id) => this.flows.runExecute(id, proposal));
+		const external = this.external;
+		return this.run(proposal.id, (id) =>
+			external !== undefined ? external.runExecute(id, proposal) : this.flows.runExecute(id, proposal),
+		);
 	}
 
 	private run(requested: string | undefined, flow: (id: string) => TransferOutcome): Promise<TransferOutcome> {
@@ -286,12 +294,19 @@ export class TradeServiceImpl implements TradeService {
 	// Gifts -----------------------------------------------------------------------------------
 
 	public gift(request: GiftRequest): Promise<TransferOutcome> {
-		return this.run(request.id, (id) => this.flows.runGift(id, request));
+		const external = this.external;
+		return this.run(request.id, (id) =>
+			external !== undefined ? external.runGift(id, request) : this.flows.runGift(id, request),
+		);
 	}
 
 	// Cross-server trades ---------------------------------------------------------------------
 
 	public escrowSide(side: CrossServerSide): Promise<TransferOutcome> {
+		// In external authority one server sends both sides as one transfer (`execute`, or the
+		// sync client's `transfer`): there is no escrow to wait in.
+		if (this.external !== undefined)
+			return Promise.resolve(outcome(tostring(side.trade), "failed", "authority_refused"));
 		return this.run(side.trade, (id) => this.flows.runEscrowSide(id, side));
 	}
 

@@ -16,6 +16,11 @@ import type { TradeService, TradeServiceOptions } from "./types";
  * ids make repeats harmless. Register this service's message handler before handlers of your
  * own, or make yours return `false` for kinds they do not own.
  *
+ * Over an inventory service in external authority (`authority: sync`), the save API holds the
+ * items, so `execute` and `gift` are one API transfer each, keyed by the trade id (every leg or
+ * none, at most once); they resolve once the players loaded here show the result, and the
+ * ledger only remembers the ids. `escrowSide` is refused there.
+ *
  * @example
  * ```ts
  * import { createTradeLedger, createTradeService, InventoryService, TradeLedger, Vault } from "@rbxts/hopsafe";

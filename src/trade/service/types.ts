@@ -38,7 +38,9 @@ export interface TradeLimits {
  * (applied to a recipient loaded on this server, before its save), `parcelPosted` (sent as a
  * message instead), `parcelRetired` (removed from the sender's outbox); `legPosted` (a partner's
  * saved leg sent to its coordinator's profile; id: the trade); arrivals (in memory,
- * before they are saved): `parcelReceived` (id: the parcel), `legReceived` (id: the trade).
+ * before they are saved): `parcelReceived` (id: the parcel), `legReceived` (id: the trade). In
+ * external authority a trade or gift is `validated`, then `transferred` once the save API
+ * committed it.
  */
 export type TradeStep =
 	| "validated"
@@ -56,7 +58,8 @@ export type TradeStep =
 	| "parcelRetired"
 	| "parcelReceived"
 	| "legPosted"
-	| "legReceived";
+	| "legReceived"
+	| "transferred";
 
 /** Options of {@link createTradeService}. */
 export interface TradeServiceOptions<T extends object> {
@@ -123,8 +126,9 @@ export interface CrossServerSide extends GiveSpec {
  * How a transfer ended as far as this call can tell: `completed` (a trade's decision is saved,
  * or a gift is saved and on its way), `escrowed` (one side of a cross-server trade is saved and
  * waits for the other), `failed` (nothing moved, or everything is on its way back), `pending`
- * (a player's session ended mid-way: what was saved settles it, through messages) or
- * `duplicate` (the id was already used: nothing applied).
+ * (a player's session ended mid-way: what was saved settles it, through messages; in external
+ * authority, the save API's answer never came: it applied the transfer or nothing, and the same
+ * id may be sent again) or `duplicate` (the id was already used: nothing applied).
  */
 export interface TransferOutcome {
 	readonly id: string;
@@ -173,7 +177,11 @@ export interface TradeService {
 	execute(proposal: TradeProposal): Promise<TransferOutcome>;
 	/** Sends items and currency to any player, exactly once, wherever they are. */
 	gift(request: GiftRequest): Promise<TransferOutcome>;
-	/** Escrows this server's player's side of a cross-server trade. */
+	/**
+	 * Escrows this server's player's side of a cross-server trade. DataStore authority only: in
+	 * external authority it answers `authority_refused` (one server sends both sides with
+	 * `execute`'s transfer, or with the sync client's `transfer`).
+	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 
 	/** A copy of the player's trade ledger. */

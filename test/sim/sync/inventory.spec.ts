@@ -1,11 +1,10 @@
-import { t } from "@rbxts/t";
-import type { Catalog, ClientRejectReason, InventoryService, InventoryState } from "../../../src";
+import type { ClientRejectReason, InventoryService } from "../../../src";
 import type { InventoryClient } from "../../../src/client";
 import type { SyncOp } from "../../../src/sync";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
 import { Prng } from "../../unit/inventory/support/prng";
-import { CATALOG_DEFS, CURRENCIES, type Hopsafe, type HopsafeClient } from "../inventory/support/inventoryWorld";
+import type { HopsafeClient } from "../inventory/support/inventoryWorld";
 import {
 	apiCoins,
 	auditLog,
@@ -13,19 +12,14 @@ import {
 	companionWrite,
 	readPlayer,
 	serverWrite,
-	syncGame,
 	syncWorld,
 	waitSettled,
-	type SyncData,
 	type SyncGame,
 } from "./support/api";
+import { apiItems, externalServer, slotItems, slotOf } from "./support/external";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 760_000;
-
-interface Data extends SyncData {
-	inventory: InventoryState;
-}
 
 interface ExternalGame {
 	readonly world: Sim.World;
@@ -35,39 +29,6 @@ interface ExternalGame {
 	readonly client: Sim.Client;
 	readonly view: InventoryClient;
 	readonly rejections: Array<string>;
-}
-
-/**
- * One server in external authority: a vault whose sessions the sync client drives, holding
- * the sync record and the slot layout; the inventory service over both, its remotes, and the
- * player's client module.
- */
-/** A server of `world` running the external-authority inventory (no player yet). */
-function externalServer(world: Sim.World, name?: string): { app: SyncGame; service: InventoryService; catalog: Catalog } {
-	const server = world.startServer({ name });
-	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
-	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
-	const app = syncGame(
-		server,
-		{ flushInterval: 1 },
-		{
-			template: { sync: hopsafe.createSyncRecord(), inventory: hopsafe.createInventory(0, 6) } as Data,
-			schema: t.interface({ sync: hopsafe.isSyncRecord, inventory: t.table }) as (
-				value: unknown,
-			) => value is Data,
-		},
-	);
-	const service = server.run(() => {
-		const inventory = hopsafe.createInventoryService({
-			catalog,
-			sessions: app.vault,
-			select: (data) => (data as Data).inventory,
-			authority: app.sync,
-		});
-		hopsafe.bindInventoryRemotes(inventory);
-		return inventory;
-	});
-	return { app, service, catalog };
 }
 
 function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp> = []): ExternalGame {
@@ -86,32 +47,6 @@ function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp
 	view.rejected.Connect((intent, reason: ClientRejectReason) => rejections.push(`${intent} ${reason}`));
 	world.advance(0.1);
 	return { world, app, service, player, client, view, rejections };
-}
-
-/** The slots' items as `id=def×count`, sorted. */
-function slotItems(state: InventoryState): string {
-	const lines = new Array<string>();
-	for (const stack of state.slots) if (stack !== false) lines.push(`${stack.id}=${stack.def}x${stack.count}`);
-	lines.sort();
-	return lines.join(" ");
-}
-
-/** The player's items at the save API, the same way. */
-function apiItems(world: Sim.World, userId: number): string {
-	const lines = new Array<string>();
-	for (const item of readPlayer(world, userId).items as unknown as Array<{ id: string; def: string; count: number }>) {
-		lines.push(`${item.id}=${item.def}x${item.count}`);
-	}
-	lines.sort();
-	return lines.join(" ");
-}
-
-function slotOf(state: InventoryState, id: string): number {
-	for (let slot = 0; slot < state.capacity; slot++) {
-		const stack = state.slots[slot];
-		if (stack !== false && stack.id === id) return slot;
-	}
-	return -1;
 }
 
 export = () => {
@@ -223,8 +158,8 @@ export = () => {
 		it("keeps the layout across a hop and picks up what changed at the API meanwhile", () => {
 			const userId = BASE + 5;
 			const world = syncWorld(7605);
-			const a = externalServer(world, "a");
-			const b = externalServer(world, "b");
+			const a = externalServer(world, { name: "a" });
+			const b = externalServer(world, { name: "b" });
 			const player = a.app.server.join(userId);
 			world.runUntil(() => a.service.isReady(userId), 120);
 			const potions = a.service.grant(userId, "potion", 8);

@@ -3,7 +3,13 @@ import { applyChange } from "../../../../src/inventory/operations/applyChange";
 import type { InventoryChange } from "../../../../src/inventory/operations/change";
 import { agreementOf, mirrorOps, resyncInventory } from "../../../../src/inventory/service/authorityDiff";
 import { createInventoryService } from "../../../../src/inventory/service/createInventoryService";
-import { canPut, canTake, putFromTransfer, takeForTransfer } from "../../../../src/inventory/service/transfers";
+import {
+	canPut,
+	canTake,
+	mintForTransfer,
+	putFromTransfer,
+	takeForTransfer,
+} from "../../../../src/inventory/service/transfers";
 import type { InventoryService, ServiceResult } from "../../../../src/inventory/service/types";
 import { createInventory } from "../../../../src/inventory/state/createInventory";
 import type { InventoryState, ItemStack } from "../../../../src/inventory/state/types";
@@ -364,7 +370,66 @@ export = () => {
 			expect(setup.authority.queued.size()).to.equal(0);
 		});
 
-		it("refuses transfers (trades, gifts), which move items between players", () => {
+		it("mints part ids in the giver's series and shows an authority transfer in both inventories", () => {
+			const [giver, taker] = [20, 21];
+			const authority = new FakeAuthority();
+			authority.states.set(giver, authorityWith([item("s", "sword"), item("p", "potion", 5)], 10));
+			authority.states.set(taker, emptyAuthorityState());
+			const sessions = new FakeSessions();
+			const service = createInventoryService({
+				catalog,
+				sessions,
+				select: (data) => data.inventory,
+				authority,
+				policy: false,
+			});
+			sessions.load(giver, createInventory(0, 4));
+			sessions.load(taker, createInventory(0, 4));
+			const serial = service.getInventory(giver)!.nextSerial;
+			const minted = mintForTransfer(service, giver, 1)!;
+			expect(minted.join(",")).to.equal(`${giver}-${serial}`);
+			expect(service.getInventory(giver)!.nextSerial).to.equal(serial + 1);
+			// Minting changes no item: nothing is queued with the authority.
+			expect(authority.queued.size()).to.equal(0);
+			expect(mintForTransfer(service, 99, 1)).to.equal(undefined);
+
+			const legs = [
+				{
+					from: giver,
+					to: taker,
+					items: [{ id: "s" }, { id: "p", count: 2, newId: minted[0] }],
+					currencies: { coins: 4 },
+				},
+			];
+			const versions = authority.transfer(legs, { key: "t-1" }).expect();
+			expect(versions.get(giver)).to.equal(1);
+			expect(versions.get(taker)).to.equal(1);
+			const mine = service.getInventory(giver)!;
+			const theirs = service.getInventory(taker)!;
+			expect(inventoryItems(mine).join(",")).to.equal("p=potionx3");
+			expect(mine.currencies.coins).to.equal(6);
+			expect(inventoryItems(theirs).join(",")).to.equal(`${minted[0]}=potionx2,s=swordx1`);
+			expect(theirs.currencies.coins).to.equal(4);
+			expect(inventoryItems(mine).join(",")).to.equal(authorityItems(authority.states.get(giver)!).join(","));
+			expect(inventoryItems(theirs).join(",")).to.equal(authorityItems(authority.states.get(taker)!).join(","));
+			expect(checkInventory(mine, catalog).size()).to.equal(0);
+			expect(checkInventory(theirs, catalog).size()).to.equal(0);
+
+			// The same key again moves nothing; a leg of what the giver lacks is refused whole.
+			expect(authority.transfer(legs, { key: "t-1" }).expect().get(giver)).to.equal(1);
+			const [sent, failure] = authority
+				.transfer([
+					{ from: taker, to: giver, currencies: { coins: 1 } },
+					{ from: giver, to: taker, items: [{ id: "s" }] },
+				])
+				.await();
+			expect(sent).to.equal(false);
+			expect((failure as { details: { code: string } }).details.code).to.equal("item_not_owned");
+			expect(deepDiff(service.getInventory(giver), mine)).to.equal(undefined);
+			expect(deepDiff(service.getInventory(taker), theirs)).to.equal(undefined);
+		});
+
+		it("refuses the escrow's take and put, which move items between players outside the authority", () => {
 			const userId = 18;
 			const setup = linked(userId, authorityWith([item("p", "potion", 5)], 10));
 			const before = setup.service.getInventory(userId)!;

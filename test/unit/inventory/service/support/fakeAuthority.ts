@@ -1,7 +1,9 @@
+import { makeError, type HopsafeError } from "../../../../../src/core/errors";
+import { deepCopy } from "../../../../../src/core/deepCopy";
 import { err, ok, type Result } from "../../../../../src/core/result";
 import type { ItemAuthority } from "../../../../../src/inventory/service/types";
 import { applyOps } from "../../../../../src/sync/state";
-import type { SyncOp, SyncRejectReason, SyncState } from "../../../../../src/sync/types";
+import type { SyncOp, SyncRejectReason, SyncState, SyncTransferLeg } from "../../../../../src/sync/types";
 import { Listeners } from "./fakeSessions";
 
 /** An empty save API state at version 0. */
@@ -36,6 +38,84 @@ export class FakeAuthority implements ItemAuthority {
 		if (refused !== undefined) return err(refused);
 		this.queued.push({ userId, ops: [...ops], reason: options?.reason });
 		return ok(`key-${this.queued.size()}`);
+	}
+
+	/** Queued transactions not answered yet, per player (the spec sets them). */
+	public readonly pending = new Map<number, number>();
+	/** Transfers the authority committed, with their keys and reasons. */
+	public readonly transfers = new Array<{ key?: string; reason?: string; legs: ReadonlyArray<SyncTransferLeg> }>();
+	/** When set, every transfer fails with it (no answer: nothing is applied). */
+	public failTransfers?: HopsafeError;
+
+	public pendingCount(userId: number): number {
+		return this.pending.get(userId) ?? 0;
+	}
+
+	/**
+	 * Applies every leg or none, once per key, the way the save API does: a whole stack keeps
+	 * its id, a part takes `newId`; a replayed key answers the versions again.
+	 */
+	public transfer(
+		legs: ReadonlyArray<SyncTransferLeg>,
+		options: { readonly key?: string; readonly reason?: string } = {},
+	): Promise<ReadonlyMap<number, number>> {
+		const failure = this.failTransfers;
+		if (failure !== undefined) return Promise.reject(failure) as Promise<ReadonlyMap<number, number>>;
+		const versions = new Map<number, number>();
+		if (options.key !== undefined && this.transfers.some((done) => done.key === options.key)) {
+			for (const leg of legs) {
+				for (const userId of [leg.from, leg.to]) versions.set(userId, this.states.get(userId)?.version ?? 0);
+			}
+			return Promise.resolve(versions);
+		}
+		const working = new Map<number, SyncState>();
+		const stateOf = (userId: number) => {
+			let state = working.get(userId);
+			if (state === undefined) {
+				state = deepCopy(this.states.get(userId) ?? emptyAuthorityState());
+				working.set(userId, state);
+			}
+			return state;
+		};
+		for (const leg of legs) {
+			const giver = stateOf(leg.from);
+			const taker = stateOf(leg.to);
+			const out = new Array<SyncOp>();
+			const into = new Array<SyncOp>();
+			for (const item of leg.items ?? []) {
+				const held = giver.items[item.id];
+				if (held === undefined) return this.refused("item_not_owned");
+				const count = item.count ?? held.count;
+				out.push({ op: "item.remove", id: item.id, count });
+				into.push({
+					op: "item.grant",
+					item: { id: item.newId ?? item.id, def: held.def, count, attrs: deepCopy(held.attrs) },
+				});
+			}
+			for (const [currency, amount] of pairs(leg.currencies ?? {})) {
+				out.push({ op: "currency.add", currency, amount: -amount });
+				into.push({ op: "currency.add", currency, amount });
+			}
+			const refused = applyOps(giver, out) ?? applyOps(taker, into);
+			if (refused !== undefined) return this.refused(refused);
+		}
+		for (const [userId, state] of working) {
+			state.version += 1;
+			versions.set(userId, state.version);
+			this.states.set(userId, state);
+		}
+		this.transfers.push({ key: options.key, reason: options.reason, legs });
+		for (const [userId, state] of working) this.changed.fire(userId, state);
+		return Promise.resolve(versions);
+	}
+
+	private refused(code: string): Promise<ReadonlyMap<number, number>> {
+		const rejection = makeError("ApiRejected", `transfer refused: ${code}`, {
+			operation: "transfer",
+			status: 409,
+			code,
+		});
+		return Promise.reject(rejection) as Promise<ReadonlyMap<number, number>>;
 	}
 
 	/** Another writer (or a rollback) changes the player's state. */

@@ -1,0 +1,237 @@
+// Trades and gifts when the inventories are in external authority: the save API is the truth
+// for items and balances, so a trade is one API transfer (every leg or none, at most once per
+// trade id) instead of the ledger's escrow protocol, and the inventories show the move at the
+// pull that follows it. Internal to the trade service.
+import { isHopsafeError } from "../../core/errors";
+import type { StackBundle } from "../../inventory/service/transferStacks";
+import { liveInventory, mintForTransfer } from "../../inventory/service/transfers";
+import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
+import type { ItemStack } from "../../inventory/state/types";
+import type { SyncTransferLeg } from "../../sync/types";
+import type { TradeRejectReason } from "../reasons";
+import type { Book } from "./Book";
+import type { TradeServiceImpl } from "./TradeServiceImpl";
+import type { TransferFlows } from "./TransferFlows";
+import type { GiftRequest, GiveSpec, TradeProposal, TransferOutcome } from "./types";
+
+const userIdOf = (player: PlayerRef) => (typeIs(player, "number") ? player : player.UserId);
+
+const outcome = (id: string, status: TransferOutcome["status"], reason?: TradeRejectReason): TransferOutcome =>
+	reason === undefined ? { id, status } : { id, status, reason };
+
+/** Seconds between looks at whether queued changes reached the API, or a pull landed. */
+const POLL = 0.1;
+
+/** The trade reason for a save API error code of a refused transfer. */
+function reasonOfCode(code: string): TradeRejectReason {
+	if (code === "item_not_owned") return "not_owned";
+	if (code === "insufficient_funds") return "insufficient_funds";
+	if (code === "item_exists") return "duplicate_item";
+	if (code === "idempotency_key_reused") return "duplicate";
+	return "authority_refused";
+}
+
+/** One side of a transfer: the API's leg, and the same items as stacks for `received`. */
+interface Side {
+	readonly leg: SyncTransferLeg;
+	readonly bundle: StackBundle;
+	/** Whether it moves nothing (a trade's side may give nothing; the API takes no empty leg). */
+	readonly empty: boolean;
+}
+
+/** A transfer whose answer never came, kept to be sent again as it was under the same id. */
+interface Unanswered {
+	readonly sides: ReadonlyArray<Side>;
+	readonly users: ReadonlyArray<number>;
+	readonly kind: "trade" | "gift";
+}
+
+export class ExternalFlows {
+	private readonly unanswered = new Map<string, Unanswered>();
+
+	public constructor(
+		private readonly trades: TradeServiceImpl,
+		private readonly flows: TransferFlows,
+		private readonly authority: ItemAuthority,
+	) {}
+
+	/** Runs `check` every POLL seconds until it holds or `seconds` pass; whether it held. */
+	private waitFor(seconds: number, check: () => boolean): boolean {
+		const clock = this.trades.platform.clock;
+		const deadline = clock() + seconds;
+		while (!check()) {
+			if (clock() >= deadline) return false;
+			task.wait(POLL);
+		}
+		return true;
+	}
+
+	/**
+	 * The leg `from` gives `to`. A whole stack keeps its id; a part of a stack gets a new id in
+	 * the giver's series, as the slot inventory would mint it. The claims were checked already.
+	 */
+	private side(from: number, to: number, spec: GiveSpec): Side | TradeRejectReason {
+		const state = liveInventory(this.trades.inventory, from);
+		if (state === undefined) return "no_session";
+		const found = new Array<ItemStack>();
+		let parts = 0;
+		for (const claim of spec.items) {
+			for (const stack of state.slots) {
+				if (stack !== false && stack.id === claim.id) {
+					found.push(stack);
+					if (claim.count < stack.count) parts += 1;
+				}
+			}
+		}
+		if (found.size() !== spec.items.size()) return "not_owned";
+		const minted = mintForTransfer(this.trades.inventory, from, parts);
+		if (minted === undefined) return "authority_refused";
+		const items = new Array<{ id: string; count: number; newId?: string }>();
+		const stacks = new Array<ItemStack>();
+		let partIndex = 0;
+		spec.items.forEach((claim, index) => {
+			const stack = found[index];
+			const newId = claim.count < stack.count ? minted[partIndex++] : undefined;
+			items.push(
+				newId === undefined
+					? { id: claim.id, count: claim.count }
+					: { id: claim.id, count: claim.count, newId },
+			);
+			const moved: ItemStack = { id: newId ?? claim.id, def: stack.def, count: claim.count };
+			stacks.push(stack.attrs === undefined ? moved : { ...moved, attrs: stack.attrs });
+		});
+		const currency: Record<string, number> = {};
+		for (const [name, amount] of pairs(spec.currency ?? {})) currency[name] = amount;
+		const leg: SyncTransferLeg = { from, to, items, currencies: currency };
+		return { leg, bundle: { stacks, currency }, empty: items.size() === 0 && next(currency)[0] === undefined };
+	}
+
+	/**
+	 * Sends the transfer once the givers' queued changes reached the API (an item just split
+	 * off, or coins just earned, must be there), then waits until the pull shows it to the
+	 * players loaded here.
+	 */
+	private commit(
+		id: string,
+		all: ReadonlyArray<Side>,
+		books: ReadonlyArray<Book>,
+		kind: "trade" | "gift",
+	): TransferOutcome {
+		const sides = all.filter((side) => !side.empty);
+		if (sides.size() === 0) return outcome(id, "failed", "empty_offer");
+		const users = books.map((book) => book.userId);
+		const result = this.send(id, sides, users, kind);
+		if (result.status === "pending") this.unanswered.set(id, { sides, users, kind });
+		return result;
+	}
+
+	/** Sends a transfer whose answer never came again, as it was (the API applies it at most once). */
+	private resend(id: string): TransferOutcome | undefined {
+		const previous = this.unanswered.get(id);
+		if (previous === undefined) return undefined;
+		const result = this.send(id, previous.sides, previous.users, previous.kind);
+		if (result.status !== "pending") this.unanswered.delete(id);
+		return result;
+	}
+
+	private send(
+		id: string,
+		sides: ReadonlyArray<Side>,
+		users: ReadonlyArray<number>,
+		kind: "trade" | "gift",
+	): TransferOutcome {
+		const books = new Array<Book>();
+		for (const userId of users) {
+			const book = this.trades.bookOf(userId);
+			if (book !== undefined) books.push(book);
+		}
+		const limits = this.trades.limits;
+		const authority = this.authority;
+		const givers = sides.map((side) => side.leg.from);
+		this.waitFor(limits.saveTimeout, () => givers.every((userId) => authority.pendingCount(userId) === 0));
+		const legs = sides.map((side) => side.leg);
+		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
+		const settles = kind === "trade" ? books : [];
+		const now = this.trades.now();
+		if (!sent) {
+			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
+				const why = reasonOfCode(answer.details.code);
+				if (why === "duplicate") return outcome(id, "duplicate", why);
+				this.settle(settles, id, "failed");
+				return outcome(id, "failed", why);
+			}
+			if (isHopsafeError(answer) && answer.kind === "InvalidArgument")
+				return outcome(id, "failed", "bad_request");
+			// No answer: the API may have applied it. Retrying with the same id is safe.
+			return outcome(id, "pending", "save_failed");
+		}
+		this.trades.step("transferred", id);
+		const versions = answer as ReadonlyMap<number, number>;
+		this.waitFor(limits.saveTimeout, () =>
+			// A player who left meanwhile has nothing left to show.
+			books.every(
+				({ userId }) => (authority.getState(userId)?.version ?? math.huge) >= (versions.get(userId) ?? 0),
+			),
+		);
+		for (const book of books) book.ledger.stamps[id] = now;
+		this.settle(settles, id, "completed");
+		if (this.trades.received.listening) {
+			for (const side of sides) {
+				const book = books.find((candidate) => candidate.userId === side.leg.to);
+				if (book !== undefined && book.active) this.trades.received.Fire(book.session.player, id, side.bundle);
+			}
+		}
+		return outcome(id, "completed");
+	}
+
+	private settle(books: ReadonlyArray<Book>, id: string, result: "completed" | "failed"): void {
+		if (!this.trades.settled.listening) return;
+		for (const book of books) this.trades.settled.Fire(book.userId, id, result);
+	}
+
+	/** The same-server swap: both sides in one API transfer. */
+	public runExecute(id: string, proposal: TradeProposal): TransferOutcome {
+		const again = this.resend(id);
+		if (again !== undefined) return again;
+		const ua = userIdOf(proposal.a.player);
+		const ub = userIdOf(proposal.b.player);
+		if (ua === ub) return outcome(id, "failed", "self_trade");
+		const bookA = this.trades.bookOf(ua);
+		const bookB = this.trades.bookOf(ub);
+		if (bookA === undefined || bookB === undefined) return outcome(id, "failed", "no_session");
+		if (!this.trades.inventory.isReady(ua) || !this.trades.inventory.isReady(ub))
+			return outcome(id, "failed", "no_session");
+		if (bookA.ledger.stamps[id] !== undefined || bookB.ledger.stamps[id] !== undefined)
+			return outcome(id, "duplicate", "duplicate");
+		const refused =
+			this.flows.checkGive(bookA, proposal.a, proposal.b.items.size()) ??
+			this.flows.checkGive(bookB, proposal.b, proposal.a.items.size());
+		if (refused !== undefined) return outcome(id, "failed", refused);
+		this.trades.step("validated", id);
+		const sideA = this.side(ua, ub, proposal.a);
+		if (typeIs(sideA, "string")) return outcome(id, "failed", sideA);
+		const sideB = this.side(ub, ua, proposal.b);
+		if (typeIs(sideB, "string")) return outcome(id, "failed", sideB);
+		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade");
+	}
+
+	/** A gift to any player, loaded anywhere or not at all: one leg. */
+	public runGift(id: string, request: GiftRequest): TransferOutcome {
+		const again = this.resend(id);
+		if (again !== undefined) return again;
+		const from = userIdOf(request.from);
+		if (!typeIs(request.to, "number") || request.to === from) return outcome(id, "failed", "self_trade");
+		const book = this.trades.bookOf(from);
+		if (book === undefined || !this.trades.inventory.isReady(from)) return outcome(id, "failed", "no_session");
+		if (book.ledger.stamps[id] !== undefined) return outcome(id, "duplicate", "duplicate");
+		const spec: GiveSpec = { items: request.items, currency: request.currency };
+		const refused = this.flows.checkGive(book, spec, 0);
+		if (refused !== undefined) return outcome(id, "failed", refused);
+		const side = this.side(from, request.to, spec);
+		if (typeIs(side, "string")) return outcome(id, "failed", side);
+		const books = [book];
+		const recipient = this.trades.bookOf(request.to);
+		if (recipient !== undefined) books.push(recipient);
+		return this.commit(id, [side], books, "gift");
+	}
+}

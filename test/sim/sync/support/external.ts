@@ -1,0 +1,92 @@
+import { t } from "@rbxts/t";
+import type { Catalog, InventoryService, InventoryState, TradeLedger } from "../../../../src";
+import type { TradeService } from "../../../../src/trade/service/types";
+import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
+import { readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
+
+/** A profile in external authority: the sync record, the slot layout and the trade ledger. */
+export interface ExternalData extends SyncData {
+	inventory: InventoryState;
+	trades: TradeLedger;
+}
+
+export interface ExternalServer {
+	readonly app: SyncGame;
+	readonly service: InventoryService;
+	readonly catalog: Catalog;
+	/** The trade service over the inventory, when asked for. */
+	readonly trades?: TradeService;
+}
+
+/**
+ * A server of `world` in external authority (no player yet): a vault whose sessions the sync
+ * client drives, the inventory service over both with its remotes bound, and optionally the
+ * trade service.
+ */
+export function externalServer(
+	world: Sim.World,
+	options: { readonly name?: string; readonly trades?: boolean } = {},
+): ExternalServer {
+	const server = world.startServer({ name: options.name });
+	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
+	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
+	const template: ExternalData = {
+		sync: hopsafe.createSyncRecord(),
+		inventory: hopsafe.createInventory(0, 6),
+		trades: hopsafe.createTradeLedger(),
+	};
+	const app = syncGame(
+		server,
+		{ flushInterval: 1 },
+		{
+			template,
+			schema: t.interface({ sync: hopsafe.isSyncRecord, inventory: t.table }) as (
+				value: unknown,
+			) => value is ExternalData,
+		},
+	);
+	return server.run(() => {
+		const service = hopsafe.createInventoryService({
+			catalog,
+			sessions: app.vault,
+			select: (data) => (data as ExternalData).inventory,
+			authority: app.sync,
+		});
+		hopsafe.bindInventoryRemotes(service);
+		const trades = options.trades
+			? hopsafe.createTradeService({
+					inventory: service,
+					vault: app.vault,
+					ledger: (data) => (data as ExternalData).trades,
+				})
+			: undefined;
+		return { app, service, catalog, trades };
+	});
+}
+
+/** The slots' items as `id=def×count`, sorted. */
+export function slotItems(state: InventoryState): string {
+	const lines = new Array<string>();
+	for (const stack of state.slots) if (stack !== false) lines.push(`${stack.id}=${stack.def}x${stack.count}`);
+	lines.sort();
+	return lines.join(" ");
+}
+
+/** The player's items at the save API, the same way. */
+export function apiItems(world: Sim.World, userId: number): string {
+	const lines = new Array<string>();
+	for (const item of readPlayer(world, userId).items as unknown as Array<{ id: string; def: string; count: number }>) {
+		lines.push(`${item.id}=${item.def}x${item.count}`);
+	}
+	lines.sort();
+	return lines.join(" ");
+}
+
+/** The slot holding `id`, or -1. */
+export function slotOf(state: InventoryState, id: string): number {
+	for (let slot = 0; slot < state.capacity; slot++) {
+		const stack = state.slots[slot];
+		if (stack !== false && stack.id === id) return slot;
+	}
+	return -1;
+}

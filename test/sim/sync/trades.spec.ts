@@ -1,0 +1,262 @@
+import type { InventoryService, InventoryState, TradeService, TransferOutcome } from "../../../src";
+import { checkInventory } from "../../../src/inventory/invariants";
+import { apiCoins, auditLog, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
+import { apiItems, externalServer, slotItems, slotOf } from "./support/external";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 770_000;
+
+interface TradeSetup {
+	readonly world: Sim.World;
+	readonly app: SyncGame;
+	readonly service: InventoryService;
+	readonly trades: TradeService;
+	readonly players: Array<Player>;
+	/** `settled` and `received` as `userId outcome` and `userId stacks currency`, in order. */
+	readonly settled: Array<string>;
+	readonly received: Array<string>;
+}
+
+/** One server in external authority with the trade service, and `userIds` joined and served. */
+function tradeSetup(seed: number, userIds: ReadonlyArray<number>): TradeSetup {
+	const world = syncWorld(seed);
+	const { app, service, trades } = externalServer(world, { trades: true });
+	const players = userIds.map((userId) => app.server.join(userId));
+	world.runUntil(() => userIds.every((userId) => service.isReady(userId)), 120);
+	assert(userIds.every((userId) => service.isReady(userId)), "the inventories were not served");
+	const settled = new Array<string>();
+	const received = new Array<string>();
+	trades!.settled.Connect((userId, _trade, outcome) => settled.push(`${userId} ${outcome}`));
+	trades!.received.Connect((player, _parcel, bundle) =>
+		received.push(`${player.UserId} ${bundle.stacks.size()} ${bundle.currency.coins ?? 0}`),
+	);
+	return { world, app, service, trades: trades!, players, settled, received };
+}
+
+/** Runs the world until the promise settles; its outcome. */
+function outcomeOf(world: Sim.World, promise: Promise<TransferOutcome>): TransferOutcome {
+	let result: TransferOutcome | undefined;
+	void promise.then((value) => (result = value));
+	world.runUntil(() => result !== undefined, 120);
+	assert(result !== undefined, "the transfer never finished");
+	return result;
+}
+
+function idOf(result: { ok: boolean; value?: { minted: ReadonlyArray<string> } }): string {
+	assert(result.ok && result.value !== undefined, "a grant failed");
+	return result.value.minted[0];
+}
+
+/** Every item id of the inventories, each once: an id in two of them is a dupe. */
+function noDupes(...states: Array<InventoryState>): boolean {
+	const seen = new Set<string>();
+	for (const state of states) {
+		for (const stack of state.slots) {
+			if (stack === false) continue;
+			if (seen.has(stack.id)) return false;
+			seen.add(stack.id);
+		}
+	}
+	return true;
+}
+
+export = () => {
+	describe("trades in external authority", () => {
+		it("completes a negotiated trade as one save API transfer, every id kept and shown on both sides", () => {
+			const [a, b] = [BASE + 1, BASE + 2];
+			const setup = tradeSetup(7701, [a, b]);
+			const { world, service, trades } = setup;
+			const [playerA, playerB] = setup.players;
+			// Granted just now: the trade must wait for these to reach the API itself.
+			const sword = idOf(service.grant(a, "sword"));
+			const potions = idOf(service.grant(a, "potion", 10));
+			expect(service.adjustCurrency(a, "coins", 100).ok).to.equal(true);
+			const shield = idOf(service.grant(b, "shield"));
+			expect(service.adjustCurrency(b, "coins", 50).ok).to.equal(true);
+
+			const invited = trades.invite(playerA, playerB);
+			assert(invited.ok);
+			const id = invited.value.id;
+			expect(trades.accept(playerB, id).ok).to.equal(true);
+			const mine = service.getInventory(a)!;
+			const offerA = trades.offer(
+				playerA,
+				id,
+				[
+					{ slot: slotOf(mine, sword), id: sword, count: 1 },
+					{ slot: slotOf(mine, potions), id: potions, count: 4 },
+				],
+				{ coins: 30 },
+			);
+			expect(offerA.ok).to.equal(true);
+			const offerB = trades.offer(
+				playerB,
+				id,
+				[{ slot: slotOf(service.getInventory(b)!, shield), id: shield, count: 1 }],
+				{ coins: 20 },
+			);
+			expect(offerB.ok).to.equal(true);
+			const revision = trades.getTrade(id)!.revision;
+			expect(trades.confirm(playerA, id, revision).ok).to.equal(true);
+			expect(trades.confirm(playerB, id, revision).ok).to.equal(true);
+			world.runUntil(() => trades.getTrade(id)?.phase !== "committing", 60);
+			expect(trades.getTrade(id)!.phase).to.equal("completed");
+
+			// Resolved only once both inventories show the transfer.
+			const afterA = service.getInventory(a)!;
+			const afterB = service.getInventory(b)!;
+			expect(slotOf(afterA, sword)).to.equal(-1);
+			expect(slotOf(afterB, sword) >= 0).to.equal(true);
+			expect(slotOf(afterA, shield) >= 0).to.equal(true);
+			expect((afterA.slots[slotOf(afterA, potions)] as { count: number }).count).to.equal(6);
+			// The 4 potions moved as a new stack with an id of the giver's series.
+			let part: string | undefined;
+			for (const stack of afterB.slots) if (stack !== false && stack.def === "potion") part = stack.id;
+			expect(part !== undefined && part.sub(1, `${a}-`.size()) === `${a}-`).to.equal(true);
+			expect((afterB.slots[slotOf(afterB, part!)] as { count: number }).count).to.equal(4);
+			expect(afterA.currencies.coins).to.equal(90);
+			expect(afterB.currencies.coins).to.equal(60);
+			expect(noDupes(afterA, afterB)).to.equal(true);
+			expect(checkInventory(afterA, service.catalog).size()).to.equal(0);
+			expect(checkInventory(afterB, service.catalog).size()).to.equal(0);
+			// The API holds exactly what the slots hold, moved by one transfer with the trade's reason.
+			expect(apiItems(world, a)).to.equal(slotItems(afterA));
+			expect(apiItems(world, b)).to.equal(slotItems(afterB));
+			expect(apiCoins(world, a)).to.equal(90);
+			expect(apiCoins(world, b)).to.equal(60);
+			let transfers = 0;
+			for (const entry of auditLog(world, a)) if (entry.reason === "trade") transfers += 1;
+			expect(transfers).to.equal(1);
+			setup.settled.sort();
+			expect(setup.settled.join(",")).to.equal(`${a} completed,${b} completed`);
+			setup.received.sort();
+			expect(setup.received.join(",")).to.equal(`${a} 1 20,${b} 2 30`);
+
+			// The same trade id again applies nothing.
+			const again = outcomeOf(
+				world,
+				trades.execute({
+					id,
+					a: { player: a, items: [{ id: shield, count: 1 }] },
+					b: { player: b, items: [{ id: sword, count: 1 }] },
+				}),
+			);
+			expect(again.status).to.equal("duplicate");
+			expect(slotItems(service.getInventory(a)!)).to.equal(slotItems(afterA));
+		});
+
+		it("fails a trade the save API refuses, and moves nothing", () => {
+			const [a, b] = [BASE + 3, BASE + 4];
+			const setup = tradeSetup(7702, [a, b]);
+			const { world, service, trades } = setup;
+			const sword = idOf(service.grant(a, "sword"));
+			const potions = idOf(service.grant(b, "potion", 5));
+			world.runUntil(() => setup.app.sync.pendingCount(a) + setup.app.sync.pendingCount(b) === 0, 30);
+			const beforeB = apiItems(world, b);
+
+			// The companion app removes the sword at the API; this server still shows it.
+			const token = companionToken(world, a);
+			expect(companionWrite(world, token, a, [{ op: "item.remove", id: sword }]).status).to.equal(201);
+			const result = outcomeOf(
+				world,
+				trades.execute({
+					a: { player: a, items: [{ id: sword, count: 1 }] },
+					b: { player: b, items: [{ id: potions, count: 2 }] },
+				}),
+			);
+			expect(result.status).to.equal("failed");
+			expect(result.reason).to.equal("not_owned");
+			// Only the companion's removal happened; the sword's slot follows the API.
+			world.runUntil(() => slotOf(service.getInventory(a)!, sword) === -1, 30);
+			expect(apiItems(world, a)).to.equal("");
+			expect(apiItems(world, b)).to.equal(beforeB);
+			expect(slotItems(service.getInventory(b)!)).to.equal(apiItems(world, b));
+			expect(setup.settled.join(",")).to.equal(`${a} failed,${b} failed`);
+		});
+
+		it("sends a transfer whose answer was lost again under the same id, and it applies once", () => {
+			const [a, b] = [BASE + 5, BASE + 6];
+			const setup = tradeSetup(7703, [a, b]);
+			const { world, service, trades, app } = setup;
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			// The API commits the first attempt but its answer is lost; every retry then fails.
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
+			world.failHttp({ kind: "connectFail", count: 3, server: app.server, match: "/v1/transfers" });
+			const proposal = {
+				id: "external-lost-answer",
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			};
+			const first = outcomeOf(world, trades.execute(proposal));
+			expect(first.status).to.equal("pending");
+			// Whatever the inventories show meanwhile, the same id sends the same transfer again.
+			world.advance(5);
+			const second = outcomeOf(world, trades.execute(proposal));
+			expect(second.status).to.equal("completed");
+			const afterA = service.getInventory(a)!;
+			const afterB = service.getInventory(b)!;
+			expect(slotOf(afterB, sword) >= 0).to.equal(true);
+			expect(slotOf(afterA, sword)).to.equal(-1);
+			expect(afterA.currencies.coins).to.equal(25);
+			expect(afterB.currencies.coins).to.equal(15);
+			expect(apiCoins(world, a)).to.equal(25);
+			expect(apiCoins(world, b)).to.equal(15);
+			expect(apiItems(world, b)).to.equal(slotItems(afterB));
+			let transfers = 0;
+			for (const entry of auditLog(world, a)) if (entry.reason === "trade") transfers += 1;
+			expect(transfers).to.equal(1);
+		});
+
+		it("gifts to an offline player through the API, who finds the items at the next join", () => {
+			const [a, c] = [BASE + 7, BASE + 8];
+			const setup = tradeSetup(7704, [a]);
+			const { world, service, trades } = setup;
+			const potions = idOf(service.grant(a, "potion", 10));
+			expect(service.adjustCurrency(a, "coins", 30).ok).to.equal(true);
+			const gift = outcomeOf(
+				world,
+				trades.gift({ from: a, to: c, items: [{ id: potions, count: 3 }], currency: { coins: 10 } }),
+			);
+			expect(gift.status).to.equal("completed");
+			const mine = service.getInventory(a)!;
+			expect((mine.slots[slotOf(mine, potions)] as { count: number }).count).to.equal(7);
+			expect(mine.currencies.coins).to.equal(20);
+			expect(apiItems(world, a)).to.equal(slotItems(mine));
+			expect(apiCoins(world, c)).to.equal(10);
+
+			// The recipient joins another server and finds 3 potions under an id of the giver's series.
+			const other = externalServer(world, { name: "other", trades: true });
+			other.app.server.join(c);
+			world.runUntil(() => other.service.isReady(c), 120);
+			const theirs = other.service.getInventory(c)!;
+			expect(apiItems(world, c)).to.equal(slotItems(theirs));
+			expect(slotItems(theirs).find(`=potionx3`)[0] !== undefined).to.equal(true);
+			expect(slotItems(theirs).sub(1, `${a}-`.size())).to.equal(`${a}-`);
+			expect(theirs.currencies.coins).to.equal(10);
+			// A gift of what the giver does not hold is refused before anything is sent.
+			const refused = outcomeOf(world, trades.gift({ from: a, to: c, items: [{ id: "nope-1", count: 1 }] }));
+			expect(refused.status).to.equal("failed");
+			expect(refused.reason).to.equal("not_owned");
+		});
+
+		it("refuses one-sided escrow with authority_refused", () => {
+			const [a, b] = [BASE + 9, BASE + 10];
+			const setup = tradeSetup(7705, [a]);
+			const sword = idOf(setup.service.grant(a, "sword"));
+			const result = outcomeOf(
+				setup.world,
+				setup.trades.escrowSide({
+					trade: "external-escrow",
+					player: a,
+					partner: b,
+					items: [{ id: sword, count: 1 }],
+					receive: { items: [], currency: { coins: 5 } },
+				}),
+			);
+			expect(result.status).to.equal("failed");
+			expect(result.reason).to.equal("authority_refused");
+			expect(slotOf(setup.service.getInventory(a)!, sword) >= 0).to.equal(true);
+		});
+	});
+};
