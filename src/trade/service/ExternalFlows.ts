@@ -193,14 +193,10 @@ export class ExternalFlows {
 	public runExecute(id: string, proposal: TradeProposal): TransferOutcome {
 		const again = this.resend(id);
 		if (again !== undefined) return again;
-		const ua = userIdOf(proposal.a.player);
-		const ub = userIdOf(proposal.b.player);
-		if (ua === ub) return outcome(id, "failed", "self_trade");
-		const bookA = this.trades.bookOf(ua);
-		const bookB = this.trades.bookOf(ub);
-		if (bookA === undefined || bookB === undefined) return outcome(id, "failed", "no_session");
-		if (!this.trades.inventory.isReady(ua) || !this.trades.inventory.isReady(ub))
-			return outcome(id, "failed", "no_session");
+		const parties = this.flows.partiesOf(proposal);
+		if (typeIs(parties, "string")) return outcome(id, "failed", parties);
+		const [bookA, bookB] = parties;
+		const [ua, ub] = [bookA.userId, bookB.userId];
 		if (bookA.ledger.stamps[id] !== undefined || bookB.ledger.stamps[id] !== undefined)
 			return outcome(id, "duplicate", "duplicate");
 		const refused =

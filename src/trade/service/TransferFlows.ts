@@ -106,15 +106,23 @@ export class TransferFlows {
 	 * and decides in one step, then saves: that save is the commit point. Each side then reaches
 	 * the other (and every record that was not saved is put back) through the background work.
 	 */
-	public runExecute(id: string, proposal: TradeProposal): TransferOutcome {
+	/** The books of a same-server trade's two players, both served here; or why not. */
+	public partiesOf(proposal: TradeProposal): readonly [Book, Book] | TradeRejectReason {
 		const ua = userIdOf(proposal.a.player);
 		const ub = userIdOf(proposal.b.player);
-		if (ua === ub) return outcome(id, "failed", "self_trade");
+		if (ua === ub) return "self_trade";
 		const bookA = this.trades.bookOf(ua);
 		const bookB = this.trades.bookOf(ub);
-		if (bookA === undefined || bookB === undefined) return outcome(id, "failed", "no_session");
-		if (!this.trades.inventory.isReady(ua) || !this.trades.inventory.isReady(ub))
-			return outcome(id, "failed", "no_session");
+		if (bookA === undefined || bookB === undefined) return "no_session";
+		if (!this.trades.inventory.isReady(ua) || !this.trades.inventory.isReady(ub)) return "no_session";
+		return [bookA, bookB];
+	}
+
+	public runExecute(id: string, proposal: TradeProposal): TransferOutcome {
+		const parties = this.partiesOf(proposal);
+		if (typeIs(parties, "string")) return outcome(id, "failed", parties);
+		const [bookA, bookB] = parties;
+		const [ua, ub] = [bookA.userId, bookB.userId];
 		if (this.seen(bookA, id) || this.seen(bookB, id)) return outcome(id, "duplicate", "duplicate");
 		const aFirst = ua < ub;
 		const coordinator = aFirst ? bookA : bookB;

@@ -67,9 +67,10 @@ interface Linked {
 	readonly changes: Array<InventoryChange>;
 }
 
-function linked(userId: number, start: SyncState, capacity = 6): Linked {
+/** The service over a fake authority holding `starts`, each player's session loaded. */
+function linkedAll(starts: ReadonlyArray<[userId: number, start: SyncState]>, capacity = 6): Linked {
 	const authority = new FakeAuthority();
-	authority.states.set(userId, start);
+	for (const [userId, start] of starts) authority.states.set(userId, start);
 	const sessions = new FakeSessions();
 	const service = createInventoryService({
 		catalog,
@@ -80,8 +81,12 @@ function linked(userId: number, start: SyncState, capacity = 6): Linked {
 	});
 	const changes = new Array<InventoryChange>();
 	service.changed.Connect((_player, change) => changes.push(deepCopy(change)));
-	sessions.load(userId, createInventory(0, capacity));
+	for (const [userId] of starts) sessions.load(userId, createInventory(0, capacity));
 	return { authority, sessions, service, changes };
+}
+
+function linked(userId: number, start: SyncState, capacity = 6): Linked {
+	return linkedAll([[userId, start]], capacity);
 }
 
 export = () => {
@@ -372,19 +377,13 @@ export = () => {
 
 		it("mints part ids in the giver's series and shows an authority transfer in both inventories", () => {
 			const [giver, taker] = [20, 21];
-			const authority = new FakeAuthority();
-			authority.states.set(giver, authorityWith([item("s", "sword"), item("p", "potion", 5)], 10));
-			authority.states.set(taker, emptyAuthorityState());
-			const sessions = new FakeSessions();
-			const service = createInventoryService({
-				catalog,
-				sessions,
-				select: (data) => data.inventory,
-				authority,
-				policy: false,
-			});
-			sessions.load(giver, createInventory(0, 4));
-			sessions.load(taker, createInventory(0, 4));
+			const { authority, service } = linkedAll(
+				[
+					[giver, authorityWith([item("s", "sword"), item("p", "potion", 5)], 10)],
+					[taker, emptyAuthorityState()],
+				],
+				4,
+			);
 			const serial = service.getInventory(giver)!.nextSerial;
 			const minted = mintForTransfer(service, giver, 1)!;
 			expect(minted.join(",")).to.equal(`${giver}-${serial}`);
