@@ -23,7 +23,8 @@ export type TradeProtocolReason =
 	| "trade_in_progress"
 	| "duplicate"
 	| "save_failed"
-	| "terms_mismatch";
+	| "terms_mismatch"
+	| "expired";
 
 /** Why a trade request was refused or a trade failed: a trade reason or an inventory reason. */
 export type TradeRejectReason = TradeProtocolReason | RejectReason;
@@ -47,8 +48,7 @@ export const TRADE_REASONS: Readonly<Record<TradeProtocolReason, string>> = tabl
 		"the request is malformed: an unknown intent, a wrong number of arguments, a wrong type, a number that is not a finite integer in range, or a string or list of the wrong length (trade remotes)",
 	rate_limited: "the player sent more trade requests than the per-player token bucket allows (trade remotes)",
 	no_session: "the player (or the other player) has no served inventory and ledger on this server",
-	authority_refused:
-		"external authority: the save API refused the transfer for a reason of its own, or the request needs the escrow of DataStore authority (escrowSide: send both sides as one transfer with execute)",
+	authority_refused: "external authority: the save API refused the transfer for a reason of its own",
 	internal_error: "a handler threw; nothing was changed and the error went to callbackFailed",
 	not_found: "no trade with that id involves this player",
 	not_participant:
@@ -67,6 +67,8 @@ export const TRADE_REASONS: Readonly<Record<TradeProtocolReason, string>> = tabl
 	save_failed:
 		"a save the trade needed was not confirmed in time; every side was returned (or will be, at the owner's next save)",
 	terms_mismatch: "the two sides of a cross-server trade did not agree on what each gives",
+	expired:
+		"the other side of a cross-server trade in external authority did not reach the coordinator before the trade's deadline",
 });
 
 const TRADE_REASON_TEXT: Record<string, string> = {};

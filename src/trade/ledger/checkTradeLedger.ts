@@ -3,7 +3,8 @@ import type { TradeLedger } from "./types";
 const TABLES = ["stamps", "decisions", "outbox", "inbox", "legs", "waiting"] as const;
 const FIELDS: ReadonlySet<string> = new Set(TABLES);
 
-function isBundle(value: unknown): boolean {
+/** Whether `value` has the shape of a `StackBundle`. */
+export function isBundle(value: unknown): boolean {
 	if (!typeIs(value, "table")) return false;
 	const bundle = value as { stacks?: unknown; currency?: unknown };
 	if (!typeIs(bundle.stacks, "table") || !typeIs(bundle.currency, "table")) return false;

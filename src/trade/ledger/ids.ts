@@ -15,3 +15,8 @@ export function deliverId(trade: string, to: number): string {
 export function backId(trade: string, to: number): string {
 	return `${trade}:back:${to}`;
 }
+
+/** A coordinator's verdict on its way to the partner (external authority). */
+export function verdictId(trade: string, to: number): string {
+	return `${trade}:verdict:${to}`;
+}

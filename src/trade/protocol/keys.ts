@@ -10,3 +10,7 @@ export const decisionKey = (trade: string) => `dec:${trade}`;
 /** Message kinds the trade service posts through the vault. */
 export const PARCEL_KIND = "hopsafe.parcel";
 export const LEG_KIND = "hopsafe.leg";
+/** External authority: a partner's side of a cross-server trade, to its coordinator. */
+export const SIDE_KIND = "hopsafe.side";
+/** External authority: a coordinator's verdict on a cross-server trade, to its partner. */
+export const VERDICT_KIND = "hopsafe.verdict";

@@ -32,11 +32,17 @@ function reasonOfCode(code: string): TradeRejectReason {
 }
 
 /** One side of a transfer: the API's leg, and the same items as stacks for `received`. */
-interface Side {
+export interface Side {
 	readonly leg: SyncTransferLeg;
 	readonly bundle: StackBundle;
 	/** Whether it moves nothing (a trade's side may give nothing; the API takes no empty leg). */
 	readonly empty: boolean;
+}
+
+/** How a sent transfer ended, with the players' new versions when the API applied it. */
+export interface Sent {
+	readonly outcome: TransferOutcome;
+	readonly versions?: ReadonlyMap<number, number>;
 }
 
 /** A transfer whose answer never came, kept to be sent again as it was under the same id. */
@@ -56,7 +62,7 @@ export class ExternalFlows {
 	) {}
 
 	/** Runs `check` every POLL seconds until it holds or `seconds` pass; whether it held. */
-	private waitFor(seconds: number, check: () => boolean): boolean {
+	public waitFor(seconds: number, check: () => boolean): boolean {
 		const clock = this.trades.platform.clock;
 		const deadline = clock() + seconds;
 		while (!check()) {
@@ -67,10 +73,26 @@ export class ExternalFlows {
 	}
 
 	/**
+	 * Waits (at most `saveTimeout`) until the players' queued changes reached the API: an item
+	 * just split off, or coins just earned, must be there before a transfer names them.
+	 */
+	public flushed(users: ReadonlyArray<number>): boolean {
+		const authority = this.authority;
+		return this.waitFor(this.trades.limits.saveTimeout, () =>
+			users.every((userId) => authority.pendingCount(userId) === 0),
+		);
+	}
+
+	/** Whether the player's state here is at `version` or later (a player who left shows nothing more). */
+	public shows(userId: number, version: number): boolean {
+		return (this.authority.getState(userId)?.version ?? math.huge) >= version;
+	}
+
+	/**
 	 * The leg `from` gives `to`. A whole stack keeps its id; a part of a stack gets a new id in
 	 * the giver's series, as the slot inventory would mint it. The claims were checked already.
 	 */
-	private side(from: number, to: number, spec: GiveSpec): Side | TradeRejectReason {
+	public side(from: number, to: number, spec: GiveSpec): Side | TradeRejectReason {
 		const state = liveInventory(this.trades.inventory, from);
 		if (state === undefined) return "no_session";
 		const found = new Array<ItemStack>();
@@ -111,44 +133,32 @@ export class ExternalFlows {
 	 * off, or coins just earned, must be there), then waits until the pull shows it to the
 	 * players loaded here.
 	 */
-	private commit(
-		id: string,
-		all: ReadonlyArray<Side>,
-		books: ReadonlyArray<Book>,
-		kind: "trade" | "gift",
-	): TransferOutcome {
+	public commit(id: string, all: ReadonlyArray<Side>, books: ReadonlyArray<Book>, kind: "trade" | "gift"): Sent {
 		const sides = all.filter((side) => !side.empty);
-		if (sides.size() === 0) return outcome(id, "failed", "empty_offer");
+		if (sides.size() === 0) return { outcome: outcome(id, "failed", "empty_offer") };
 		const users = books.map((book) => book.userId);
-		const result = this.send(id, sides, users, kind);
-		if (result.status === "pending") this.unanswered.set(id, { sides, users, kind });
-		return result;
+		const sent = this.send(id, sides, users, kind);
+		if (sent.outcome.status === "pending") this.unanswered.set(id, { sides, users, kind });
+		return sent;
 	}
 
 	/** Sends a transfer whose answer never came again, as it was (the API applies it at most once). */
-	private resend(id: string): TransferOutcome | undefined {
+	public resend(id: string): Sent | undefined {
 		const previous = this.unanswered.get(id);
 		if (previous === undefined) return undefined;
-		const result = this.send(id, previous.sides, previous.users, previous.kind);
-		if (result.status !== "pending") this.unanswered.delete(id);
-		return result;
+		const sent = this.send(id, previous.sides, previous.users, previous.kind);
+		if (sent.outcome.status !== "pending") this.unanswered.delete(id);
+		return sent;
 	}
 
-	private send(
-		id: string,
-		sides: ReadonlyArray<Side>,
-		users: ReadonlyArray<number>,
-		kind: "trade" | "gift",
-	): TransferOutcome {
+	private send(id: string, sides: ReadonlyArray<Side>, users: ReadonlyArray<number>, kind: "trade" | "gift"): Sent {
 		const books = new Array<Book>();
 		for (const userId of users) {
 			const book = this.trades.bookOf(userId);
 			if (book !== undefined) books.push(book);
 		}
-		const limits = this.trades.limits;
 		const authority = this.authority;
-		const givers = sides.map((side) => side.leg.from);
-		this.waitFor(limits.saveTimeout, () => givers.every((userId) => authority.pendingCount(userId) === 0));
+		this.flushed(sides.map((side) => side.leg.from));
 		const legs = sides.map((side) => side.leg);
 		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
 		const settles = kind === "trade" ? books : [];
@@ -156,22 +166,19 @@ export class ExternalFlows {
 		if (!sent) {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
 				const why = reasonOfCode(answer.details.code);
-				if (why === "duplicate") return outcome(id, "duplicate", why);
+				if (why === "duplicate") return { outcome: outcome(id, "duplicate", why) };
 				this.settle(settles, id, "failed");
-				return outcome(id, "failed", why);
+				return { outcome: outcome(id, "failed", why) };
 			}
 			if (isHopsafeError(answer) && answer.kind === "InvalidArgument")
-				return outcome(id, "failed", "bad_request");
+				return { outcome: outcome(id, "failed", "bad_request") };
 			// No answer: the API may have applied it. Retrying with the same id is safe.
-			return outcome(id, "pending", "save_failed");
+			return { outcome: outcome(id, "pending", "save_failed") };
 		}
 		this.trades.step("transferred", id);
 		const versions = answer as ReadonlyMap<number, number>;
-		this.waitFor(limits.saveTimeout, () =>
-			// A player who left meanwhile has nothing left to show.
-			books.every(
-				({ userId }) => (authority.getState(userId)?.version ?? math.huge) >= (versions.get(userId) ?? 0),
-			),
+		this.waitFor(this.trades.limits.saveTimeout, () =>
+			books.every(({ userId }) => this.shows(userId, versions.get(userId) ?? 0)),
 		);
 		for (const book of books) book.ledger.stamps[id] = now;
 		this.settle(settles, id, "completed");
@@ -181,7 +188,7 @@ export class ExternalFlows {
 				if (book !== undefined && book.active) this.trades.received.Fire(book.session.player, id, side.bundle);
 			}
 		}
-		return outcome(id, "completed");
+		return { outcome: outcome(id, "completed"), versions };
 	}
 
 	private settle(books: ReadonlyArray<Book>, id: string, result: "completed" | "failed"): void {
@@ -192,7 +199,7 @@ export class ExternalFlows {
 	/** The same-server swap: both sides in one API transfer. */
 	public runExecute(id: string, proposal: TradeProposal): TransferOutcome {
 		const again = this.resend(id);
-		if (again !== undefined) return again;
+		if (again !== undefined) return again.outcome;
 		const parties = this.flows.partiesOf(proposal);
 		if (typeIs(parties, "string")) return outcome(id, "failed", parties);
 		const [bookA, bookB] = parties;
@@ -208,13 +215,13 @@ export class ExternalFlows {
 		if (typeIs(sideA, "string")) return outcome(id, "failed", sideA);
 		const sideB = this.side(ub, ua, proposal.b);
 		if (typeIs(sideB, "string")) return outcome(id, "failed", sideB);
-		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade");
+		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade").outcome;
 	}
 
 	/** A gift to any player, loaded anywhere or not at all: one leg. */
 	public runGift(id: string, request: GiftRequest): TransferOutcome {
 		const again = this.resend(id);
-		if (again !== undefined) return again;
+		if (again !== undefined) return again.outcome;
 		const from = userIdOf(request.from);
 		if (!typeIs(request.to, "number") || request.to === from) return outcome(id, "failed", "self_trade");
 		const book = this.trades.bookOf(from);
@@ -228,6 +235,6 @@ export class ExternalFlows {
 		const books = [book];
 		const recipient = this.trades.bookOf(request.to);
 		if (recipient !== undefined) books.push(recipient);
-		return this.commit(id, [side], books, "gift");
+		return this.commit(id, [side], books, "gift").outcome;
 	}
 }

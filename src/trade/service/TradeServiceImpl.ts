@@ -15,13 +15,14 @@ import { checkTradeLedger, isLeg, isParcel } from "../ledger/checkTradeLedger";
 import { legId } from "../ledger/ids";
 import type { Leg, Parcel, TradeLedger } from "../ledger/types";
 import type { Trade } from "../machine/types";
-import { LEG_KIND, PARCEL_KIND } from "../protocol/keys";
+import { LEG_KIND, PARCEL_KIND, SIDE_KIND, VERDICT_KIND } from "../protocol/keys";
 import { receiveLeg, type LegVerdict } from "../protocol/legs";
 import { receiveParcel } from "../protocol/parcels";
 import type { TradeRejectReason } from "../reasons";
 import { Book } from "./Book";
 import { Courier } from "./Courier";
 import { ExternalFlows } from "./ExternalFlows";
+import { ExternalSides } from "./ExternalSides";
 import { Negotiations } from "./Negotiations";
 import { TransferFlows } from "./TransferFlows";
 import type {
@@ -86,6 +87,8 @@ export class TradeServiceImpl implements TradeService {
 	private readonly flows: TransferFlows;
 	/** In external authority: trades and gifts as the save API's transfers. */
 	private readonly external?: ExternalFlows;
+	/** In external authority: cross-server trades as one transfer sent by the coordinator. */
+	private readonly sides?: ExternalSides;
 	/** @internal */
 	public destroyed = false;
 
@@ -114,11 +117,21 @@ export class TradeServiceImpl implements TradeService {
 		this.courier = new Courier(this);
 		this.flows = new TransferFlows(this, this.courier);
 		const authority = authorityOf(this.inventory);
-		if (authority !== undefined) this.external = new ExternalFlows(this, this.flows, authority);
-
 		const onMessage = (session: Session<object>, message: VaultMessage) => this.onMessage(session, message);
 		this.connections.push(this.vault.onMessage(PARCEL_KIND, onMessage));
 		this.connections.push(this.vault.onMessage(LEG_KIND, onMessage));
+		if (authority !== undefined) {
+			const external = new ExternalFlows(this, this.flows, authority);
+			const sides = new ExternalSides(this, this.flows, external);
+			this.external = external;
+			this.sides = sides;
+			const onSideMessage = (session: Session<object>, message: VaultMessage) => {
+				const book = this.bookFor(session);
+				return book !== undefined && sides.onMessage(book, message);
+			};
+			this.connections.push(this.vault.onMessage(SIDE_KIND, onSideMessage));
+			this.connections.push(this.vault.onMessage(VERDICT_KIND, onSideMessage));
+		}
 		this.connections.push(this.vault.loaded.Connect((session) => this.onLoaded(session)));
 		this.connections.push(this.vault.released.Connect((userId) => this.onReleased(userId)));
 		this.connections.push(
@@ -263,6 +276,7 @@ export class TradeServiceImpl implements TradeService {
 			task.wait(this.limits.sweepInterval);
 			for (const [, book] of this.books) if (book.active) this.courier.kick(book);
 			this.negotiations.expire(this.now());
+			this.sides?.expire(this.now());
 		}
 	}
 
@@ -303,11 +317,10 @@ export class TradeServiceImpl implements TradeService {
 	// Cross-server trades ---------------------------------------------------------------------
 
 	public escrowSide(side: CrossServerSide): Promise<TransferOutcome> {
-		// In external authority one server sends both sides as one transfer (`execute`, or the
-		// sync client's `transfer`): there is no escrow to wait in.
-		if (this.external !== undefined)
-			return Promise.resolve(outcome(tostring(side.trade), "failed", "authority_refused"));
-		return this.run(side.trade, (id) => this.flows.runEscrowSide(id, side));
+		const sides = this.sides;
+		return this.run(side.trade, (id) =>
+			sides !== undefined ? sides.run(id, side) : this.flows.runEscrowSide(id, side),
+		);
 	}
 
 	// Negotiation (delegated) -----------------------------------------------------------------

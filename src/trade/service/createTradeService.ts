@@ -19,7 +19,9 @@ import type { TradeService, TradeServiceOptions } from "./types";
  * Over an inventory service in external authority (`authority: sync`), the save API holds the
  * items, so `execute` and `gift` are one API transfer each, keyed by the trade id (every leg or
  * none, at most once); they resolve once the players loaded here show the result, and the
- * ledger only remembers the ids. `escrowSide` is refused there.
+ * ledger only remembers the ids. A cross-server trade is `escrowSide` on each server as usual:
+ * the partner's side goes to the coordinator by vault message, and the coordinator sends both
+ * sides as one transfer and its verdict back.
  *
  * @example
  * ```ts

@@ -40,7 +40,8 @@ export interface TradeLimits {
  * saved leg sent to its coordinator's profile; id: the trade); arrivals (in memory,
  * before they are saved): `parcelReceived` (id: the parcel), `legReceived` (id: the trade). In
  * external authority a trade or gift is `validated`, then `transferred` once the save API
- * committed it.
+ * committed it; a cross-server side is `validated`, then `sideEscrowed` once it is held (the
+ * coordinator) or sent (the partner), and a partner hears of a completed one as `transferred`.
  */
 export type TradeStep =
 	| "validated"
@@ -178,9 +179,10 @@ export interface TradeService {
 	/** Sends items and currency to any player, exactly once, wherever they are. */
 	gift(request: GiftRequest): Promise<TransferOutcome>;
 	/**
-	 * Escrows this server's player's side of a cross-server trade. DataStore authority only: in
-	 * external authority it answers `authority_refused` (one server sends both sides with
-	 * `execute`'s transfer, or with the sync client's `transfer`).
+	 * Escrows this server's player's side of a cross-server trade. In external authority nothing
+	 * is escrowed: the partner's side is sent to the coordinator (`escrowed`), which sends both
+	 * sides as one save API transfer once they agree (`completed` or `failed`; `escrowed` while
+	 * the partner's side is on its way) and tells the partner, whose `settled` fires then.
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 

@@ -1,6 +1,6 @@
 import { t } from "@rbxts/t";
-import type { Catalog, InventoryService, InventoryState, TradeLedger } from "../../../../src";
-import type { TradeService } from "../../../../src/trade/service/types";
+import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
+import type { TradeLimits, TradeService } from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
 import { readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
 
@@ -25,7 +25,7 @@ export interface ExternalServer {
  */
 export function externalServer(
 	world: Sim.World,
-	options: { readonly name?: string; readonly trades?: boolean } = {},
+	options: { readonly name?: string; readonly trades?: boolean; readonly limits?: TradeLimits } = {},
 ): ExternalServer {
 	const server = world.startServer({ name: options.name });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
@@ -58,6 +58,7 @@ export function externalServer(
 					inventory: service,
 					vault: app.vault,
 					ledger: (data) => (data as ExternalData).trades,
+					limits: options.limits,
 				})
 			: undefined;
 		return { app, service, catalog, trades };
@@ -89,4 +90,21 @@ export function slotOf(state: InventoryState, id: string): number {
 		if (stack !== false && stack.id === id) return slot;
 	}
 	return -1;
+}
+
+/** Records `settled` as `userId outcome` and `received` as `userId stacks coins`, in order. */
+export function listenTrades(trades: TradeService, settled: Array<string>, received: Array<string>): void {
+	trades.settled.Connect((userId, _trade, outcome) => settled.push(`${userId} ${outcome}`));
+	trades.received.Connect((player, _parcel, bundle) =>
+		received.push(`${player.UserId} ${bundle.stacks.size()} ${bundle.currency.coins ?? 0}`),
+	);
+}
+
+/** Runs the world until the promise settles; its outcome. */
+export function outcomeOf(world: Sim.World, promise: Promise<TransferOutcome>): TransferOutcome {
+	let result: TransferOutcome | undefined;
+	void promise.then((value) => (result = value));
+	world.runUntil(() => result !== undefined, 120);
+	assert(result !== undefined, "the transfer never finished");
+	return result;
 }

@@ -1,0 +1,83 @@
+// The two messages of a cross-server trade in external authority (see service/ExternalSides.ts).
+// They cross between game servers through the vault, so each is checked before it is used.
+import type { StackBundle } from "../../inventory/service/transferStacks";
+import type { SyncTransferLeg } from "../../sync/types";
+import { isBundle } from "../ledger/checkTradeLedger";
+
+/** A partner's side, sent to the coordinator: the API leg it gives and what it agreed to receive. */
+export interface SideOffer {
+	readonly trade: string;
+	readonly from: number;
+	readonly to: number;
+	readonly leg: SyncTransferLeg;
+	/** The same items as stacks (definitions for the terms, and `received`). */
+	readonly bundle: StackBundle;
+	/** What `from` agreed to receive (see `summarizeTerms`). */
+	readonly expect: string;
+	/** Unix time after which the coordinator no longer sends the transfer. */
+	readonly deadline: number;
+}
+
+/** The coordinator's verdict, sent to the partner. */
+export interface SideVerdict {
+	readonly trade: string;
+	readonly to: number;
+	readonly outcome: "completed" | "failed";
+	/** The partner's version at the API after the transfer (completed only). */
+	readonly version?: number;
+	/** What the partner received (completed only). */
+	readonly bundle?: StackBundle;
+}
+
+const isName = (value: unknown): value is string => typeIs(value, "string") && value.size() > 0;
+
+function isTransferLeg(value: unknown, from: number, to: number): boolean {
+	if (!typeIs(value, "table")) return false;
+	const leg = value as { from?: unknown; to?: unknown; items?: unknown; currencies?: unknown };
+	if (leg.from !== from || leg.to !== to) return false;
+	if (leg.items !== undefined) {
+		if (!typeIs(leg.items, "table")) return false;
+		for (const [, item] of pairs(leg.items as object)) {
+			if (!typeIs(item, "table")) return false;
+			const { id, count, newId } = item as { id?: unknown; count?: unknown; newId?: unknown };
+			if (!isName(id) || (count !== undefined && !typeIs(count, "number"))) return false;
+			if (newId !== undefined && !isName(newId)) return false;
+		}
+	}
+	if (leg.currencies !== undefined) {
+		if (!typeIs(leg.currencies, "table")) return false;
+		for (const [name, amount] of pairs(leg.currencies as object)) {
+			if (!isName(name) || !typeIs(amount, "number")) return false;
+		}
+	}
+	return true;
+}
+
+/** Whether `value` is a well-formed {@link SideOffer}. */
+export function isSideOffer(value: unknown): value is SideOffer {
+	if (!typeIs(value, "table")) return false;
+	const offer = value as Record<string, unknown>;
+	return (
+		isName(offer.trade) &&
+		typeIs(offer.from, "number") &&
+		typeIs(offer.to, "number") &&
+		offer.from !== offer.to &&
+		typeIs(offer.expect, "string") &&
+		typeIs(offer.deadline, "number") &&
+		isBundle(offer.bundle) &&
+		isTransferLeg(offer.leg, offer.from, offer.to)
+	);
+}
+
+/** Whether `value` is a well-formed {@link SideVerdict}. */
+export function isSideVerdict(value: unknown): value is SideVerdict {
+	if (!typeIs(value, "table")) return false;
+	const verdict = value as Record<string, unknown>;
+	if (!isName(verdict.trade) || !typeIs(verdict.to, "number")) return false;
+	if (verdict.outcome === "failed") return true;
+	return (
+		verdict.outcome === "completed" &&
+		(verdict.version === undefined || typeIs(verdict.version, "number")) &&
+		(verdict.bundle === undefined || isBundle(verdict.bundle))
+	);
+}

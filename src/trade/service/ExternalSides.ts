@@ -1,0 +1,312 @@
+// Cross-server trades when the inventories are in external authority. Each server calls
+// `escrowSide` for its own player; nothing is escrowed, because the save API moves both sides
+// in one transfer or neither. The partner (the higher user id) checks its side and sends it, as
+// the API leg it gives, to the coordinator through the vault; the coordinator compares the
+// terms both sides agreed to, sends the one transfer keyed by the trade id, and sends back its
+// verdict. Only the coordinator decides, so the two servers can never disagree on what happened;
+// the API refuses a side whose items moved meanwhile. Internal to the trade service.
+import type { StackBundle } from "../../inventory/service/transferStacks";
+import type { PlayerRef } from "../../inventory/service/types";
+import type { VaultMessage } from "../../vault/messages";
+import { legId, verdictId } from "../ledger/ids";
+import { summarizeBundle, summarizeTerms } from "../ledger/summary";
+import { SIDE_KIND, VERDICT_KIND } from "../protocol/keys";
+import { isSideOffer, isSideVerdict, type SideOffer, type SideVerdict } from "../protocol/sideMessages";
+import type { TradeRejectReason } from "../reasons";
+import type { Book } from "./Book";
+import type { ExternalFlows, Sent, Side } from "./ExternalFlows";
+import type { TradeServiceImpl } from "./TradeServiceImpl";
+import type { TransferFlows } from "./TransferFlows";
+import type { CrossServerSide, TransferOutcome } from "./types";
+
+const userIdOf = (player: PlayerRef) => (typeIs(player, "number") ? player : player.UserId);
+
+const outcome = (id: string, status: TransferOutcome["status"], reason?: TradeRejectReason): TransferOutcome =>
+	reason === undefined ? { id, status } : { id, status, reason };
+
+/** Tries at sending a transfer whose answer was lost, before the trade is left pending. */
+const RETRIES = 5;
+
+/** Seconds a decision is remembered, to answer a partner whose side arrives again. */
+const REMEMBER = 86400;
+
+/** The coordinator's own side, waiting for the partner's. */
+interface Held {
+	readonly userId: number;
+	readonly partner: number;
+	readonly side: Side;
+	readonly expect: string;
+	readonly deadline: number;
+}
+
+/** A decision, kept to answer a repeated side. */
+interface Decision {
+	readonly verdict: SideVerdict;
+	readonly at: number;
+}
+
+export class ExternalSides {
+	/** Coordinator: its own sides waiting for the partner's. */
+	private readonly held = new Map<string, Held>();
+	/** Coordinator: partners' sides that arrived. */
+	private readonly offers = new Map<string, SideOffer>();
+	private readonly deciding = new Set<string>();
+	private readonly decided = new Map<string, Decision>();
+	/** Coordinator: trades whose transfer's answer never came, with what the partner gets. */
+	private readonly unanswered = new Map<string, { readonly offer: SideOffer; readonly gives: StackBundle }>();
+	/** Partner: trades whose side was sent, waiting for the verdict → the player. */
+	private readonly awaiting = new Map<string, number>();
+	/** Partner: verdicts acted upon here, with when (a repeat changes nothing). */
+	private readonly heard = new Map<string, number>();
+
+	public constructor(
+		private readonly trades: TradeServiceImpl,
+		private readonly flows: TransferFlows,
+		private readonly external: ExternalFlows,
+	) {}
+
+	/** `escrowSide` in external authority. */
+	public run(id: string, request: CrossServerSide): TransferOutcome {
+		const again = this.external.resend(id);
+		if (again !== undefined) return this.answered(id, again);
+		const uid = userIdOf(request.player);
+		const partner = request.partner;
+		if (!typeIs(partner, "number") || partner === uid) return outcome(id, "failed", "self_trade");
+		const book = this.trades.bookOf(uid);
+		if (book === undefined || !this.trades.inventory.isReady(uid)) return outcome(id, "failed", "no_session");
+		if (
+			book.ledger.stamps[id] !== undefined ||
+			this.held.has(id) ||
+			this.awaiting.has(id) ||
+			this.decided.has(id) ||
+			this.unanswered.has(id)
+		) {
+			return outcome(id, "duplicate", "duplicate");
+		}
+		const refused = this.flows.checkGive(book, request, request.receive.items.size());
+		if (refused !== undefined) return outcome(id, "failed", refused);
+		this.trades.step("validated", id);
+		const side = this.external.side(uid, partner, request);
+		if (typeIs(side, "string")) return outcome(id, "failed", side);
+		const expect = summarizeTerms(request.receive);
+		const deadline = this.trades.now() + this.trades.limits.decisionTimeout;
+		if (uid > partner) {
+			return this.sendSide(book, {
+				trade: id,
+				from: uid,
+				to: partner,
+				leg: side.leg,
+				bundle: side.bundle,
+				expect,
+				deadline,
+			});
+		}
+		this.held.set(id, { userId: uid, partner, side, expect, deadline });
+		this.trades.step("sideEscrowed", id);
+		return this.offers.has(id) ? this.decide(id) : outcome(id, "escrowed");
+	}
+
+	// Partner --------------------------------------------------------------------------------
+
+	private sendSide(book: Book, offer: SideOffer): TransferOutcome {
+		const id = offer.trade;
+		// The coordinator's transfer names this player's items: what was queued here (a part
+		// just minted, coins just earned) must be at the API before it is sent.
+		if (!this.external.flushed([offer.from])) return outcome(id, "failed", "save_failed");
+		const message: VaultMessage = { id: legId(id, offer.from), kind: SIDE_KIND, body: offer };
+		if (!this.deliver(offer.to, message, () => this.receiveOffer(offer))) {
+			return outcome(id, "failed", "save_failed");
+		}
+		book.ledger.stamps[id] = this.trades.now();
+		this.awaiting.set(id, offer.from);
+		this.trades.step("sideEscrowed", id);
+		return outcome(id, "escrowed");
+	}
+
+	/** A verdict for a player loaded here. Never yields (a vault message handler). */
+	public receiveVerdict(book: Book, verdict: SideVerdict): void {
+		const trade = verdict.trade;
+		// A side sent before this server loaded the player is known by the ledger's stamp.
+		if (verdict.to !== book.userId || this.heard.has(trade)) return;
+		if (this.awaiting.get(trade) !== book.userId && book.ledger.stamps[trade] === undefined) return;
+		this.awaiting.delete(trade);
+		this.heard.set(trade, this.trades.now());
+		task.spawn(() => {
+			const version = verdict.version;
+			if (verdict.outcome === "completed" && version !== undefined) {
+				this.external.waitFor(this.trades.limits.saveTimeout, () => this.external.shows(book.userId, version));
+			}
+			if (verdict.outcome === "completed") this.trades.step("transferred", trade);
+			if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, verdict.outcome);
+			const bundle = verdict.bundle;
+			if (
+				verdict.outcome === "completed" &&
+				bundle !== undefined &&
+				book.active &&
+				this.trades.received.listening
+			)
+				this.trades.received.Fire(book.session.player, trade, bundle);
+		});
+	}
+
+	// Coordinator ----------------------------------------------------------------------------
+
+	/** A partner's side for a player loaded here. Never yields (a vault message handler). */
+	public receiveOffer(offer: SideOffer): void {
+		const trade = offer.trade;
+		const decision = this.decided.get(trade);
+		if (decision !== undefined) {
+			if (decision.verdict.to === offer.from) this.sendVerdict(decision.verdict);
+			return;
+		}
+		if (this.offers.has(trade) || this.unanswered.has(trade)) return;
+		this.offers.set(trade, offer);
+		if (this.held.has(trade)) task.spawn(() => this.decide(trade));
+	}
+
+	/** Decides a trade once both sides are here; the coordinator's outcome. */
+	private decide(id: string): TransferOutcome {
+		const held = this.held.get(id);
+		const offer = this.offers.get(id);
+		if (held === undefined || offer === undefined || this.deciding.has(id)) return outcome(id, "escrowed");
+		this.deciding.add(id);
+		const [ran, result] = pcall(() => this.conclude(id, held, offer));
+		this.deciding.delete(id);
+		this.held.delete(id);
+		this.offers.delete(id);
+		if (!ran) {
+			this.finish(id, held, offer, outcome(id, "failed", "internal_error"));
+			throw result;
+		}
+		return result;
+	}
+
+	private conclude(id: string, held: Held, offer: SideOffer): TransferOutcome {
+		const agree =
+			offer.from === held.partner &&
+			offer.to === held.userId &&
+			offer.expect === summarizeBundle(held.side.bundle) &&
+			held.expect === summarizeBundle(offer.bundle);
+		if (!agree) return this.finish(id, held, offer, outcome(id, "failed", "terms_mismatch"));
+		if (this.trades.now() > math.min(held.deadline, offer.deadline))
+			return this.finish(id, held, offer, outcome(id, "failed", "expired"));
+		const book = this.trades.bookOf(held.userId);
+		if (book === undefined) return this.finish(id, held, offer, outcome(id, "failed", "no_session"));
+		const theirs: Side = {
+			leg: offer.leg,
+			bundle: offer.bundle,
+			empty: (offer.leg.items ?? []).size() === 0 && next(offer.leg.currencies ?? {})[0] === undefined,
+		};
+		let sent = this.external.commit(id, [held.side, theirs], [book], "trade");
+		for (let attempt = 1; attempt < RETRIES && sent.outcome.status === "pending"; attempt++) {
+			task.wait(this.trades.limits.sweepInterval);
+			sent = this.external.resend(id) ?? sent;
+		}
+		if (sent.outcome.status === "pending") {
+			// The API applied the transfer or nothing; `escrowSide` with the same id asks again.
+			this.unanswered.set(id, { offer, gives: held.side.bundle });
+			return sent.outcome;
+		}
+		return this.tell(id, offer, sent, held.side.bundle);
+	}
+
+	/** A transfer the coordinator sent again answered at last. */
+	private answered(id: string, sent: Sent): TransferOutcome {
+		const waiting = this.unanswered.get(id);
+		if (waiting === undefined || sent.outcome.status === "pending") return sent.outcome;
+		this.unanswered.delete(id);
+		return this.tell(id, waiting.offer, sent, waiting.gives);
+	}
+
+	/** Tells the partner how the transfer ended. */
+	private tell(id: string, offer: SideOffer, sent: Sent, received: StackBundle): TransferOutcome {
+		const completed = sent.outcome.status === "completed";
+		const verdict: SideVerdict = completed
+			? {
+					trade: id,
+					to: offer.from,
+					outcome: "completed",
+					version: sent.versions?.get(offer.from),
+					bundle: received,
+				}
+			: { trade: id, to: offer.from, outcome: "failed" };
+		this.record(verdict);
+		return sent.outcome;
+	}
+
+	/** Ends a trade decided before any transfer was sent: both players are told it failed. */
+	private finish(id: string, held: Held, offer: SideOffer | undefined, result: TransferOutcome): TransferOutcome {
+		if (this.trades.settled.listening) this.trades.settled.Fire(held.userId, id, "failed");
+		if (offer !== undefined) this.record({ trade: id, to: offer.from, outcome: "failed" });
+		else
+			this.decided.set(id, {
+				verdict: { trade: id, to: held.partner, outcome: "failed" },
+				at: this.trades.now(),
+			});
+		return result;
+	}
+
+	private record(verdict: SideVerdict): void {
+		this.decided.set(verdict.trade, { verdict, at: this.trades.now() });
+		this.sendVerdict(verdict);
+	}
+
+	private sendVerdict(verdict: SideVerdict): void {
+		const message: VaultMessage = { id: verdictId(verdict.trade, verdict.to), kind: VERDICT_KIND, body: verdict };
+		task.spawn(() =>
+			this.deliver(verdict.to, message, () => {
+				const book = this.trades.bookOf(verdict.to);
+				if (book !== undefined) this.receiveVerdict(book, verdict);
+			}),
+		);
+	}
+
+	/**
+	 * Hands a message to a player: in memory when they are loaded here, otherwise posted to their
+	 * profile (applied once, wherever they are or next load). Whether it was handed or posted.
+	 */
+	private deliver(to: number, message: VaultMessage, here: () => void): boolean {
+		if (this.trades.bookOf(to) !== undefined) {
+			here();
+			return true;
+		}
+		const [posted] = this.trades.vault.postMessage(to, message).await();
+		return posted;
+	}
+
+	/** A vault message of this flow for a player loaded here; whether it was used. */
+	public onMessage(book: Book, message: VaultMessage): boolean {
+		const body = message.body;
+		if (message.kind === SIDE_KIND) {
+			if (!isSideOffer(body) || body.to !== book.userId || body.to > body.from) return true;
+			if (legId(body.trade, body.from) !== message.id) return true;
+			this.receiveOffer(body);
+		} else if (message.kind === VERDICT_KIND) {
+			if (!isSideVerdict(body) || verdictId(body.trade, body.to) !== message.id) return true;
+			this.receiveVerdict(book, body);
+		}
+		return true;
+	}
+
+	/** Ends the trades past their deadline (on the sweep) and forgets old decisions. */
+	public expire(now: number): void {
+		for (const [id, held] of this.held) {
+			if (now > held.deadline && !this.offers.has(id) && !this.deciding.has(id)) {
+				this.held.delete(id);
+				this.finish(id, held, undefined, outcome(id, "failed", "expired"));
+			}
+		}
+		for (const [id, offer] of this.offers) {
+			if (now > offer.deadline && !this.held.has(id)) {
+				this.offers.delete(id);
+				this.record({ trade: id, to: offer.from, outcome: "failed" });
+			}
+		}
+		for (const [id, decision] of this.decided) {
+			if (now - decision.at > REMEMBER) this.decided.delete(id);
+		}
+		for (const [id, at] of this.heard) {
+			if (now - at > REMEMBER) this.heard.delete(id);
+		}
+	}
+}

@@ -1,0 +1,278 @@
+import type { InventoryService, TransferOutcome } from "../../../src";
+import type { BundleTerms } from "../../../src/trade/ledger/summary";
+import type { GiveSpec, TradeLimits } from "../../../src/trade/service/types";
+import { apiCoins, auditLog, companionToken, companionWrite, syncWorld } from "./support/api";
+import {
+	apiItems,
+	externalServer,
+	listenTrades,
+	outcomeOf,
+	slotItems,
+	slotOf,
+	type ExternalServer,
+} from "./support/external";
+
+// Player ids of this file (the save API's database is shared by the whole run). In each pair
+// the lower id is the coordinator, on server one.
+const BASE = 780_000;
+
+interface Cross {
+	readonly world: Sim.World;
+	readonly one: ExternalServer;
+	readonly two: ExternalServer;
+	readonly a: number;
+	readonly b: number;
+	/** `settled` on either server as `userId outcome`, and `received` as `userId stacks coins`. */
+	readonly settled: Array<string>;
+	readonly received: Array<string>;
+}
+
+function serve(world: Sim.World, at: ExternalServer, userId: number): void {
+	at.app.server.join(userId);
+	world.runUntil(() => at.service.isReady(userId), 120);
+	assert(at.service.isReady(userId), `${userId} was not served`);
+}
+
+/** Two servers in external authority: player `a` on the first, `b` on the second. */
+function crossSetup(seed: number, pair: number, limits: TradeLimits = {}): Cross {
+	const world = syncWorld(seed);
+	const one = externalServer(world, { name: "one", trades: true, limits });
+	const two = externalServer(world, { name: "two", trades: true, limits });
+	const [a, b] = [BASE + pair * 2 - 1, BASE + pair * 2];
+	serve(world, one, a);
+	serve(world, two, b);
+	const settled = new Array<string>();
+	const received = new Array<string>();
+	listenTrades(one.trades!, settled, received);
+	listenTrades(two.trades!, settled, received);
+	return { world, one, two, a, b, settled, received };
+}
+
+/** `player`'s side of `trade` (with the other player of the setup), on the server holding them. */
+function side(setup: Cross, trade: string, player: number, give: GiveSpec, receive: BundleTerms): TransferOutcome {
+	const [at, partner] = player === setup.a ? [setup.one, setup.b] : [setup.two, setup.a];
+	const promise = at.trades!.escrowSide({ trade, player, partner, items: give.items, currency: give.currency, receive });
+	return outcomeOf(setup.world, promise);
+}
+
+function grant(service: InventoryService, userId: number, def: string, count = 1): string {
+	const result = service.grant(userId, def, count);
+	assert(result.ok, "a grant failed");
+	return result.value.minted[0];
+}
+
+function tradeTransfers(world: Sim.World, userId: number): number {
+	let count = 0;
+	for (const entry of auditLog(world, userId)) if (entry.reason === "trade") count += 1;
+	return count;
+}
+
+/** Runs until `count` settled signals fired; them, sorted. */
+function settledAll(setup: Cross, count: number): string {
+	setup.world.runUntil(() => setup.settled.size() >= count, 120);
+	const sorted = [...setup.settled];
+	sorted.sort();
+	return sorted.join(",");
+}
+
+export = () => {
+	describe("cross-server trades in external authority", () => {
+		it("moves both sides as one transfer sent by the coordinator once the partner's side arrives", () => {
+			const setup = crossSetup(7801, 1);
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			expect(one.service.adjustCurrency(a, "coins", 100).ok).to.equal(true);
+			const potions = grant(two.service, b, "potion", 10);
+			const id = "cross-external-1";
+			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }], currency: { coins: 30 } }, { items: [{ def: "potion", count: 4 }] });
+			const sideB = () => side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }], currency: { coins: 30 } });
+			// The partner's side goes first: it is sent to the coordinator, nothing moves yet.
+			expect(sideB().status).to.equal("escrowed");
+			expect(apiItems(world, b)).to.equal(slotItems(two.service.getInventory(b)!));
+			expect(slotOf(two.service.getInventory(b)!, potions) >= 0).to.equal(true);
+			world.advance(10);
+			// The coordinator's side finds it and decides at once.
+			expect(sideA().status).to.equal("completed");
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+
+			const mine = one.service.getInventory(a)!;
+			const theirs = two.service.getInventory(b)!;
+			expect(slotOf(mine, sword)).to.equal(-1);
+			expect(slotOf(theirs, sword) >= 0).to.equal(true);
+			expect((theirs.slots[slotOf(theirs, potions)] as { count: number }).count).to.equal(6);
+			// The 4 potions came as a stack with an id of the partner's series.
+			let part: string | undefined;
+			for (const stack of mine.slots) if (stack !== false && stack.def === "potion") part = stack.id;
+			expect(part !== undefined && part.sub(1, `${b}-`.size()) === `${b}-`).to.equal(true);
+			expect(mine.currencies.coins).to.equal(70);
+			expect(theirs.currencies.coins).to.equal(30);
+			expect(apiItems(world, a)).to.equal(slotItems(mine));
+			expect(apiItems(world, b)).to.equal(slotItems(theirs));
+			expect(apiCoins(world, a)).to.equal(70);
+			expect(apiCoins(world, b)).to.equal(30);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			const received = [...setup.received];
+			received.sort();
+			expect(received.join(",")).to.equal(`${a} 1 0,${b} 1 30`);
+
+			// Either side again applies nothing.
+			expect(sideA().status).to.equal("duplicate");
+			expect(sideB().status).to.equal("duplicate");
+			world.advance(30);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(setup.settled.size()).to.equal(2);
+		});
+
+		it("waits on the coordinator's side when it comes first, and tells a partner who moved server", () => {
+			const setup = crossSetup(7802, 2);
+			const { world, one, two, a, b } = setup;
+			const shield = grant(one.service, a, "shield");
+			expect(two.service.adjustCurrency(b, "coins", 80).ok).to.equal(true);
+			const id = "cross-external-2";
+			const coordinator = side(setup, id, a, { items: [{ id: shield, count: 1 }] }, { items: [], currency: { coins: 80 } });
+			expect(coordinator.status).to.equal("escrowed");
+			expect(
+				side(setup, id, b, { items: [], currency: { coins: 80 } }, { items: [{ def: "shield", count: 1 }] }).status,
+			).to.equal("escrowed");
+			// The partner leaves at once: the verdict waits in their profile for their next load.
+			two.app.server.leave(two.app.server.findPlayer(b)!);
+			world.runUntil(() => setup.settled.size() >= 1, 60);
+			expect(setup.settled.join(",")).to.equal(`${a} completed`);
+			expect(apiCoins(world, a)).to.equal(80);
+			expect(apiItems(world, b)).to.equal(`${shield}=shieldx1`);
+
+			const three = externalServer(world, { name: "three", trades: true });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			const theirs = three.service.getInventory(b)!;
+			expect(slotItems(theirs)).to.equal(`${shield}=shieldx1`);
+			expect(theirs.currencies.coins).to.equal(0);
+		});
+
+		it("moves nothing when the two sides disagree on the terms", () => {
+			const setup = crossSetup(7803, 3);
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			const potions = grant(two.service, b, "potion", 10);
+			world.runUntil(() => one.app.sync.pendingCount(a) + two.app.sync.pendingCount(b) === 0, 30);
+			const [beforeA, beforeB] = [apiItems(world, a), apiItems(world, b)];
+			const id = "cross-external-3";
+			side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }] });
+			world.advance(10);
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [{ def: "potion", count: 5 }] });
+			expect(decided.status).to.equal("failed");
+			expect(decided.reason).to.equal("terms_mismatch");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(apiItems(world, a)).to.equal(beforeA);
+			expect(apiItems(world, b)).to.equal(beforeB);
+			expect(tradeTransfers(world, a)).to.equal(0);
+		});
+
+		it("fails both sides when the partner's items left before the transfer (the API refuses it)", () => {
+			const setup = crossSetup(7804, 4);
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			const potions = grant(two.service, b, "potion", 10);
+			const id = "cross-external-4";
+			side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }] });
+			// Nothing is held back in this mode: the companion app removes the potions meanwhile.
+			const token = companionToken(world, b);
+			expect(companionWrite(world, token, b, [{ op: "item.remove", id: potions, count: 10 }]).status).to.equal(201);
+			world.advance(10);
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [{ def: "potion", count: 4 }] });
+			expect(decided.status).to.equal("failed");
+			expect(decided.reason).to.equal("not_owned");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+			expect(apiItems(world, b)).to.equal("");
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, potions) === -1, 30);
+			expect(slotItems(one.service.getInventory(a)!)).to.equal(`${sword}=swordx1`);
+		});
+
+		it("leaves a transfer whose answer was lost pending, and the same side again completes it once", () => {
+			const setup = crossSetup(7806, 6, { sweepInterval: 1 });
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			expect(two.service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			const id = "cross-external-6";
+			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 40 } });
+			side(setup, id, b, { items: [], currency: { coins: 40 } }, { items: [{ def: "sword", count: 1 }] });
+			world.advance(10);
+			// The API applies the first attempt but its answer is lost; every retry fails to connect.
+			world.failHttp({ kind: "dropResponse", count: 1, server: one.app.server, match: "/v1/transfers" });
+			const down = world.failHttp({ kind: "connectFail", count: 1000, server: one.app.server, match: "/v1/transfers" });
+			const first = sideA();
+			expect(first.status).to.equal("pending");
+			expect(setup.settled.size()).to.equal(0);
+			down.remaining = 0;
+			expect(sideA().status).to.equal("completed");
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
+			expect(apiCoins(world, a)).to.equal(40);
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
+			expect(slotItems(two.service.getInventory(b)!)).to.equal(`${sword}=swordx1`);
+		});
+
+		it("drops malformed or misaddressed side messages without effect", () => {
+			const setup = crossSetup(7807, 7);
+			const { world, one, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			const side = {
+				trade: "cross-external-7",
+				from: b,
+				to: a,
+				leg: { from: b, to: a, items: [{ id: sword, count: 1 }] },
+				bundle: { stacks: [{ id: sword, def: "sword", count: 1 }], currency: {} },
+				expect: "sword*1",
+				deadline: 0,
+			};
+			const bodies: Array<[string, unknown]> = [
+				["hopsafe.side", { trade: 5 }],
+				["hopsafe.side", { ...side, leg: { from: a, to: b } }],
+				["hopsafe.side", { ...side, to: b + 1 }],
+				["hopsafe.side", "nonsense"],
+				["hopsafe.verdict", { trade: "cross-external-7", to: a, outcome: "completed", bundle: 3 }],
+				["hopsafe.verdict", { trade: "cross-external-7", to: a, outcome: "completed" }],
+			];
+			bodies.forEach(([kind, body], index) => {
+				let posted: boolean | undefined;
+				void one.app.vault
+					.postMessage(a, { id: `bad-${index}`, kind, body })
+					.then((value) => (posted = value));
+				world.runUntil(() => posted !== undefined, 30);
+				expect(posted).to.equal(true);
+			});
+			world.advance(30);
+			// The last verdict is well formed but for a trade this player never sent a side of.
+			expect(setup.settled.size()).to.equal(0);
+			expect(setup.received.size()).to.equal(0);
+			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(slotItems(one.service.getInventory(a)!)).to.equal(`${sword}=swordx1`);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {
+			const setup = crossSetup(7805, 5, { decisionTimeout: 20, sweepInterval: 2 });
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			expect(two.service.adjustCurrency(b, "coins", 10).ok).to.equal(true);
+			const id = "cross-external-5";
+			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 10 } });
+			expect(sideA().status).to.equal("escrowed");
+			world.runUntil(() => setup.settled.size() >= 1, 60);
+			expect(setup.settled.join(",")).to.equal(`${a} failed`);
+			// Too late: the coordinator answers with the failure it decided.
+			expect(
+				side(setup, id, b, { items: [], currency: { coins: 10 } }, { items: [{ def: "sword", count: 1 }] }).status,
+			).to.equal("escrowed");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(sideA().status).to.equal("duplicate");
+			world.advance(30);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+			expect(apiCoins(world, b)).to.equal(10);
+			expect(tradeTransfers(world, a)).to.equal(0);
+		});
+	});
+};
