@@ -47,5 +47,46 @@ export = () => {
 			expect(promiseA).never.to.equal(promiseB);
 			expect(a.run(() => game.JobId)).to.equal(a.jobId);
 		});
+
+		it("runs a module with its own server's game, script and _G, and keeps its line numbers", () => {
+			const world = sim.World.new({ seed: 5 });
+			const servers = [world.startServer(), world.startServer()];
+			const source = [
+				"--!strict",
+				"--!nolint",
+				"_G.count = (_G.count or 0) + 1",
+				"return function(fail: boolean)",
+				"\tif fail then error('boom') end",
+				"\treturn { jobId = game.JobId, name = script.Name, count = _G.count, kind = typeof(game), scriptType = type(script) }",
+				"end",
+			].join("\n");
+			const results = servers.map((server) => {
+				const module = server.run(() => {
+					const created = new Instance("ModuleScript");
+					created.Name = "Bound";
+					created.Source = source;
+					// This server's ReplicatedStorage (the import is the host's).
+					created.Parent = game.GetService("ReplicatedStorage");
+					return created;
+				});
+				const probe = server.require<
+					(fail: boolean) => { jobId: string; name: string; count: number; kind: string; scriptType: string }
+				>(module);
+				const seen = server.run(() => probe(false));
+				const [threw, message] = pcall(() => server.run(() => probe(true)));
+				return { ...seen, threw, message: tostring(message) };
+			});
+			results.forEach((result, index) => {
+				expect(result.jobId).to.equal(servers[index].jobId);
+				expect(result.name).to.equal("Bound");
+				// Each server's _G is its own: both modules counted one load.
+				expect(result.count).to.equal(1);
+				expect(result.kind).to.equal("Instance");
+				expect(result.scriptType).to.equal("userdata");
+				expect(result.threw).to.equal(false);
+				expect(result.message.find("ReplicatedStorage.Bound:5: boom", 1, true)[0]).to.be.ok();
+			});
+			world.destroy();
+		});
 	});
 };
