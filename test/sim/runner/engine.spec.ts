@@ -88,5 +88,21 @@ export = () => {
 			});
 			world.destroy();
 		});
+
+		it("gives a module that reads its environment one of its own", () => {
+			const world = sim.World.new({ seed: 6 });
+			const server = world.startServer();
+			const module = server.run(() => {
+				const created = new Instance("ModuleScript");
+				created.Name = "ReadsEnvironment";
+				created.Source = "local env = getfenv()\nreturn { name = env.script.Name, jobId = env.game.JobId }";
+				created.Parent = game.GetService("ReplicatedStorage");
+				return created;
+			});
+			const seen = server.require<{ name: string; jobId: string }>(module);
+			expect(seen.name).to.equal("ReadsEnvironment");
+			expect(seen.jobId).to.equal(server.jobId);
+			world.destroy();
+		});
 	});
 };
