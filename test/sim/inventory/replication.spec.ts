@@ -2,6 +2,7 @@ import type { InventoryChange, InventoryState, SyncMessage } from "../../../src"
 import type { InventoryClient } from "../../../src/client";
 import { deepCopy, deepDiff } from "../../unit/inventory/support/deepDiff";
 import { Prng } from "../../unit/inventory/support/prng";
+import { idAt, occupiedSlots, randomOperation } from "../../unit/inventory/support/randomOperation";
 import { CATALOG_DEFS, HopsafeClient, InventoryWorld, frames, inventoryWorld, joinReady } from "./support/inventoryWorld";
 
 // 10,000 random operations on three players' inventories: game code on the server through the
@@ -25,58 +26,13 @@ interface Seat {
 	readonly inventory: InventoryClient;
 }
 
-function occupied(state: InventoryState): Array<number> {
-	const slots = new Array<number>();
-	for (let slot = 0; slot < state.capacity; slot++) if (state.slots[slot] !== false) slots.push(slot);
-	return slots;
-}
-
-function idAt(state: InventoryState, slot: number): string {
-	const stack = state.slots[slot];
-	return stack === false ? "none" : stack.id;
-}
-
 /** One random operation by game code on the server; returns whether it changed something. */
 function serverOperation(rng: Prng, setup: InventoryWorld, seats: ReadonlyArray<Seat>): boolean {
-	const service = setup.service;
-	const seat = rng.pick(seats);
-	const player = seat.player;
-	const state = service.getInventory(player)!;
-	const slots = occupied(state);
-	const slot = slots.size() > 0 && rng.chance(0.9) ? rng.pick(slots) : rng.int(0, state.capacity - 1);
-	const id = idAt(state, slot);
-	const other = rng.int(0, state.capacity - 1);
-	switch (rng.int(0, 11)) {
-		case 0:
-		case 1:
-			return service.grant(player, rng.pick(DEF_KEYS), rng.int(1, 25)).ok;
-		case 2:
-			return service.take(player, id, rng.int(1, 4)).ok;
-		case 3:
-			return service.consume(player, slot, id, rng.int(1, 3)).ok;
-		case 4:
-			return service.equip(player, slot, id, rng.pick(EQUIP_SLOTS)).ok;
-		case 5:
-			return service.unequip(player, rng.pick(EQUIP_SLOTS)).ok;
-		case 6:
-			return service.move(player, slot, id, other).ok;
-		case 7:
-			return service.split(player, slot, id, rng.int(1, 10), other).ok;
-		case 8:
-			return service.merge(player, slot, id, other, idAt(state, other)).ok;
-		case 9: {
-			const drops = service.listDrops();
-			if (drops.size() > 0 && rng.chance(0.7)) return service.pickUp(player, rng.pick(drops).token).ok;
-			return service.drop(player, slot, id, rng.chance(0.5) ? undefined : rng.int(1, 5)).ok;
-		}
-		case 10:
-			return service.adjustCurrency(player, "coins", rng.int(-50, 80)).ok;
-		default: {
-			const drops = service.listDrops();
-			if (drops.size() > 3) return service.despawnDrop(rng.pick(drops).token);
-			return service.drop(player, slot, id).ok;
-		}
-	}
+	return randomOperation(setup.service, rng, rng.pick(seats).player, {
+		defs: DEF_KEYS,
+		equipSlots: EQUIP_SLOTS,
+		drops: true,
+	});
 }
 
 /** One random intent a player sends through the client module; returns whether it was sent. */
@@ -84,7 +40,7 @@ function clientOperation(rng: Prng, setup: InventoryWorld, seats: ReadonlyArray<
 	const seat = rng.pick(seats);
 	const view = seat.inventory.view();
 	if (view === undefined) return false;
-	const slots = occupied(view);
+	const slots = occupiedSlots(view);
 	const slot = slots.size() > 0 ? rng.pick(slots) : 0;
 	const id = idAt(view, slot);
 	const other = rng.int(0, view.capacity - 1);

@@ -10,13 +10,14 @@ import {
 	putFromTransfer,
 	takeForTransfer,
 } from "../../../../src/inventory/service/transfers";
-import type { InventoryService, ServiceResult } from "../../../../src/inventory/service/types";
+import type { InventoryService } from "../../../../src/inventory/service/types";
 import { createInventory } from "../../../../src/inventory/state/createInventory";
 import type { InventoryState, ItemStack } from "../../../../src/inventory/state/types";
 import type { SyncItem, SyncOp, SyncState } from "../../../../src/sync/types";
 import { deepCopy, deepDiff } from "../support/deepDiff";
 import { OWNER, catalog, stackAt } from "../support/fixtures";
 import { Prng } from "../support/prng";
+import { randomOperation } from "../support/randomOperation";
 import { emptyAuthorityState, FakeAuthority } from "./support/fakeAuthority";
 import { FakeSessions } from "./support/fakeSessions";
 
@@ -48,12 +49,6 @@ function authorityItems(state: SyncState): Array<string> {
 	for (const [id, entry] of pairs(state.items)) lines.push(`${id}=${entry.def}x${entry.count}`);
 	lines.sort();
 	return lines;
-}
-
-/** The id in `slot` ("none" for an empty slot or one past the end, so requests can miss). */
-function idAt(state: InventoryState, slot: number): string {
-	const stack = state.slots[slot] as ItemStack | false | undefined;
-	return stack === undefined || stack === false ? "none" : stack.id;
 }
 
 function kinds(ops: ReadonlyArray<SyncOp>): string {
@@ -274,38 +269,9 @@ export = () => {
 			const defs = ["sword", "potion", "arrow", "gem", "ring"];
 			let queued = 0;
 			for (let step = 0; step < 1000; step++) {
-				const state = service.getInventory(userId)!;
-				const slot = rng.int(0, 8);
-				const other = rng.int(0, 8);
-				const id = idAt(state, slot);
-				const otherId = idAt(state, other);
-				let result: ServiceResult;
-				switch (rng.int(0, 8)) {
-					case 0:
-						result = service.grant(userId, rng.pick(defs), rng.int(1, 25));
-						break;
-					case 1:
-						result = service.take(userId, id, rng.int(1, 4));
-						break;
-					case 2:
-						result = service.consume(userId, slot, id, 1);
-						break;
-					case 3:
-						result = service.split(userId, slot, id, rng.int(1, 6), other);
-						break;
-					case 4:
-						result = service.merge(userId, slot, id, other, otherId);
-						break;
-					case 5:
-						result = service.move(userId, slot, id, other);
-						break;
-					case 6:
-						result = service.equip(userId, slot, id, "weapon");
-						break;
-					default:
-						result = service.adjustCurrency(userId, "coins", rng.int(-30, 40));
-				}
-				if (result.ok) queued = setup.authority.queued.size();
+				// Drops and pickups move items between players: this mode refuses them.
+				const applied = randomOperation(service, rng, userId, { defs, equipSlots: ["weapon"], drops: false });
+				if (applied) queued = setup.authority.queued.size();
 				const after = service.getInventory(userId)!;
 				const mine = inventoryItems(after).join(" ");
 				const theirs = authorityItems(authority).join(" ");
