@@ -54,6 +54,19 @@ export function waitForSession<T extends object>(world: Sim.World, vault: Vault<
 	return world.runUntil(() => vault.getSession(userId) !== undefined, limit);
 }
 
+/** A new world with one server whose wallet vault has loaded `userId`'s session. */
+export function walletSession(
+	seed: number,
+	userId: number,
+): { world: Sim.World; server: Sim.Server; vault: Vault<Wallet>; player: Player } {
+	const world = sim.World.new({ seed });
+	const server = world.startServer();
+	const vault = walletVault(server);
+	const player = server.join(userId);
+	waitForSession(world, vault, userId);
+	return { world, server, vault, player };
+}
+
 /** Players arrive one at a time, as they do on a real server (users 1..count, `interval` s apart). */
 export function joinGradually(world: Sim.World, server: Sim.Server, count: number, interval = 0.5): Array<Player> {
 	const players = new Array<Player>();

@@ -1,13 +1,9 @@
-import { lockHolder, profileRef, storedCoins, storedProfile, waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, profileRef, storedCoins, storedProfile, waitForSession, walletSession, walletVault } from "../support/hopsafe";
 
 export = () => {
 	describe("vault sessions", () => {
 		it("loads a new player from the template and locks the profile to this server", () => {
-			const world = sim.World.new({ seed: 101 });
-			const server = world.startServer();
-			const vault = walletVault(server);
-			server.join(1);
-			waitForSession(world, vault, 1);
+			const { world, server, vault } = walletSession(101, 1);
 			const session = vault.getSession(1)!;
 			expect(session.data.coins).to.equal(0);
 			expect(session.schemaVersion).to.equal(1);
@@ -18,11 +14,7 @@ export = () => {
 		});
 
 		it("saves changes and clears the lock when the player leaves", () => {
-			const world = sim.World.new({ seed: 102 });
-			const server = world.startServer();
-			const vault = walletVault(server);
-			const player = server.join(2);
-			waitForSession(world, vault, 2);
+			const { world, server, vault, player } = walletSession(102, 2);
 			vault.getSession(2)!.data.coins = 75;
 			let released: string | undefined;
 			vault.released.Connect((_userId, reason) => (released = reason));
@@ -35,11 +27,7 @@ export = () => {
 		});
 
 		it("confirms a save only once the change is in the DataStore", () => {
-			const world = sim.World.new({ seed: 103 });
-			const server = world.startServer();
-			const vault = walletVault(server);
-			server.join(3);
-			waitForSession(world, vault, 3);
+			const { world, server, vault } = walletSession(103, 3);
 			const session = vault.getSession(3)!;
 			session.data.coins = 12;
 			// Slow writes: the confirmation must wait for the write, not return at once.
@@ -52,11 +40,7 @@ export = () => {
 		});
 
 		it("keeps a confirmed save pending through a failed write and confirms it after the retry", () => {
-			const world = sim.World.new({ seed: 104 });
-			const server = world.startServer();
-			const vault = walletVault(server);
-			server.join(4);
-			waitForSession(world, vault, 4);
+			const { world, server, vault } = walletSession(104, 4);
 			const session = vault.getSession(4)!;
 			session.data.coins = 9;
 			server.services.DataStoreService.faults.failNext(1, { operation: "UpdateAsync" });
@@ -79,11 +63,7 @@ export = () => {
 		});
 
 		it("erases a player's profile (GDPR) after ending the session", () => {
-			const world = sim.World.new({ seed: 106 });
-			const server = world.startServer();
-			const vault = walletVault(server);
-			server.join(6);
-			waitForSession(world, vault, 6);
+			const { world, vault } = walletSession(106, 6);
 			const [ok] = vault.erase(6).await();
 			expect(ok).to.equal(true);
 			expect(vault.getSession(6)).to.equal(undefined);
@@ -139,11 +119,7 @@ export = () => {
 		});
 
 		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
-			const world = sim.World.new({ seed: 107 });
-			const a = world.startServer();
-			const vaultA = walletVault(a);
-			const player = a.join(7);
-			waitForSession(world, vaultA, 7);
+			const { world, server: a, vault: vaultA, player } = walletSession(107, 7);
 			let lost = false;
 			vaultA.lockLost.Connect(() => (lost = true));
 			// An operator force-steals the profile from outside (another server's steal).
