@@ -11,6 +11,10 @@ export const ERRORS = {
 	split_requires_new_id: { status: 409, message: "Moving part of a stack needs a newId for the moved part." },
 	limit_exceeded: { status: 409, message: "The result would exceed the largest storable value." },
 	conflict_in_progress: { status: 409, message: "A request with this Idempotency-Key is still in progress." },
+	transfer_voided: {
+		status: 409,
+		message: "This Idempotency-Key was voided (POST /v1/transfers/void): no transfer with it applies.",
+	},
 	version_mismatch: { status: 412, message: "If-Match does not match the player's current version." },
 	payload_too_large: { status: 413, message: "The request body is too large." },
 	unsupported_media_type: { status: 415, message: "Send the body as application/json." },

@@ -87,6 +87,11 @@ export function createMetrics(): Metrics {
 	metrics.describe("hopsafe_idempotent_replays_total", "counter", "Responses replayed from a stored idempotency key.");
 	metrics.describe("hopsafe_business_rejections_total", "counter", "409 business rejections by code.");
 	metrics.describe(
+		"hopsafe_transfer_voids_total",
+		"counter",
+		"POST /v1/transfers/void answers by status (applied, refused, voided).",
+	);
+	metrics.describe(
 		"hopsafe_db_retries_total",
 		"counter",
 		"Transactions retried after a deadlock or serialization failure.",

@@ -233,6 +233,23 @@ function corpus(): Case[] {
 			auth: "COMPANION",
 		},
 		{
+			name: "companion voids a transfer key",
+			path: "/v1/transfers/void",
+			body: { idempotencyKey: "bad-request-key", players: [1] },
+			auth: "COMPANION",
+		},
+		{
+			name: "admin key voids a transfer key",
+			path: "/v1/transfers/void",
+			body: { idempotencyKey: "bad-request-key", players: [1] },
+			auth: ADMIN_KEY,
+		},
+		{
+			name: "void without players",
+			path: "/v1/transfers/void",
+			body: { idempotencyKey: "bad-request-key", players: [] },
+		},
+		{
 			name: "companion issues tokens",
 			path: "/v1/companion/tokens",
 			body: { userId: 1, ops: ["item.grant"] },
@@ -316,6 +333,11 @@ function corpus(): Case[] {
 				name: `injection in batch key: ${evil}`,
 				path: "/v1/batch",
 				body: { requests: [{ userId: 1, idempotencyKey: evil, ops: [coins(1)] }] },
+			},
+			{
+				name: `injection in void key: ${evil}`,
+				path: "/v1/transfers/void",
+				body: { idempotencyKey: evil, players: [1] },
 			},
 			{
 				name: `injection in token scope: ${evil}`,

@@ -22,6 +22,7 @@ const EXPECTED = [
 	"post /v1/players/{userId}/transactions",
 	"post /v1/batch",
 	"post /v1/transfers",
+	"post /v1/transfers/void",
 	"get /v1/players/{userId}/changes",
 	"post /v1/changes",
 	"get /v1/players/{userId}/audit",
@@ -137,6 +138,26 @@ test("real responses validate against the documented schemas", async () => {
 		await request(t.base, "/v1/transfers", {
 			body: { legs: [{ from: 600, to: 601, items: [{ id: "600-1" }], currencies: { coins: 5 } }] },
 			headers: { "idempotency-key": "oa-t" },
+		}),
+	);
+	const VOID = "/v1/transfers/void";
+	const settle = (key: string, auth?: string) =>
+		request(t.base, VOID, { body: { idempotencyKey: key, players: [600, 601] }, auth });
+	check(VOID, "post", await settle("oa-t"));
+	check(VOID, "post", await settle("oa-void"));
+	await request(t.base, "/v1/transfers", {
+		body: { legs: [{ from: 603, to: 601, items: [{ id: "603-1" }] }] },
+		headers: { "idempotency-key": "oa-refused" },
+	});
+	check(VOID, "post", await settle("oa-refused"));
+	check(VOID, "post", await settle("oa-void", ADMIN_KEY));
+	check(VOID, "post", await request(t.base, VOID, { body: { idempotencyKey: "oa-void", players: [] } }));
+	check(
+		"/v1/transfers",
+		"post",
+		await request(t.base, "/v1/transfers", {
+			body: { legs: [{ from: 600, to: 601, currencies: { coins: 1 } }] },
+			headers: { "idempotency-key": "oa-void" },
 		}),
 	);
 	check(

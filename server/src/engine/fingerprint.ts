@@ -16,3 +16,9 @@ export function canonicalJson(value: unknown): string {
 export function fingerprint(method: string, route: string, userId: number | null, body: unknown): string {
 	return hash("sha256", `${method} ${route} ${userId ?? "-"} ${canonicalJson(body)}`, "base64url");
 }
+
+/**
+ * The fingerprint stored under a voided transfer key (`POST /v1/transfers/void`). A real fingerprint
+ * is 43 base64url characters, so no request equals it: every request with the key replays the void.
+ */
+export const VOID_FINGERPRINT = "void";

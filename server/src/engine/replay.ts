@@ -1,15 +1,19 @@
 import { lockKey, readKey, storeKey } from "../db/idempotency.js";
 import type { Db, Queryable } from "../db/types.js";
 import type { BusinessError } from "../errors.js";
+import { VOID_FINGERPRINT } from "./fingerprint.js";
 import { errorOutcome, type Outcome, replayOutcome } from "./outcome.js";
 
-/** The stored outcome of a key that is taken: a replay, or 422 when the request differs. */
+/**
+ * The stored outcome of a key that is taken: a replay, or 422 when the request differs. A voided key
+ * replays its 409 `transfer_voided` to every request, whatever it asks.
+ */
 export function replayOf(
 	stored: { fingerprint: string; status: number; response: string },
 	key: string,
 	fingerprint: string,
 ): Outcome {
-	if (stored.fingerprint !== fingerprint)
+	if (stored.fingerprint !== fingerprint && stored.fingerprint !== VOID_FINGERPRINT)
 		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: key });
 	return replayOutcome(stored.status, stored.response);
 }

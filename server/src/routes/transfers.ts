@@ -4,14 +4,21 @@ import { authorizeOps } from "../authorize.js";
 import type { AppDeps } from "../deps.js";
 import { fingerprint } from "../engine/fingerprint.js";
 import { executeTransfer } from "../engine/transfer.js";
+import { voidTransfer } from "../engine/transferVoid.js";
 import { ApiError } from "../errors.js";
 import { parseIdempotencyKey } from "../headers.js";
 import { sendOutcome } from "../http.js";
 import { errorResponses } from "../schemas/common.js";
-import type { TransferBody } from "../schemas/ops.js";
-import { transferBodySchema, transferSuccessSchema } from "../schemas/transfer.js";
+import type { TransferBody, TransferVoidBody } from "../schemas/ops.js";
+import {
+	transferBodySchema,
+	transferSuccessSchema,
+	transferVoidBodySchema,
+	transferVoidResultSchema,
+} from "../schemas/transfer.js";
 
 const ROUTE = "/v1/transfers";
+const VOID_ROUTE = "/v1/transfers/void";
 
 function checkLegs(body: TransferBody): void {
 	for (const [legIndex, leg] of body.legs.entries()) {
@@ -23,7 +30,10 @@ function checkLegs(body: TransferBody): void {
 	}
 }
 
-/** POST /v1/transfers: items and currency between players, all legs in one transaction. */
+/**
+ * POST /v1/transfers: items and currency between players, all legs in one transaction.
+ * POST /v1/transfers/void: settles a transfer key for good (game servers only).
+ */
 export function registerTransferRoutes(app: FastifyInstance, deps: AppDeps): void {
 	app.post(
 		ROUTE,
@@ -60,6 +70,28 @@ export function registerTransferRoutes(app: FastifyInstance, deps: AppDeps): voi
 				fingerprint: fingerprint("POST", ROUTE, null, body),
 			});
 			return sendOutcome(reply, outcome);
+		},
+	);
+	app.post(
+		VOID_ROUTE,
+		{
+			config: { auth: ["server"] },
+			schema: {
+				summary: "Settle a transfer key: whether its transfer applied, or void it so that it never applies",
+				description:
+					"For a participant whose transfer's sender went away. Under the key's lock, in one transaction: the outcome " +
+					"stored under the key (applied with the versions of its 201, or refused with its stored error), else the " +
+					"transfer's journal rows for the listed players (applied), else a void is stored under the key (voided): " +
+					"every later request with the key gets 409 transfer_voided, replayed. A void holds as long as the key is " +
+					"kept (IDEMPOTENCY_RETENTION_HOURS), so void within that window. Game servers only.",
+				body: transferVoidBodySchema,
+				response: { 200: transferVoidResultSchema, ...errorResponses(400, 401, 403, 413, 415, 500) },
+			},
+		},
+		async (request, reply) => {
+			const body = request.body as TransferVoidBody;
+			const key = parseIdempotencyKey(body.idempotencyKey);
+			return sendOutcome(reply, await voidTransfer(deps, request.principal, { key, players: body.players }));
 		},
 	);
 }

@@ -27,3 +27,9 @@ export interface TransferLeg {
 	items?: { id: string; count?: number; newId?: string }[];
 	currencies?: Record<string, number>;
 }
+
+/** A validated transfer void body. */
+export interface TransferVoidBody {
+	idempotencyKey: string;
+	players: number[];
+}

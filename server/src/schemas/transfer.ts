@@ -1,8 +1,20 @@
-import { countSchema, itemIdSchema, MAX_INT, nameSchema, reasonSchema, userIdSchema, versionSchema } from "./common.js";
+import {
+	countSchema,
+	errorSchema,
+	idempotencyKeySchema,
+	itemIdSchema,
+	MAX_INT,
+	nameSchema,
+	reasonSchema,
+	userIdSchema,
+	versionSchema,
+} from "./common.js";
 
 /** Most legs per transfer and items per leg. */
 export const MAX_LEGS = 20;
 export const MAX_LEG_ITEMS = 50;
+/** Most players a transfer touches (two per leg), and so most players a void may name. */
+export const MAX_TRANSFER_PLAYERS = 2 * MAX_LEGS;
 
 export const transferBodySchema = {
 	type: "object",
@@ -47,19 +59,61 @@ export const transferBodySchema = {
 	},
 } as const;
 
+const playerVersionsSchema = {
+	type: "array",
+	items: {
+		type: "object",
+		additionalProperties: false,
+		required: ["userId", "version"],
+		properties: { userId: userIdSchema, version: versionSchema },
+	},
+} as const;
+
 export const transferSuccessSchema = {
 	type: "object",
 	additionalProperties: false,
 	required: ["players"],
+	properties: { players: playerVersionsSchema },
+} as const;
+
+export const transferVoidBodySchema = {
+	type: "object",
+	additionalProperties: false,
+	required: ["idempotencyKey", "players"],
 	properties: {
+		idempotencyKey: { ...idempotencyKeySchema, description: "The Idempotency-Key of the transfer to settle." },
 		players: {
 			type: "array",
-			items: {
-				type: "object",
-				additionalProperties: false,
-				required: ["userId", "version"],
-				properties: { userId: userIdSchema, version: versionSchema },
-			},
+			minItems: 1,
+			maxItems: MAX_TRANSFER_PLAYERS,
+			items: userIdSchema,
+			description:
+				"Players the transfer touches (one is enough: a transfer journals every player it touches), to find it " +
+				"in the journal once its key was pruned.",
 		},
 	},
+} as const;
+
+/** The answer of a void: the transfer applied, was refused, or never applies. */
+export const transferVoidResultSchema = {
+	oneOf: [
+		{
+			type: "object",
+			additionalProperties: false,
+			required: ["status", "players"],
+			properties: { status: { const: "applied" }, players: playerVersionsSchema },
+		},
+		{
+			type: "object",
+			additionalProperties: false,
+			required: ["status", "error"],
+			properties: { status: { const: "refused" }, error: errorSchema.properties.error },
+		},
+		{
+			type: "object",
+			additionalProperties: false,
+			required: ["status"],
+			properties: { status: { const: "voided" } },
+		},
+	],
 } as const;

@@ -1,0 +1,84 @@
+import { lockKey, readKey, type StoredKey, storeKey } from "../db/idempotency.js";
+import { journalByKey } from "../db/journal.js";
+import { journalKey } from "../db/record.js";
+import { BusinessError, type ErrorBody } from "../errors.js";
+import type { EngineDeps } from "./deps.js";
+import { VOID_FINGERPRINT } from "./fingerprint.js";
+import type { Outcome } from "./outcome.js";
+import type { Principal } from "./principal.js";
+import { withRetries } from "./retry.js";
+
+/** A validated transfer void call. */
+export interface TransferVoidRequest {
+	key: string;
+	/** Players the transfer touches (any of them finds its journal rows). */
+	players: number[];
+}
+
+/** One player's version after the write. */
+interface PlayerVersion {
+	userId: number;
+	version: number;
+}
+
+/** What a void answers: the key's transfer applied, was refused, or never applies. */
+export type TransferVoidAnswer =
+	| { status: "applied"; players: PlayerVersion[] }
+	| { status: "refused"; error: ErrorBody["error"] }
+	| { status: "voided" };
+
+function appliedPlayers(response: string): PlayerVersion[] {
+	// A transfer's body lists its players; a transaction that took the key names its one player.
+	const body = JSON.parse(response) as { players?: PlayerVersion[]; userId?: number; version?: number };
+	const players = body.players ?? [{ userId: body.userId!, version: body.version! }];
+	return players.map((player) => ({ userId: player.userId, version: player.version }));
+}
+
+function answerOf(stored: StoredKey): TransferVoidAnswer {
+	if (stored.fingerprint === VOID_FINGERPRINT) return { status: "voided" };
+	if (stored.status === 201) return { status: "applied", players: appliedPlayers(stored.response) };
+	return { status: "refused", error: (JSON.parse(stored.response) as ErrorBody).error };
+}
+
+async function attempt(
+	deps: EngineDeps,
+	principal: Principal,
+	request: TransferVoidRequest,
+): Promise<TransferVoidAnswer> {
+	const { key, players } = request;
+	return deps.db.transaction(async (tx) => {
+		// The lock a transfer (and a transaction) with this key takes before anything else: whichever
+		// comes second finds the outcome the first committed.
+		await lockKey(tx, principal.scope, key);
+		const stored = await readKey(tx, principal.scope, key);
+		if (stored) return answerOf(stored);
+		// The key may have been pruned; the transfer's journal rows are kept forever.
+		const rows = await journalByKey(tx, players, principal.scope, journalKey("transfer", key));
+		if (rows.length > 0) {
+			return { status: "applied", players: rows.map((row) => ({ userId: row.userId, version: row.version })) };
+		}
+		const voided = new BusinessError("transfer_voided", undefined, { idempotencyKey: key });
+		await storeKey(tx, principal.scope, key, VOID_FINGERPRINT, voided.status, JSON.stringify(voided.toBody()));
+		await deps.hooks.beforeCommit?.(tx);
+		return { status: "voided" };
+	});
+}
+
+/**
+ * Settles a transfer key for good, in one database transaction under the key's lock: the outcome
+ * stored under it, else the transfer's journal rows (its key was pruned), else a void stored under
+ * the key, which every later request with it replays as 409 `transfer_voided`. The void holds as long
+ * as the key is kept (the retention of idempotency keys). Always 200 with the answer.
+ */
+export async function voidTransfer(
+	deps: EngineDeps,
+	principal: Principal,
+	request: TransferVoidRequest,
+): Promise<Outcome> {
+	const answer = await withRetries(
+		() => attempt(deps, principal, request),
+		() => deps.metrics.inc("hopsafe_db_retries_total"),
+	);
+	deps.metrics.inc("hopsafe_transfer_voids_total", { status: answer.status });
+	return { status: 200, body: JSON.stringify(answer), replayed: false };
+}
