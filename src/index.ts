@@ -146,6 +146,7 @@ export type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferSettlement,
 } from "./sync";
 export { createSync } from "./sync/sync";
 export { createSyncRecord, isSyncRecord } from "./sync/record";

@@ -11,6 +11,7 @@ export type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferSettlement,
 } from "./types";
 export type { Sync } from "./sync";
 export { createSync } from "./sync";

@@ -3,7 +3,7 @@ import { deepCopy } from "../core/deepCopy";
 import { deepEqual } from "../core/deepEqual";
 import { makeError, type HopsafeError } from "../core/errors";
 import { err, ok, type Result } from "../core/result";
-import { isSafeInteger } from "../inventory/integers";
+import { isCount, isSafeInteger } from "../inventory/integers";
 import { defaultPlatform, type Platform } from "../platform";
 import type { ReleaseReason, Session, SessionHooks } from "../vault/types";
 import { ApiClient, errorOf } from "./api";
@@ -34,9 +34,10 @@ import type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferSettlement,
 } from "./types";
 import { isTransfer } from "./transfer";
-import { encodeBatch, encodePull, encodeTransfer, type BatchRequest } from "./wire";
+import { encodeBatch, encodePull, encodeTransfer, encodeVoid, type BatchRequest } from "./wire";
 
 /** Most transactions in one batch request, and most players in one pull (the API's limits). */
 const MAX_BATCH = 100;
@@ -137,6 +138,15 @@ export interface Sync<T extends object> {
 	 * after the retries.
 	 */
 	transfer(legs: ReadonlyArray<SyncTransferLeg>, options?: MutationOptions): Promise<ReadonlyMap<number, number>>;
+	/**
+	 * Settles a transfer's idempotency key for good (`POST /v1/transfers/void`): resolves with
+	 * `applied` (and the versions) when a transfer with `key` was applied, `refused` with the
+	 * API's code when it was refused, or `voided` when none was, after which a transfer with
+	 * `key` is refused (`transfer_voided`) wherever it comes from. `players` are the users the
+	 * transfer touches. For a participant whose sender went away; rejects with
+	 * `InvalidArgument`, `ApiRejected`, or `HttpFailure` after the retries.
+	 */
+	voidTransfer(key: string, players: ReadonlyArray<number>): Promise<TransferSettlement>;
 	/** The player's optimistic state (read-only; it is replaced as things change), if loaded here. */
 	getState(player: PlayerRef): SyncState | undefined;
 	/** The state last acknowledged by the API (read-only), if loaded here. */
@@ -166,6 +176,18 @@ interface Group<T extends object> {
 	readonly state: PlayerSync<T>;
 	readonly entries: Array<OutboxEntry>;
 	readonly ifMatch?: number;
+}
+
+/** The players' versions in a transfer's answer (`{ players: [{ userId, version }] }`). */
+function versionsOf(answer: unknown): Map<number, number> {
+	const versions = new Map<number, number>();
+	const players = (answer as { players?: unknown } | undefined)?.players;
+	if (typeIs(players, "table")) {
+		for (const entry of players as Array<{ userId?: unknown; version?: unknown }>) {
+			if (isSafeInteger(entry.userId) && isSafeInteger(entry.version)) versions.set(entry.userId, entry.version);
+		}
+	}
+	return versions;
 }
 
 function userIdOf(player: PlayerRef): number {
@@ -488,27 +510,66 @@ class SyncImpl<T extends object> implements Sync<T> {
 		}
 		const key = options.key ?? this.newKey();
 		const body = encodeTransfer(legs, options.reason);
-		return new Promise<ReadonlyMap<number, number>>((resolve, reject) => {
+		return this.post("transfer", "/v1/transfers", body, { "Idempotency-Key": key }, 201, (answer) => {
+			const versions = versionsOf(answer);
+			for (const [userId] of versions) this.refresh(userId);
+			return versions;
+		});
+	}
+
+	voidTransfer(key: string, players: ReadonlyArray<number>): Promise<TransferSettlement> {
+		if (!isKey(key)) {
+			return Promise.reject(
+				makeError("InvalidArgument", "voidTransfer: malformed key", { argument: "key" }),
+			) as Promise<TransferSettlement>;
+		}
+		if (!typeIs(players, "table") || players.size() === 0 || !players.every((id) => isCount(id))) {
+			return Promise.reject(
+				makeError("InvalidArgument", "voidTransfer: players must be user ids", { argument: "players" }),
+			) as Promise<TransferSettlement>;
+		}
+		return this.post("voidTransfer", "/v1/transfers/void", encodeVoid(key, players), undefined, 200, (answer) => {
+			const status = (answer as { status?: unknown } | undefined)?.status;
+			if (status === "applied") return { status, versions: versionsOf(answer) };
+			if (status === "voided") return { status };
+			const code = (answer as { error?: { code?: unknown } } | undefined)?.error?.code;
+			if (status === "refused" && typeIs(code, "string")) return { status, code };
+			return undefined;
+		});
+	}
+
+	/**
+	 * Sends a request until it is answered with `success` (read by `read`; `undefined` from it
+	 * is a malformed answer) or refused, retrying transport failures and server errors with
+	 * the same body and headers (so the same idempotency key).
+	 */
+	private post<R>(
+		operation: string,
+		path: string,
+		body: string,
+		headers: Record<string, string> | undefined,
+		success: number,
+		read: (answer: unknown) => R | undefined,
+	): Promise<R> {
+		return new Promise<R>((resolve, reject) => {
 			for (let attempt = 1; ; attempt++) {
-				const answer = this.api.request("transfer", "POST", "/v1/transfers", body, { "Idempotency-Key": key });
+				const answer = this.api.request(operation, "POST", path, body, headers);
 				let failure: HopsafeError;
 				let wait: number | undefined;
 				if (!answer.ok) failure = answer.error;
-				else if (answer.value.status === 201) {
-					const versions = new Map<number, number>();
-					const players = (answer.value.body as { players?: unknown } | undefined)?.players;
-					if (typeIs(players, "table")) {
-						for (const entry of players as Array<{ userId?: unknown; version?: unknown }>) {
-							if (isSafeInteger(entry.userId) && isSafeInteger(entry.version)) {
-								versions.set(entry.userId, entry.version);
-							}
-						}
+				else if (answer.value.status === success) {
+					const value = read(answer.value.body);
+					if (value !== undefined) {
+						resolve(value);
+						return;
 					}
-					for (const [userId] of versions) this.refresh(userId);
-					resolve(versions);
-					return;
+					failure = makeError("HttpFailure", `${operation}: a malformed answer`, {
+						operation,
+						status: success,
+						retryable: true,
+					});
 				} else {
-					failure = ApiClient.failure("transfer", answer.value);
+					failure = ApiClient.failure(operation, answer.value);
 					wait = answer.value.retryAfter;
 				}
 				const retryable = failure.kind === "HttpFailure" || failure.kind === "Timeout";

@@ -34,6 +34,16 @@ export interface SyncTransferLeg {
 }
 
 /**
+ * How a transfer's idempotency key ended, once settled for good (`voidTransfer`): the transfer
+ * applied (with the players' versions), was refused (the API's error code), or never applied
+ * and now never will.
+ */
+export type TransferSettlement =
+	| { readonly status: "applied"; readonly versions: ReadonlyMap<number, number> }
+	| { readonly status: "refused"; readonly code: string }
+	| { readonly status: "voided" };
+
+/**
  * A player's progress as the save API models it, at a version. Items are keyed by id. The
  * library hands these out read-only: change them through the mutation methods.
  */

@@ -113,3 +113,8 @@ export function encodeTransfer(legs: ReadonlyArray<SyncTransferLeg>, reason?: st
 	const tail = reason !== undefined ? `,"reason":${quote(reason)}` : "";
 	return `{"legs":[${entries.join(",")}]${tail}}`;
 }
+
+/** The body of `POST /v1/transfers/void`. */
+export function encodeVoid(key: string, players: ReadonlyArray<number>): string {
+	return `{"idempotencyKey":${quote(key)},"players":[${players.map(integer).join(",")}]}`;
+}

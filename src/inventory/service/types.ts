@@ -1,7 +1,14 @@
 import type { HopsafeError } from "../../core/errors";
 import type { Result } from "../../core/result";
 import type { Platform } from "../../platform";
-import type { SyncItem, SyncOp, SyncRejectReason, SyncState, SyncTransferLeg } from "../../sync/types";
+import type {
+	SyncItem,
+	SyncOp,
+	SyncRejectReason,
+	SyncState,
+	SyncTransferLeg,
+	TransferSettlement,
+} from "../../sync/types";
 import type { ReleaseReason, Session } from "../../vault/types";
 import type { ItemRarity, Catalog } from "../catalog/types";
 import type { WorldDrop } from "../drops/types";
@@ -80,6 +87,13 @@ export interface ItemAuthority {
 		legs: ReadonlyArray<SyncTransferLeg>,
 		options?: { readonly key?: string; readonly reason?: string },
 	): Promise<ReadonlyMap<number, number>>;
+	/**
+	 * Settles a transfer's `key` for good: whether a transfer with it applied, was refused, or
+	 * never applied (and now never will). The partner server of a cross-server trade whose
+	 * coordinator went away settles the trade with it; an authority without it leaves that
+	 * partner waiting for the verdict.
+	 */
+	voidTransfer?(key: string, players: ReadonlyArray<number>): Promise<TransferSettlement>;
 }
 
 /** Options of {@link createInventoryService}. */

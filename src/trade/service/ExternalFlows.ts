@@ -7,7 +7,7 @@ import type { StackBundle } from "../../inventory/service/transferStacks";
 import { liveInventory, mintForTransfer } from "../../inventory/service/transfers";
 import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
-import type { SyncTransferLeg } from "../../sync/types";
+import type { SyncTransferLeg, TransferSettlement } from "../../sync/types";
 import type { TradeRejectReason } from "../reasons";
 import type { Book } from "./Book";
 import type { TradeServiceImpl } from "./TradeServiceImpl";
@@ -28,6 +28,8 @@ function reasonOfCode(code: string): TradeRejectReason {
 	if (code === "insufficient_funds") return "insufficient_funds";
 	if (code === "item_exists") return "duplicate_item";
 	if (code === "idempotency_key_reused") return "duplicate";
+	// The partner settled the trade without this server: it went on past its deadline.
+	if (code === "transfer_voided") return "expired";
 	return "authority_refused";
 }
 
@@ -81,6 +83,21 @@ export class ExternalFlows {
 		return this.waitFor(this.trades.limits.saveTimeout, () =>
 			users.every((userId) => authority.pendingCount(userId) === 0),
 		);
+	}
+
+	/**
+	 * Settles the transfer `id` for good with the authority (see `ItemAuthority.voidTransfer`):
+	 * the settlement, `later` when there was no answer (ask again), or `never` when the
+	 * authority cannot (no such call, or it refused the request).
+	 */
+	public settleKey(id: string, players: ReadonlyArray<number>): TransferSettlement | "later" | "never" {
+		const authority = this.authority;
+		if (authority.voidTransfer === undefined) return "never";
+		const [answered, settlement] = authority.voidTransfer(id, players).await();
+		if (answered) return settlement as TransferSettlement;
+		const refused =
+			isHopsafeError(settlement) && (settlement.kind === "ApiRejected" || settlement.kind === "InvalidArgument");
+		return refused ? "never" : "later";
 	}
 
 	/** Whether the player's state here is at `version` or later (a player who left shows nothing more). */

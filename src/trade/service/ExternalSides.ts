@@ -39,6 +39,14 @@ interface Held {
 	readonly deadline: number;
 }
 
+/** Partner: a side sent to the coordinator, waiting for its verdict. */
+interface Awaiting {
+	readonly userId: number;
+	readonly partner: number;
+	/** The trade's deadline as this side set it: the coordinator starts no transfer after it. */
+	readonly deadline: number;
+}
+
 /** A decision, kept to answer a repeated side. */
 interface Decision {
 	readonly verdict: SideVerdict;
@@ -54,8 +62,10 @@ export class ExternalSides {
 	private readonly decided = new Map<string, Decision>();
 	/** Coordinator: trades whose transfer's answer never came, with what the partner gets. */
 	private readonly unanswered = new Map<string, { readonly offer: SideOffer; readonly gives: StackBundle }>();
-	/** Partner: trades whose side was sent, waiting for the verdict → the player. */
-	private readonly awaiting = new Map<string, number>();
+	/** Partner: trades whose side was sent, waiting for the verdict. */
+	private readonly awaiting = new Map<string, Awaiting>();
+	/** Partner: trades being settled with the authority right now. */
+	private readonly settling = new Set<string>();
 	/** Partner: verdicts acted upon here, with when (a repeat changes nothing). */
 	private readonly heard = new Map<string, number>();
 
@@ -118,7 +128,7 @@ export class ExternalSides {
 			return outcome(id, "failed", "save_failed");
 		}
 		book.ledger.stamps[id] = this.trades.now();
-		this.awaiting.set(id, offer.from);
+		this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
 		this.trades.step("sideEscrowed", id);
 		return outcome(id, "escrowed");
 	}
@@ -128,7 +138,7 @@ export class ExternalSides {
 		const trade = verdict.trade;
 		// A side sent before this server loaded the player is known by the ledger's stamp.
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
-		if (this.awaiting.get(trade) !== book.userId && book.ledger.stamps[trade] === undefined) return;
+		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.stamps[trade] === undefined) return;
 		this.awaiting.delete(trade);
 		this.heard.set(trade, this.trades.now());
 		task.spawn(() => {
@@ -147,6 +157,36 @@ export class ExternalSides {
 			)
 				this.trades.received.Fire(book.session.player, trade, bundle);
 		});
+	}
+
+	/**
+	 * Settles a trade whose verdict did not come in time (the coordinator's server stopped, or
+	 * could not post it) with the authority: the transfer keyed by the trade id applied, or it
+	 * never will. Either way this side now knows what the coordinator would have said, so the
+	 * two cannot disagree. `received` is not fired then (the items' new ids are the
+	 * coordinator's), `settled` is. Yields; runs on its own thread.
+	 */
+	private settle(id: string, waiting: Awaiting): void {
+		this.settling.add(id);
+		const settlement = this.external.settleKey(id, [waiting.partner, waiting.userId]);
+		this.settling.delete(id);
+		if (settlement === "later") return;
+		// Heard meanwhile, or the player left (their next server hears the verdict, if any).
+		if (this.awaiting.get(id) !== waiting) return;
+		this.awaiting.delete(id);
+		const book = this.trades.bookOf(waiting.userId);
+		if (settlement === "never" || book === undefined) return;
+		this.receiveVerdict(
+			book,
+			settlement.status === "applied"
+				? {
+						trade: id,
+						to: waiting.userId,
+						outcome: "completed",
+						version: settlement.versions.get(waiting.userId),
+					}
+				: { trade: id, to: waiting.userId, outcome: "failed" },
+		);
 	}
 
 	// Coordinator ----------------------------------------------------------------------------
@@ -288,8 +328,15 @@ export class ExternalSides {
 		return true;
 	}
 
-	/** Ends the trades past their deadline (on the sweep) and forgets old decisions. */
+	/**
+	 * Ends the trades past their deadline (on the sweep), settles the partner's trades whose
+	 * verdict is overdue, and forgets old decisions.
+	 */
 	public expire(now: number): void {
+		const overdue = now - this.trades.limits.verdictTimeout;
+		for (const [id, waiting] of this.awaiting) {
+			if (overdue > waiting.deadline && !this.settling.has(id)) task.spawn(() => this.settle(id, waiting));
+		}
 		for (const [id, held] of this.held) {
 			if (now > held.deadline && !this.offers.has(id) && !this.deciding.has(id)) {
 				this.held.delete(id);

@@ -48,6 +48,7 @@ function resolveLimits(limits: TradeLimits = {}): ResolvedLimits {
 		inviteTimeout: limits.inviteTimeout ?? 30,
 		idleTimeout: limits.idleTimeout ?? 300,
 		decisionTimeout: limits.decisionTimeout ?? 120,
+		verdictTimeout: limits.verdictTimeout ?? 120,
 		saveTimeout: limits.saveTimeout ?? 30,
 		retentionDays: limits.retentionDays ?? 180,
 		sweepInterval: limits.sweepInterval ?? 5,

@@ -22,6 +22,12 @@ export interface TradeLimits {
 	readonly idleTimeout?: number;
 	/** Seconds a coordinator waits for the other side of a trade before it aborts (default 120). */
 	readonly decisionTimeout?: number;
+	/**
+	 * Seconds past a cross-server trade's deadline that the partner server (external authority)
+	 * waits for the coordinator's verdict before it settles the trade itself with the save API
+	 * (default 120): a coordinator that went away would otherwise leave it waiting for good.
+	 */
+	readonly verdictTimeout?: number;
 	/** Seconds to wait for one confirmed save (default 30). */
 	readonly saveTimeout?: number;
 	/** Days a trade or transfer id is remembered, so that a repeat applies nothing (default 180). */

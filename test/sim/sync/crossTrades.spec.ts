@@ -75,6 +75,37 @@ function settledAll(setup: Cross, count: number): string {
 	return sorted.join(",");
 }
 
+/**
+ * After `a` sold `sword` to `b`: the trade transfers in the audit log, `b`'s items and `a`'s
+ * coins at the API, and `b`'s slots once they show the sword.
+ */
+function swordSold(setup: Cross, sword: string): string {
+	const { world, two, a, b } = setup;
+	world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
+	const transfers = tradeTransfers(world, a);
+	return `${transfers} transfer, ${apiItems(world, b)} at b, ${apiCoins(world, a)} coins at a, ${slotItems(two.service.getInventory(b)!)}`;
+}
+
+/** Short deadlines for the specs of an overdue verdict. */
+const VERDICT_LIMITS = { decisionTimeout: 20, verdictTimeout: 15, sweepInterval: 2 };
+
+/**
+ * Pair `pair` where the coordinator `a` holds a sword and the partner `b` has sent its side
+ * (25 coins for the sword) of trade `cross-external-<pair>`, which reached `a`'s server.
+ */
+function partnerSent(pair: number): { readonly setup: Cross; readonly sword: string; readonly id: string } {
+	const setup = crossSetup(7800 + pair, pair, VERDICT_LIMITS);
+	const { one, two, a, b } = setup;
+	const sword = grant(one.service, a, "sword");
+	assert(two.service.adjustCurrency(b, "coins", 25).ok, "the coins were not granted");
+	const id = `cross-external-${pair}`;
+	const give = { items: [], currency: { coins: 25 } };
+	const sent = side(setup, id, b, give, { items: [{ def: "sword", count: 1 }] });
+	assert(sent.status === "escrowed", `the partner's side was not sent: ${sent.status}`);
+	setup.world.advance(10);
+	return { setup, sword, id };
+}
+
 export = () => {
 	describe("cross-server trades in external authority", () => {
 		it("moves both sides as one transfer sent by the coordinator once the partner's side arrives", () => {
@@ -208,11 +239,7 @@ export = () => {
 			down.remaining = 0;
 			expect(sideA().status).to.equal("completed");
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
-			expect(tradeTransfers(world, a)).to.equal(1);
-			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
-			expect(apiCoins(world, a)).to.equal(40);
-			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
-			expect(slotItems(two.service.getInventory(b)!)).to.equal(`${sword}=swordx1`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 40 coins at a, ${sword}=swordx1`);
 		});
 
 		it("drops malformed or misaddressed side messages without effect", () => {
@@ -251,6 +278,52 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(0);
 			expect(slotItems(one.service.getInventory(a)!)).to.equal(`${sword}=swordx1`);
 			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("settles the partner's side itself when the coordinator's server stops before deciding", () => {
+			const { setup, sword, id } = partnerSent(8);
+			const { world, one, two, a, b } = setup;
+			one.app.server.crash();
+			// Past the deadline the coordinator would start nothing, but its verdict may be on its way.
+			world.advance(VERDICT_LIMITS.decisionTimeout);
+			expect(setup.settled.size()).to.equal(0);
+			expect(settledAll(setup, 1)).to.equal(`${b} failed`);
+			expect(setup.received.size()).to.equal(0);
+			expect(apiCoins(world, b)).to.equal(25);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+			expect(tradeTransfers(world, b)).to.equal(0);
+			// The trade's transfer can no longer apply, whoever sends it.
+			let failure: { details?: { code?: string } } | undefined;
+			void two.app.sync
+				.transfer(
+					[
+						{ from: b, to: a, currencies: { coins: 25 } },
+						{ from: a, to: b, items: [{ id: sword, count: 1 }] },
+					],
+					{ key: id, reason: "trade" },
+				)
+				.catch((thrown) => (failure = thrown as typeof failure));
+			world.runUntil(() => failure !== undefined, 30);
+			expect(failure?.details?.code).to.equal("transfer_voided");
+			expect(apiCoins(world, b)).to.equal(25);
+			expect(tradeTransfers(world, b)).to.equal(0);
+			expect(setup.settled.size()).to.equal(1);
+		});
+
+		it("settles the partner's side as completed when the transfer applied but the verdict was never posted", () => {
+			const { setup, sword, id } = partnerSent(9);
+			const { world, one, a, b } = setup;
+			// From here every DataStore write of the coordinator's server fails: the verdict
+			// cannot reach the partner's profile.
+			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(decided.status).to.equal("completed");
+			world.advance(VERDICT_LIMITS.decisionTimeout);
+			expect(setup.settled.join(",")).to.equal(`${a} completed`);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
+			// Only the coordinator knows the bundle's ids: the partner's `received` does not fire.
+			expect(setup.received.join(",")).to.equal(`${a} 0 25`);
 		});
 
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {

@@ -325,11 +325,31 @@ export = () => {
 			// A transfer of what the giver no longer holds is refused and moves nothing.
 			let refused: { kind?: string; details?: { code?: string } } | undefined;
 			app.sync
-				.transfer([{ from: giver, to: taker, items: [{ id: swordId }] }])
+				.transfer([{ from: giver, to: taker, items: [{ id: swordId }] }], { key: "trade-7607-late" })
 				.catch((problem: unknown) => (refused = problem as never));
 			world.runUntil(() => refused !== undefined, 30);
 			expect(refused!.kind).to.equal("ApiRejected");
 			expect(refused!.details!.code).to.equal("item_not_owned");
+			// Settling a key tells how its transfer ended: applied (with the versions), refused.
+			const settle = (key: string, players: Array<number>) => {
+				let answer: unknown;
+				app.sync.voidTransfer(key, players).then(
+					(value) => (answer = value),
+					(problem: unknown) => (answer = problem),
+				);
+				world.runUntil(() => answer !== undefined, 30);
+				return answer as { status?: string; code?: string; kind?: string; versions?: ReadonlyMap<number, number> };
+			};
+			const applied = settle(options.key, [giver, taker]);
+			expect(applied.status).to.equal("applied");
+			expect(applied.versions!.get(giver)).to.equal(versions!.get(giver));
+			expect(applied.versions!.get(taker)).to.equal(versions!.get(taker));
+			const late = settle("trade-7607-late", [giver, taker]);
+			expect(late.status).to.equal("refused");
+			expect(late.code).to.equal("item_not_owned");
+			expect(settle("", [giver]).kind).to.equal("InvalidArgument");
+			expect(settle("trade-7607-none", []).kind).to.equal("InvalidArgument");
+			expect(settle("trade-7607-none", [giver, 0.5]).kind).to.equal("InvalidArgument");
 			// A malformed one is refused before anything is sent.
 			let malformed: { kind?: string } | undefined;
 			app.sync
