@@ -1,7 +1,9 @@
 import type { TradeLedger } from "./types";
 
 const TABLES = ["stamps", "decisions", "outbox", "inbox", "legs", "waiting"] as const;
-const FIELDS: ReadonlySet<string> = new Set(TABLES);
+/** Tables a ledger written before they existed lacks. */
+const OPTIONAL = ["sent"] as const;
+const FIELDS: ReadonlySet<string> = new Set([...TABLES, ...OPTIONAL]);
 
 /** Whether `value` has the shape of a `StackBundle`. */
 export function isBundle(value: unknown): boolean {
@@ -70,8 +72,9 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 	for (const [field] of pairs(record)) {
 		if (!typeIs(field, "string") || !FIELDS.has(field)) problems.push(`ledger: unknown field ${tostring(field)}`);
 	}
-	for (const name of TABLES) {
+	for (const name of [...TABLES, ...OPTIONAL]) {
 		const entries = record[name];
+		if (entries === undefined && name === "sent") continue;
 		if (!typeIs(entries, "table")) {
 			problems.push(`${name}: not a table`);
 			continue;
@@ -91,6 +94,10 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 				) {
 					problems.push(`${at}: not a decision`);
 				}
+			} else if (name === "sent") {
+				const side = value as { partner?: unknown; deadline?: unknown };
+				if (!typeIs(value, "table") || !typeIs(side.partner, "number") || !typeIs(side.deadline, "number"))
+					problems.push(`${at}: not a sent side`);
 			} else if (name === "outbox" || name === "inbox") {
 				if (!isParcel(value)) problems.push(`${at}: not a parcel`);
 			} else if (!isLeg(value)) problems.push(`${at}: not a leg`);

@@ -42,6 +42,13 @@ export interface TradeDecision {
 	readonly at: number;
 }
 
+/** A side this player sent to the coordinator of a cross-server trade in external authority. */
+export interface SentSide {
+	readonly partner: number;
+	/** The trade's deadline as this side set it. */
+	readonly deadline: number;
+}
+
 /**
  * The trade records kept in a player's profile, next to the inventory. Every table is keyed
  * by a string id and JSON-safe. See `createTradeLedger`.
@@ -56,6 +63,8 @@ export interface TradeDecision {
  * - `inbox`: parcels received and saved, waiting to enter the inventory (it may be full).
  * - `legs`: this player's own escrowed sides of trades not yet settled.
  * - `waiting`: (coordinator) partners' legs that arrived before this player's own side.
+ * - `sent` (optional): sides sent to a coordinator in external authority, waiting for its
+ *   verdict; the next server to load the player settles them if the verdict never comes.
  */
 export interface TradeLedger {
 	stamps: Record<string, number>;
@@ -64,4 +73,5 @@ export interface TradeLedger {
 	inbox: Record<string, Parcel>;
 	legs: Record<string, Leg>;
 	waiting: Record<string, Leg>;
+	sent?: Record<string, SentSide>;
 }

@@ -127,7 +127,12 @@ export class ExternalSides {
 		if (!this.deliver(offer.to, message, () => this.receiveOffer(offer))) {
 			return outcome(id, "failed", "save_failed");
 		}
-		book.ledger.stamps[id] = this.trades.now();
+		const ledger = book.ledger;
+		ledger.stamps[id] = this.trades.now();
+		// Kept with the profile: if the verdict never comes, whichever server holds the player
+		// then settles the trade.
+		if (ledger.sent === undefined) ledger.sent = {};
+		ledger.sent[id] = { partner: offer.to, deadline: offer.deadline };
 		this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
 		this.trades.step("sideEscrowed", id);
 		return outcome(id, "escrowed");
@@ -140,6 +145,7 @@ export class ExternalSides {
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
 		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.stamps[trade] === undefined) return;
 		this.awaiting.delete(trade);
+		if (book.ledger.sent !== undefined) delete book.ledger.sent[trade];
 		this.heard.set(trade, this.trades.now());
 		task.spawn(() => {
 			const version = verdict.version;
@@ -171,11 +177,15 @@ export class ExternalSides {
 		const settlement = this.external.settleKey(id, [waiting.partner, waiting.userId]);
 		this.settling.delete(id);
 		if (settlement === "later") return;
-		// Heard meanwhile, or the player left (their next server hears the verdict, if any).
+		// Heard meanwhile, or the player left (their next server settles it again: same answer).
 		if (this.awaiting.get(id) !== waiting) return;
 		this.awaiting.delete(id);
 		const book = this.trades.bookOf(waiting.userId);
-		if (settlement === "never" || book === undefined) return;
+		if (book === undefined) return;
+		if (settlement === "never") {
+			if (book.ledger.sent !== undefined) delete book.ledger.sent[id];
+			return;
+		}
 		this.receiveVerdict(
 			book,
 			settlement.status === "applied"
@@ -187,6 +197,16 @@ export class ExternalSides {
 					}
 				: { trade: id, to: waiting.userId, outcome: "failed" },
 		);
+	}
+
+	/** A player loaded here: their sides still waiting for a verdict are waited on here. */
+	public adopt(book: Book): void {
+		const sent = book.ledger.sent;
+		if (sent === undefined) return;
+		for (const [id, side] of pairs(sent)) {
+			if (!this.awaiting.has(id) && !this.heard.has(id))
+				this.awaiting.set(id, { userId: book.userId, partner: side.partner, deadline: side.deadline });
+		}
 	}
 
 	// Coordinator ----------------------------------------------------------------------------

@@ -194,7 +194,9 @@ export class TradeServiceImpl implements TradeService {
 	private onLoaded(session: Session<object>): void {
 		if (this.destroyed) return;
 		const book = this.bookFor(session);
-		if (book !== undefined) this.courier.kick(book);
+		if (book === undefined) return;
+		this.sides?.adopt(book);
+		this.courier.kick(book);
 	}
 
 	private onReleased(userId: number): void {

@@ -9,6 +9,7 @@ import {
 	outcomeOf,
 	slotItems,
 	slotOf,
+	type ExternalData,
 	type ExternalServer,
 } from "./support/external";
 
@@ -308,6 +309,26 @@ export = () => {
 			expect(apiCoins(world, b)).to.equal(25);
 			expect(tradeTransfers(world, b)).to.equal(0);
 			expect(setup.settled.size()).to.equal(1);
+		});
+
+		it("settles a waiting side at the partner's next server when they moved before the verdict was due", () => {
+			const { setup, sword, id } = partnerSent(10);
+			const { world, one, two, a, b } = setup;
+			one.app.server.crash();
+			two.app.server.leave(two.app.server.findPlayer(b)!);
+			world.advance(5);
+			const three = externalServer(world, { name: "three", trades: true, limits: VERDICT_LIMITS });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			expect(settledAll(setup, 1)).to.equal(`${b} failed`);
+			expect(three.service.getInventory(b)!.currencies.coins).to.equal(25);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+			expect(tradeTransfers(world, b)).to.equal(0);
+			// Settled once: the side is no longer waiting in the profile.
+			world.advance(VERDICT_LIMITS.verdictTimeout * 2);
+			expect(setup.settled.size()).to.equal(1);
+			const ledger = (three.app.vault.getSession(b)!.data as unknown as ExternalData).trades;
+			expect(ledger.sent === undefined || ledger.sent[id] === undefined).to.equal(true);
 		});
 
 		it("settles the partner's side as completed when the transfer applied but the verdict was never posted", () => {

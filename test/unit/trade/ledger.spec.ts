@@ -139,6 +139,14 @@ export = () => {
 			const broken = createTradeLedger() as unknown as { inbox: Record<string, unknown> };
 			broken.inbox.x = { stacks: "no" };
 			expect(checkTradeLedger(broken)[0]).to.equal("inbox.x: not a parcel");
+			// `sent` is optional (ledgers written before it existed lack it), and checked when there.
+			const sent = createTradeLedger() as unknown as { sent: Record<string, unknown> };
+			sent.sent = { T: { partner: PARTNER, deadline: 100 } };
+			expect(checkTradeLedger(sent).size()).to.equal(0);
+			sent.sent.U = { partner: "two", deadline: 100 };
+			expect(checkTradeLedger(sent).join(";")).to.equal("sent.U: not a sent side");
+			sent.sent = 5 as never;
+			expect(checkTradeLedger(sent).join(";")).to.equal("sent: not a table");
 		});
 	});
 };
