@@ -134,6 +134,27 @@ test("after the transfer's key was pruned, the void answers applied from the jou
 	assert.deepEqual(again.body, applied.body);
 });
 
+test("the pruner keeps voids: a transfer with a voided key is refused long after the retention", async () => {
+	await transact(t.base, 710, { ops: [coins(100), grant("710-1")] });
+	await transact(t.base, 711, { ops: [grant("711-1")] });
+	assert.deepEqual((await voidKey("v-kept", [710, 711])).body, { status: "voided" });
+	const unused = await transfer(trade(710, 711), "v-ordinary");
+	assert.equal(unused.status, 201);
+	await t.db.query(
+		"UPDATE idempotency_keys SET created_at = now() - interval '9000 hours' WHERE key IN ('v-kept', 'v-ordinary')",
+	);
+	const report = await pruneOnce(t.db, 168, createMetrics());
+	assert.ok(report.keys >= 1, "the ordinary key past retention went");
+	assert.deepEqual(await t.db.query("SELECT key FROM idempotency_keys WHERE key IN ('v-kept', 'v-ordinary')"), [
+		{ key: "v-kept" },
+	]);
+	const before = await states(710, 711);
+	const late = await transfer({ legs: [{ from: 711, to: 710, items: [{ id: "710-1" }] }] }, "v-kept");
+	assert.equal(late.status, 409);
+	assert.equal(late.body.error.code, "transfer_voided");
+	assert.deepEqual(await states(710, 711), before, "nothing moved");
+});
+
 test("a void and a transfer racing with one key always agree, and items are conserved", async () => {
 	const rounds = 20;
 	const pair = (i: number) => [720 + 2 * i, 721 + 2 * i] as const;

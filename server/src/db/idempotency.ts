@@ -43,15 +43,19 @@ export async function storeKey(
 	return (await q.query(STORE, [principal, key, fingerprint, status, response])).length > 0;
 }
 
-/** Deletes up to `limit` keys older than `hours`; returns how many went. */
-export async function pruneKeys(q: Queryable, hours: number, limit: number): Promise<number> {
+/**
+ * Deletes up to `limit` keys older than `hours`, except those whose fingerprint is `keep`; returns how
+ * many went.
+ */
+export async function pruneKeys(q: Queryable, hours: number, limit: number, keep: string): Promise<number> {
 	const rows = await q.query<{ n: number }>(
 		`WITH gone AS (
 			DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-				SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT $2
+				SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) AND fingerprint <> $3
+				LIMIT $2
 			)) RETURNING 1
 		) SELECT count(*)::int AS n FROM gone`,
-		[hours, limit],
+		[hours, limit, keep],
 	);
 	return rows[0]?.n ?? 0;
 }

@@ -67,8 +67,8 @@ async function attempt(
 /**
  * Settles a transfer key for good, in one database transaction under the key's lock: the outcome
  * stored under it, else the transfer's journal rows (its key was pruned), else a void stored under
- * the key, which every later request with it replays as 409 `transfer_voided`. The void holds as long
- * as the key is kept (the retention of idempotency keys). Always 200 with the answer.
+ * the key, which every later request with it replays as 409 `transfer_voided` (the pruner keeps voids).
+ * Always 200 with the answer.
  */
 export async function voidTransfer(
 	deps: EngineDeps,

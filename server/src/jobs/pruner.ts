@@ -2,6 +2,7 @@ import { pruneKeys } from "../db/idempotency.js";
 import { pruneOutbox } from "../db/outbox.js";
 import { pruneTokens } from "../db/tokens.js";
 import type { Queryable } from "../db/types.js";
+import { VOID_FINGERPRINT } from "../engine/fingerprint.js";
 import type { Metrics } from "../metrics.js";
 
 const CHUNK = 5000;
@@ -15,11 +16,14 @@ export interface PruneReport {
 	outbox: number;
 }
 
-/** Removes idempotency keys past retention (in chunks), expired tokens and stale outbox rows. */
+/**
+ * Removes idempotency keys past retention (in chunks), expired tokens and stale outbox rows. Voided
+ * transfer keys stay: a void must outlive any retry of its transfer, and there is one per abandoned trade.
+ */
 export async function pruneOnce(db: Queryable, retentionHours: number, metrics: Metrics): Promise<PruneReport> {
 	let keys = 0;
 	for (;;) {
-		const removed = await pruneKeys(db, retentionHours, CHUNK);
+		const removed = await pruneKeys(db, retentionHours, CHUNK, VOID_FINGERPRINT);
 		keys += removed;
 		if (removed < CHUNK) break;
 	}
