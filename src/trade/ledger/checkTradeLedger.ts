@@ -1,9 +1,14 @@
+import type { SyncTransferLeg } from "../../sync/types";
 import type { TradeLedger } from "./types";
 
 const TABLES = ["stamps", "decisions", "outbox", "inbox", "legs", "waiting"] as const;
 /** Tables a ledger written before they existed lacks. */
-const OPTIONAL = ["sent"] as const;
-const FIELDS: ReadonlySet<string> = new Set([...TABLES, ...OPTIONAL]);
+const OPTIONAL: ReadonlySet<string> = new Set(["sent", "unanswered"]);
+const ALL = [...TABLES, "sent", "unanswered"];
+const FIELDS: ReadonlySet<string> = new Set(ALL);
+
+/** Whether `value` is a non-empty string (an id or a name). */
+export const isName = (value: unknown): value is string => typeIs(value, "string") && value.size() > 0;
 
 /** Whether `value` has the shape of a `StackBundle`. */
 export function isBundle(value: unknown): boolean {
@@ -18,6 +23,43 @@ export function isBundle(value: unknown): boolean {
 	for (const [name, amount] of pairs(bundle.currency as object)) {
 		if (!typeIs(name, "string") || !typeIs(amount, "number")) return false;
 	}
+	return true;
+}
+
+/** Whether `value` has the shape of a save API transfer leg (`SyncTransferLeg`). */
+export function isTransferLeg(value: unknown): value is SyncTransferLeg {
+	if (!typeIs(value, "table")) return false;
+	const leg = value as { from?: unknown; to?: unknown; items?: unknown; currencies?: unknown };
+	if (!typeIs(leg.from, "number") || !typeIs(leg.to, "number")) return false;
+	if (leg.items !== undefined) {
+		if (!typeIs(leg.items, "table")) return false;
+		for (const [, item] of pairs(leg.items as object)) {
+			if (!typeIs(item, "table")) return false;
+			const { id, count, newId } = item as { id?: unknown; count?: unknown; newId?: unknown };
+			if (!isName(id) || (count !== undefined && !typeIs(count, "number"))) return false;
+			if (newId !== undefined && !isName(newId)) return false;
+		}
+	}
+	if (leg.currencies !== undefined) {
+		if (!typeIs(leg.currencies, "table")) return false;
+		for (const [name, amount] of pairs(leg.currencies as object)) {
+			if (!isName(name) || !typeIs(amount, "number")) return false;
+		}
+	}
+	return true;
+}
+
+function isUnanswered(value: unknown): boolean {
+	if (!typeIs(value, "table")) return false;
+	const record = value as { kind?: unknown; sides?: unknown; users?: unknown; at?: unknown };
+	if ((record.kind !== "trade" && record.kind !== "gift") || !typeIs(record.at, "number")) return false;
+	if (!typeIs(record.sides, "table") || !typeIs(record.users, "table")) return false;
+	for (const [, side] of pairs(record.sides as object)) {
+		if (!typeIs(side, "table")) return false;
+		const { leg, bundle } = side as { leg?: unknown; bundle?: unknown };
+		if (!isTransferLeg(leg) || !isBundle(bundle)) return false;
+	}
+	for (const [, userId] of pairs(record.users as object)) if (!typeIs(userId, "number")) return false;
 	return true;
 }
 
@@ -72,9 +114,9 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 	for (const [field] of pairs(record)) {
 		if (!typeIs(field, "string") || !FIELDS.has(field)) problems.push(`ledger: unknown field ${tostring(field)}`);
 	}
-	for (const name of [...TABLES, ...OPTIONAL]) {
+	for (const name of ALL) {
 		const entries = record[name];
-		if (entries === undefined && name === "sent") continue;
+		if (entries === undefined && OPTIONAL.has(name)) continue;
 		if (!typeIs(entries, "table")) {
 			problems.push(`${name}: not a table`);
 			continue;
@@ -98,6 +140,8 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 				const side = value as { partner?: unknown; deadline?: unknown };
 				if (!typeIs(value, "table") || !typeIs(side.partner, "number") || !typeIs(side.deadline, "number"))
 					problems.push(`${at}: not a sent side`);
+			} else if (name === "unanswered") {
+				if (!isUnanswered(value)) problems.push(`${at}: not an unanswered transfer`);
 			} else if (name === "outbox" || name === "inbox") {
 				if (!isParcel(value)) problems.push(`${at}: not a parcel`);
 			} else if (!isLeg(value)) problems.push(`${at}: not a leg`);

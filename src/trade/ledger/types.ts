@@ -1,4 +1,5 @@
 import type { StackBundle } from "../../inventory/service/transferStacks";
+import type { SyncTransferLeg } from "../../sync/types";
 
 /**
  * Items and currency on their way between two profiles: a gift, one side of a trade, or a
@@ -50,6 +51,20 @@ export interface SentSide {
 }
 
 /**
+ * A trade's or gift's save API transfer whose answer never came (external authority), kept as
+ * it was sent: the next server to load one of its players sends it again under the same key
+ * (the API applies it at most once) and tells them how it ended.
+ */
+export interface UnansweredTransfer {
+	readonly kind: "trade" | "gift";
+	/** Each leg as sent, with the same items as stacks (for `received`). */
+	readonly sides: ReadonlyArray<{ readonly leg: SyncTransferLeg; readonly bundle: StackBundle }>;
+	/** The players whose server sent it (the ones told `settled`). */
+	readonly users: ReadonlyArray<number>;
+	readonly at: number;
+}
+
+/**
  * The trade records kept in a player's profile, next to the inventory. Every table is keyed
  * by a string id and JSON-safe. See `createTradeLedger`.
  *
@@ -65,6 +80,8 @@ export interface SentSide {
  * - `waiting`: (coordinator) partners' legs that arrived before this player's own side.
  * - `sent` (optional): sides sent to a coordinator in external authority, waiting for its
  *   verdict; the next server to load the player settles them if the verdict never comes.
+ * - `unanswered` (optional): transfers sent to the save API whose answer never came; see
+ *   {@link UnansweredTransfer}.
  */
 export interface TradeLedger {
 	stamps: Record<string, number>;
@@ -74,4 +91,5 @@ export interface TradeLedger {
 	legs: Record<string, Leg>;
 	waiting: Record<string, Leg>;
 	sent?: Record<string, SentSide>;
+	unanswered?: Record<string, UnansweredTransfer>;
 }

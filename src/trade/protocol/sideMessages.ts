@@ -2,7 +2,7 @@
 // They cross between game servers through the vault, so each is checked before it is used.
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import type { SyncTransferLeg } from "../../sync/types";
-import { isBundle } from "../ledger/checkTradeLedger";
+import { isBundle, isName, isTransferLeg } from "../ledger/checkTradeLedger";
 
 /** A partner's side, sent to the coordinator: the API leg it gives and what it agreed to receive. */
 export interface SideOffer {
@@ -29,30 +29,6 @@ export interface SideVerdict {
 	readonly bundle?: StackBundle;
 }
 
-const isName = (value: unknown): value is string => typeIs(value, "string") && value.size() > 0;
-
-function isTransferLeg(value: unknown, from: number, to: number): boolean {
-	if (!typeIs(value, "table")) return false;
-	const leg = value as { from?: unknown; to?: unknown; items?: unknown; currencies?: unknown };
-	if (leg.from !== from || leg.to !== to) return false;
-	if (leg.items !== undefined) {
-		if (!typeIs(leg.items, "table")) return false;
-		for (const [, item] of pairs(leg.items as object)) {
-			if (!typeIs(item, "table")) return false;
-			const { id, count, newId } = item as { id?: unknown; count?: unknown; newId?: unknown };
-			if (!isName(id) || (count !== undefined && !typeIs(count, "number"))) return false;
-			if (newId !== undefined && !isName(newId)) return false;
-		}
-	}
-	if (leg.currencies !== undefined) {
-		if (!typeIs(leg.currencies, "table")) return false;
-		for (const [name, amount] of pairs(leg.currencies as object)) {
-			if (!isName(name) || !typeIs(amount, "number")) return false;
-		}
-	}
-	return true;
-}
-
 /** Whether `value` is a well-formed {@link SideOffer}. */
 export function isSideOffer(value: unknown): value is SideOffer {
 	if (!typeIs(value, "table")) return false;
@@ -65,7 +41,9 @@ export function isSideOffer(value: unknown): value is SideOffer {
 		typeIs(offer.expect, "string") &&
 		typeIs(offer.deadline, "number") &&
 		isBundle(offer.bundle) &&
-		isTransferLeg(offer.leg, offer.from, offer.to)
+		isTransferLeg(offer.leg) &&
+		offer.leg.from === offer.from &&
+		offer.leg.to === offer.to
 	);
 }
 

@@ -8,6 +8,7 @@ import { liveInventory, mintForTransfer } from "../../inventory/service/transfer
 import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
 import type { SyncTransferLeg, TransferSettlement } from "../../sync/types";
+import type { UnansweredTransfer } from "../ledger/types";
 import type { TradeRejectReason } from "../reasons";
 import type { Book } from "./Book";
 import type { TradeServiceImpl } from "./TradeServiceImpl";
@@ -52,10 +53,14 @@ interface Unanswered {
 	readonly sides: ReadonlyArray<Side>;
 	readonly users: ReadonlyArray<number>;
 	readonly kind: "trade" | "gift";
+	/** Found in a loaded ledger, sent by an earlier server: the sweep sends it again. */
+	readonly adopted: boolean;
 }
 
 export class ExternalFlows {
 	private readonly unanswered = new Map<string, Unanswered>();
+	/** Ids being sent again right now (by the game or the sweep): one send at a time. */
+	private readonly resending = new Set<string>();
 
 	public constructor(
 		private readonly trades: TradeServiceImpl,
@@ -155,20 +160,83 @@ export class ExternalFlows {
 		if (sides.size() === 0) return { outcome: outcome(id, "failed", "empty_offer") };
 		const users = books.map((book) => book.userId);
 		const sent = this.send(id, sides, users, kind);
-		if (sent.outcome.status === "pending") this.unanswered.set(id, { sides, users, kind });
+		if (sent.outcome.status === "pending") this.keep(id, { sides, users, kind, adopted: false }, books);
 		return sent;
+	}
+
+	/**
+	 * Remembers a transfer whose answer never came, here and in the ledgers of its players loaded
+	 * here (saved soon): if this server stops first, their next server sends it again.
+	 */
+	private keep(id: string, record: Unanswered, books: ReadonlyArray<Book>): void {
+		this.unanswered.set(id, record);
+		const kept: UnansweredTransfer = {
+			kind: record.kind,
+			sides: record.sides.map(({ leg, bundle }) => ({ leg, bundle })),
+			users: record.users,
+			at: this.trades.now(),
+		};
+		for (const book of books) {
+			if (book.ledger.unanswered === undefined) book.ledger.unanswered = {};
+			book.ledger.unanswered[id] = kept;
+			this.trades.inventory.saveSoon(book.userId);
+		}
 	}
 
 	/** Sends a transfer whose answer never came again, as it was (the API applies it at most once). */
 	public resend(id: string): Sent | undefined {
 		const previous = this.unanswered.get(id);
 		if (previous === undefined) return undefined;
-		const sent = this.send(id, previous.sides, previous.users, previous.kind);
-		if (sent.outcome.status !== "pending") this.unanswered.delete(id);
+		if (this.resending.has(id)) return { outcome: outcome(id, "pending", "save_failed") };
+		this.resending.add(id);
+		// An earlier server's transfer is news only to the players whose ledger still keeps it.
+		const tell = previous.adopted
+			? previous.users.filter((userId) => this.trades.bookOf(userId)?.ledger.unanswered?.[id] !== undefined)
+			: previous.users;
+		const [ran, sent] = pcall(() => this.send(id, previous.sides, previous.users, previous.kind, tell));
+		this.resending.delete(id);
+		if (!ran) throw sent;
+		if (sent.outcome.status !== "pending") {
+			this.unanswered.delete(id);
+			for (const userId of previous.users) {
+				const ledger = this.trades.bookOf(userId)?.ledger.unanswered;
+				if (ledger !== undefined) delete ledger[id];
+			}
+		}
 		return sent;
 	}
 
-	private send(id: string, sides: ReadonlyArray<Side>, users: ReadonlyArray<number>, kind: "trade" | "gift"): Sent {
+	/**
+	 * A player loaded here: transfers an earlier server sent for them without an answer are sent
+	 * again by the sweep (see {@link retry}); one they were told about already is forgotten.
+	 */
+	public adopt(book: Book): void {
+		const kept = book.ledger.unanswered;
+		if (kept === undefined) return;
+		for (const [id, record] of pairs(kept)) {
+			if (book.ledger.stamps[id] !== undefined) delete kept[id];
+			else if (!this.unanswered.has(id)) {
+				const sides = record.sides.map(({ leg, bundle }): Side => ({ leg, bundle, empty: false }));
+				this.unanswered.set(id, { sides, users: record.users, kind: record.kind, adopted: true });
+			}
+		}
+	}
+
+	/** On the sweep: sends the adopted transfers again, each on its own thread. */
+	public retry(): void {
+		for (const [id, record] of this.unanswered) {
+			if (record.adopted && !this.resending.has(id)) task.spawn(() => this.resend(id));
+		}
+	}
+
+	/** Sends the transfer; `settled` and `received` are fired for the players of `tell` loaded here. */
+	private send(
+		id: string,
+		sides: ReadonlyArray<Side>,
+		users: ReadonlyArray<number>,
+		kind: "trade" | "gift",
+		tell: ReadonlyArray<number> = users,
+	): Sent {
 		const books = new Array<Book>();
 		for (const userId of users) {
 			const book = this.trades.bookOf(userId);
@@ -178,7 +246,8 @@ export class ExternalFlows {
 		this.flushed(sides.map((side) => side.leg.from));
 		const legs = sides.map((side) => side.leg);
 		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
-		const settles = kind === "trade" ? books : [];
+		const told = books.filter((book) => tell.includes(book.userId));
+		const settles = kind === "trade" ? told : [];
 		const now = this.trades.now();
 		if (!sent) {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
@@ -201,7 +270,7 @@ export class ExternalFlows {
 		this.settle(settles, id, "completed");
 		if (this.trades.received.listening) {
 			for (const side of sides) {
-				const book = books.find((candidate) => candidate.userId === side.leg.to);
+				const book = told.find((candidate) => candidate.userId === side.leg.to);
 				if (book !== undefined && book.active) this.trades.received.Fire(book.session.player, id, side.bundle);
 			}
 		}

@@ -196,6 +196,7 @@ export class TradeServiceImpl implements TradeService {
 		const book = this.bookFor(session);
 		if (book === undefined) return;
 		this.sides?.adopt(book);
+		this.external?.adopt(book);
 		this.courier.kick(book);
 	}
 
@@ -280,6 +281,7 @@ export class TradeServiceImpl implements TradeService {
 			for (const [, book] of this.books) if (book.active) this.courier.kick(book);
 			this.negotiations.expire(this.now());
 			this.sides?.expire(this.now());
+			this.external?.retry();
 		}
 	}
 

@@ -1,7 +1,7 @@
 import type { InventoryService, TransferOutcome } from "../../../src";
 import type { BundleTerms } from "../../../src/trade/ledger/summary";
 import type { GiveSpec, TradeLimits } from "../../../src/trade/service/types";
-import { apiCoins, auditLog, companionToken, companionWrite, syncWorld } from "./support/api";
+import { apiCoins, companionToken, companionWrite, syncWorld } from "./support/api";
 import {
 	apiItems,
 	externalServer,
@@ -9,6 +9,7 @@ import {
 	outcomeOf,
 	slotItems,
 	slotOf,
+	tradeTransfers,
 	type ExternalData,
 	type ExternalServer,
 } from "./support/external";
@@ -60,12 +61,6 @@ function grant(service: InventoryService, userId: number, def: string, count = 1
 	const result = service.grant(userId, def, count);
 	assert(result.ok, "a grant failed");
 	return result.value.minted[0];
-}
-
-function tradeTransfers(world: Sim.World, userId: number): number {
-	let count = 0;
-	for (const entry of auditLog(world, userId)) if (entry.reason === "trade") count += 1;
-	return count;
 }
 
 /** Runs until `count` settled signals fired; them, sorted. */

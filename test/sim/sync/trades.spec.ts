@@ -1,7 +1,16 @@
 import type { InventoryService, InventoryState, TradeService } from "../../../src";
 import { checkInventory } from "../../../src/inventory/invariants";
-import { apiCoins, auditLog, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, slotItems, slotOf } from "./support/external";
+import { apiCoins, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
+import {
+	apiItems,
+	externalServer,
+	listenTrades,
+	outcomeOf,
+	slotItems,
+	slotOf,
+	tradeTransfers,
+	type ExternalServer,
+} from "./support/external";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 770_000;
@@ -46,6 +55,42 @@ function noDupes(...states: Array<InventoryState>): boolean {
 		}
 	}
 	return true;
+}
+
+/**
+ * `a` sells a sword to `b` for 25 coins on a server that gets no answer to the transfer, so the
+ * trade is left pending: the API applied it and the answer was lost (`applied`), or it never
+ * reached the API. Then that server shuts down and both players join a second server. That
+ * server, with its `settled` and `received`.
+ */
+function pendingAtShutdown(
+	seed: number,
+	[a, b]: [number, number],
+	applied: boolean,
+): { setup: TradeSetup; two: ExternalServer; sword: string; settled: Array<string>; received: Array<string> } {
+	const setup = tradeSetup(seed, [a, b]);
+	const { world, service, trades, app } = setup;
+	const sword = idOf(service.grant(a, "sword"));
+	assert(service.adjustCurrency(b, "coins", 40).ok, "the coins were not granted");
+	// Every try fails: the first answer is lost after the API applied it, or none connects.
+	const match = "/v1/transfers";
+	if (applied) world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match });
+	world.failHttp({ kind: "connectFail", count: applied ? 3 : 4, server: app.server, match });
+	const id = `external-stopped-${seed}`;
+	const pending = outcomeOf(
+		world,
+		trades.execute({ id, a: { player: a, items: [{ id: sword, count: 1 }] }, b: { player: b, items: [], currency: { coins: 25 } } }),
+	);
+	assert(pending.status === "pending", `the trade was ${pending.status}`);
+	assert(trades.getLedger(a)?.unanswered?.[id] !== undefined, "the transfer was not kept in the ledger");
+	app.server.shutdown();
+	const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+	const settled = new Array<string>();
+	const received = new Array<string>();
+	listenTrades(two.trades!, settled, received);
+	for (const userId of [a, b]) two.app.server.join(userId);
+	world.runUntil(() => settled.size() >= 2, 120);
+	return { setup, two, sword, settled, received };
 }
 
 export = () => {
@@ -112,9 +157,7 @@ export = () => {
 			expect(apiItems(world, b)).to.equal(slotItems(afterB));
 			expect(apiCoins(world, a)).to.equal(90);
 			expect(apiCoins(world, b)).to.equal(60);
-			let transfers = 0;
-			for (const entry of auditLog(world, a)) if (entry.reason === "trade") transfers += 1;
-			expect(transfers).to.equal(1);
+			expect(tradeTransfers(world, a)).to.equal(1);
 			setup.settled.sort();
 			expect(setup.settled.join(",")).to.equal(`${a} completed,${b} completed`);
 			setup.received.sort();
@@ -191,9 +234,7 @@ export = () => {
 			expect(apiCoins(world, a)).to.equal(25);
 			expect(apiCoins(world, b)).to.equal(15);
 			expect(apiItems(world, b)).to.equal(slotItems(afterB));
-			let transfers = 0;
-			for (const entry of auditLog(world, a)) if (entry.reason === "trade") transfers += 1;
-			expect(transfers).to.equal(1);
+			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
 		it("gifts to an offline player through the API, who finds the items at the next join", () => {
@@ -226,6 +267,40 @@ export = () => {
 			const refused = outcomeOf(world, trades.gift({ from: a, to: c, items: [{ id: "nope-1", count: 1 }] }));
 			expect(refused.status).to.equal("failed");
 			expect(refused.reason).to.equal("not_owned");
+		});
+		it("a transfer left unanswered when its server stopped is sent again by the players' next server", () => {
+			const [a, b] = [BASE + 9, BASE + 10];
+			// The API applied it, but the answer was lost and every retry failed.
+			const { setup, two, sword, settled, received } = pendingAtShutdown(7705, [a, b], true);
+			const world = setup.world;
+			// The API answers the same key with the outcome it stored: completed, applied once.
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
+			expect(slotItems(two.service.getInventory(b)!)).to.equal(apiItems(world, b));
+			expect(apiCoins(world, a)).to.equal(25);
+			for (const userId of [a, b]) {
+				const ledger = two.trades!.getLedger(userId)!;
+				expect(next(ledger.unanswered ?? {})[0]).to.equal(undefined);
+				expect(ledger.stamps[`external-stopped-7705`] !== undefined).to.equal(true);
+			}
+			// Nothing is sent again later.
+			world.advance(20);
+			expect(settled.size()).to.equal(2);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("a transfer that never reached the API before its server stopped applies once on the next server", () => {
+			const [a, b] = [BASE + 11, BASE + 12];
+			const { setup, two, sword, settled } = pendingAtShutdown(7706, [a, b], false);
+			const world = setup.world;
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, a)).to.equal(25);
+			expect(apiCoins(world, b)).to.equal(15);
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
+			expect(slotOf(two.service.getInventory(a)!, sword)).to.equal(-1);
 		});
 	});
 };

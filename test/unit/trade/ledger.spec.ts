@@ -148,5 +148,33 @@ export = () => {
 			sent.sent = 5 as never;
 			expect(checkTradeLedger(sent).join(";")).to.equal("sent: not a table");
 		});
+
+		it("checks the optional unanswered transfers: kind, legs, bundles and players", () => {
+			const ledger = createTradeLedger() as unknown as { unanswered: Record<string, unknown> };
+			const leg = {
+				from: 1,
+				to: PARTNER,
+				items: [{ id: "1-1", count: 2, newId: "1-9" }],
+				currencies: { coins: 5 },
+			};
+			const bundle = { stacks: [{ id: "1-9", def: "potion", count: 2 }], currency: { coins: 5 } };
+			const good = { kind: "trade", sides: [{ leg, bundle }], users: [1, PARTNER], at: 100 };
+			ledger.unanswered = { T: good };
+			expect(checkTradeLedger(ledger).size()).to.equal(0);
+			const broken: Array<[string, unknown]> = [
+				["kind", { ...good, kind: "swap" }],
+				["time", { ...good, at: "soon" }],
+				["users", { ...good, users: [1, "two"] }],
+				["leg", { ...good, sides: [{ leg: { ...leg, to: "two" }, bundle }] }],
+				["item", { ...good, sides: [{ leg: { ...leg, items: [{ id: "" }] }, bundle }] }],
+				["currency", { ...good, sides: [{ leg: { ...leg, currencies: { coins: "5" } }, bundle }] }],
+				["bundle", { ...good, sides: [{ leg, bundle: { stacks: [{ id: 1 }], currency: {} } }] }],
+				["side", { ...good, sides: [5] }],
+			];
+			for (const [name, record] of broken) {
+				ledger.unanswered = { [name]: record };
+				expect(checkTradeLedger(ledger).join(";")).to.equal(`unanswered.${name}: not an unanswered transfer`);
+			}
+		});
 	});
 };

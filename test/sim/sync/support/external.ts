@@ -2,7 +2,7 @@ import { t } from "@rbxts/t";
 import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
 import type { TradeLimits, TradeService } from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
-import { readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
+import { auditLog, readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
 
 /** A profile in external authority: the sync record, the slot layout and the trade ledger. */
 export interface ExternalData extends SyncData {
@@ -107,4 +107,11 @@ export function outcomeOf(world: Sim.World, promise: Promise<TransferOutcome>): 
 	world.runUntil(() => result !== undefined, 120);
 	assert(result !== undefined, "the transfer never finished");
 	return result;
+}
+
+/** How many trade transfers the save API's audit log of `userId` holds. */
+export function tradeTransfers(world: Sim.World, userId: number): number {
+	let transfers = 0;
+	for (const entry of auditLog(world, userId)) if (entry.reason === "trade") transfers += 1;
+	return transfers;
 }
