@@ -146,6 +146,7 @@ export type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferReceipt,
 	TransferSettlement,
 } from "./sync";
 export { createSync } from "./sync/sync";

@@ -37,6 +37,22 @@ const trade = (a: number, b: number) => ({
 		{ from: b, to: a, items: [{ id: `${b}-1` }] },
 	],
 });
+/**
+ * A void's answer for an applied `trade(a, b)`: the transfer's versions, with what each player
+ * the void listed received.
+ */
+function appliedTrade(a: number, b: number, versions: { userId: number }[], listed: number[]) {
+	const received = new Map([
+		[a, { items: [{ id: `${b}-1`, count: 1 }], currencies: {} }],
+		[b, { items: [{ id: `${a}-1`, count: 1 }], currencies: { coins: 30 } }],
+	]);
+	return {
+		status: "applied",
+		players: versions.map((player) =>
+			listed.includes(player.userId) ? { ...player, received: received.get(player.userId) } : player,
+		),
+	};
+}
 async function states(...ids: number[]): Promise<unknown[]> {
 	return Promise.all(ids.map(async (id) => (await getPlayer(t.base, id)).body));
 }
@@ -70,7 +86,7 @@ test("voiding an unused key answers voided; a transfer or transaction with it th
 	assert.match(t.app.metrics.render(), /^hopsafe_transfer_voids_total\{status="voided"\} [1-9]/m);
 });
 
-test("a transfer that applied: the void answers applied with the versions of its 201, every time", async () => {
+test("a transfer that applied: the void answers applied with the versions of its 201 and what each listed player received, every time", async () => {
 	await transact(t.base, 702, { ops: [coins(100), grant("702-1")] });
 	await transact(t.base, 703, { ops: [grant("703-1")] });
 	const applied = await transfer(trade(702, 703), "v-applied");
@@ -79,7 +95,7 @@ test("a transfer that applied: the void answers applied with the versions of its
 	for (let i = 0; i < 2; i++) {
 		const settled = await voidKey("v-applied", [703]);
 		assert.equal(settled.status, 200);
-		assert.deepEqual(settled.body, { status: "applied", players: applied.body.players });
+		assert.deepEqual(settled.body, appliedTrade(702, 703, applied.body.players, [703]));
 	}
 	assert.deepEqual(await states(702, 703), after);
 	const replay = await transfer(trade(702, 703), "v-applied");
@@ -123,11 +139,14 @@ test("after the transfer's key was pruned, the void answers applied from the jou
 	await t.db.query("UPDATE idempotency_keys SET created_at = now() - interval '200 hours' WHERE key = 'v-pruned'");
 	await pruneOnce(t.db, 168, createMetrics());
 	assert.deepEqual(await t.db.query("SELECT 1 FROM idempotency_keys WHERE key = 'v-pruned'"), []);
-	assert.deepEqual((await voidKey("v-pruned", [708, 709])).body, { status: "applied", players: applied.body.players });
-	assert.deepEqual((await voidKey("v-pruned", [709, 1])).body, {
-		status: "applied",
-		players: [applied.body.players[1]],
-	});
+	assert.deepEqual(
+		(await voidKey("v-pruned", [708, 709])).body,
+		appliedTrade(708, 709, applied.body.players, [708, 709]),
+	);
+	assert.deepEqual(
+		(await voidKey("v-pruned", [709, 1])).body,
+		appliedTrade(708, 709, [applied.body.players[1]], [709]),
+	);
 	assert.deepEqual(await t.db.query("SELECT 1 FROM idempotency_keys WHERE key = 'v-pruned'"), []);
 	const again = await transfer(trade(708, 709), "v-pruned");
 	assert.equal(again.status, 201, "the transfer is still answered from the journal, not voided");
@@ -183,7 +202,8 @@ test("a void and a transfer racing with one key always agree, and items are cons
 		assert.equal(voided.status, 200);
 		if (sent.status === 201) {
 			outcomes.applied++;
-			assert.deepEqual(voided.body, { status: "applied", players: sent.body.players }, `round ${i}`);
+			const listed = i % 2 === 0 ? [a, b] : [b];
+			assert.deepEqual(voided.body, appliedTrade(a, b, sent.body.players, listed), `round ${i}`);
 		} else {
 			outcomes.voided++;
 			assert.equal(sent.status, 409, `round ${i}: ${sent.text}`);

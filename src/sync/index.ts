@@ -11,6 +11,7 @@ export type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferReceipt,
 	TransferSettlement,
 } from "./types";
 export type { Sync } from "./sync";

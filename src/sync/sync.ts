@@ -34,6 +34,7 @@ import type {
 	SyncState,
 	SyncStats,
 	SyncTransferLeg,
+	TransferReceipt,
 	TransferSettlement,
 } from "./types";
 import { isTransfer } from "./transfer";
@@ -188,6 +189,32 @@ function versionsOf(answer: unknown): Map<number, number> {
 		}
 	}
 	return versions;
+}
+
+/** What each player received, in a void's `applied` answer (`players[].received`); malformed ones are left out. */
+function receiptsOf(answer: unknown): Map<number, TransferReceipt> {
+	const receipts = new Map<number, TransferReceipt>();
+	const players = (answer as { players?: unknown } | undefined)?.players;
+	if (!typeIs(players, "table")) return receipts;
+	for (const entry of players as Array<{ userId?: unknown; received?: { items?: unknown; currencies?: unknown } }>) {
+		const received = entry.received;
+		if (!isSafeInteger(entry.userId) || !typeIs(received, "table")) continue;
+		if (!typeIs(received.items, "table") || !typeIs(received.currencies, "table")) continue;
+		const items = new Array<{ id: string; count: number }>();
+		const currencies: Record<string, number> = {};
+		let wellFormed = true;
+		for (const item of received.items as Array<{ id?: unknown; count?: unknown }>) {
+			if (typeIs(item, "table") && typeIs(item.id, "string") && isCount(item.count))
+				items.push({ id: item.id, count: item.count });
+			else wellFormed = false;
+		}
+		for (const [name, amount] of pairs(received.currencies as object)) {
+			if (typeIs(name, "string") && isCount(amount)) currencies[name] = amount;
+			else wellFormed = false;
+		}
+		if (wellFormed) receipts.set(entry.userId, { items, currencies });
+	}
+	return receipts;
 }
 
 function userIdOf(player: PlayerRef): number {
@@ -530,7 +557,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		}
 		return this.post("voidTransfer", "/v1/transfers/void", encodeVoid(key, players), undefined, 200, (answer) => {
 			const status = (answer as { status?: unknown } | undefined)?.status;
-			if (status === "applied") return { status, versions: versionsOf(answer) };
+			if (status === "applied") return { status, versions: versionsOf(answer), received: receiptsOf(answer) };
 			if (status === "voided") return { status };
 			const code = (answer as { error?: { code?: unknown } } | undefined)?.error?.code;
 			if (status === "refused" && typeIs(code, "string")) return { status, code };

@@ -33,13 +33,23 @@ export interface SyncTransferLeg {
 	readonly currencies?: Readonly<Record<string, number>>;
 }
 
+/** What one player received in a transfer: item ids (as they are after it) with counts, and currencies. */
+export interface TransferReceipt {
+	readonly items: ReadonlyArray<{ readonly id: string; readonly count: number }>;
+	readonly currencies: Readonly<Record<string, number>>;
+}
+
 /**
  * How a transfer's idempotency key ended, once settled for good (`voidTransfer`): the transfer
- * applied (with the players' versions), was refused (the API's error code), or never applied
- * and now never will.
+ * applied (with the players' versions, and what each player named in the call received), was
+ * refused (the API's error code), or never applied and now never will.
  */
 export type TransferSettlement =
-	| { readonly status: "applied"; readonly versions: ReadonlyMap<number, number> }
+	| {
+			readonly status: "applied";
+			readonly versions: ReadonlyMap<number, number>;
+			readonly received: ReadonlyMap<number, TransferReceipt>;
+	  }
 	| { readonly status: "refused"; readonly code: string }
 	| { readonly status: "voided" };
 

@@ -1,5 +1,5 @@
 import { lockKey, readKey, type StoredKey, storeKey } from "../db/idempotency.js";
-import { journalByKey } from "../db/journal.js";
+import { type JournaledWrite, journalByKey } from "../db/journal.js";
 import { journalKey } from "../db/record.js";
 import { BusinessError, type ErrorBody } from "../errors.js";
 import type { EngineDeps } from "./deps.js";
@@ -15,10 +15,37 @@ export interface TransferVoidRequest {
 	players: number[];
 }
 
-/** One player's version after the write. */
+/** What a player received in a transfer: item ids (as they are now) with counts, and currencies. */
+interface Received {
+	items: { id: string; count: number }[];
+	currencies: Record<string, number>;
+}
+
+/** One player's version after the write, and what they received when the journal shows it. */
 interface PlayerVersion {
 	userId: number;
 	version: number;
+	received?: Received;
+}
+
+/** A journal row's results of a transfer: `transfer.in` entries are what the player received. */
+function receivedOf(results: unknown[]): Received {
+	const received: Received = { items: [], currencies: {} };
+	for (const result of results as { op?: string; id?: string; count?: number; currency?: string; amount?: number }[]) {
+		if (result.op !== "transfer.in") continue;
+		if (result.id !== undefined) received.items.push({ id: result.id, count: result.count ?? 0 });
+		else if (result.currency !== undefined) {
+			received.currencies[result.currency] = (received.currencies[result.currency] ?? 0) + (result.amount ?? 0);
+		}
+	}
+	return received;
+}
+
+function withReceived(players: PlayerVersion[], rows: JournaledWrite[]): PlayerVersion[] {
+	return players.map((player) => {
+		const row = rows.find((candidate) => candidate.userId === player.userId);
+		return row === undefined ? player : { ...player, received: receivedOf(row.results) };
+	});
 }
 
 /** What a void answers: the key's transfer applied, was refused, or never applies. */
@@ -51,11 +78,14 @@ async function attempt(
 		// comes second finds the outcome the first committed.
 		await lockKey(tx, principal.scope, key);
 		const stored = await readKey(tx, principal.scope, key);
-		if (stored) return answerOf(stored);
-		// The key may have been pruned; the transfer's journal rows are kept forever.
+		if (stored && (stored.fingerprint === VOID_FINGERPRINT || stored.status !== 201)) return answerOf(stored);
+		// The transfer's journal rows (kept forever, also once the key was pruned) say what each
+		// listed player received.
 		const rows = await journalByKey(tx, players, principal.scope, journalKey("transfer", key));
+		if (stored) return { status: "applied", players: withReceived(appliedPlayers(stored.response), rows) };
 		if (rows.length > 0) {
-			return { status: "applied", players: rows.map((row) => ({ userId: row.userId, version: row.version })) };
+			const found = rows.map((row) => ({ userId: row.userId, version: row.version }));
+			return { status: "applied", players: withReceived(found, rows) };
 		}
 		const voided = new BusinessError("transfer_voided", undefined, { idempotencyKey: key });
 		await storeKey(tx, principal.scope, key, VOID_FINGERPRINT, voided.status, JSON.stringify(voided.toBody()));

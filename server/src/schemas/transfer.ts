@@ -94,6 +94,35 @@ export const transferVoidBodySchema = {
 	},
 } as const;
 
+/** A void's players: their versions, and what each listed player received. */
+const settledPlayersSchema = {
+	...playerVersionsSchema,
+	items: {
+		...playerVersionsSchema.items,
+		properties: {
+			...playerVersionsSchema.items.properties,
+			received: {
+				type: "object",
+				additionalProperties: false,
+				required: ["items", "currencies"],
+				description: "What the player received, from the transfer's journal row (absent for a player not listed).",
+				properties: {
+					items: {
+						type: "array",
+						items: {
+							type: "object",
+							additionalProperties: false,
+							required: ["id", "count"],
+							properties: { id: { type: "string" }, count: { type: "integer" } },
+						},
+					},
+					currencies: { type: "object", additionalProperties: { type: "integer" } },
+				},
+			},
+		},
+	},
+} as const;
+
 /** The answer of a void: the transfer applied, was refused, or never applies. */
 export const transferVoidResultSchema = {
 	oneOf: [
@@ -101,7 +130,7 @@ export const transferVoidResultSchema = {
 			type: "object",
 			additionalProperties: false,
 			required: ["status", "players"],
-			properties: { status: { const: "applied" }, players: playerVersionsSchema },
+			properties: { status: { const: "applied" }, players: settledPlayersSchema },
 		},
 		{
 			type: "object",

@@ -6,7 +6,10 @@
 // verdict. Only the coordinator decides, so the two servers can never disagree on what happened;
 // the API refuses a side whose items moved meanwhile. Internal to the trade service.
 import type { StackBundle } from "../../inventory/service/transferStacks";
+import { liveInventory } from "../../inventory/service/transfers";
 import type { PlayerRef } from "../../inventory/service/types";
+import type { ItemStack } from "../../inventory/state/types";
+import type { TransferReceipt } from "../../sync/types";
 import type { VaultMessage } from "../../vault/messages";
 import { legId, verdictId } from "../ledger/ids";
 import { summarizeBundle, summarizeTerms } from "../ledger/summary";
@@ -138,8 +141,11 @@ export class ExternalSides {
 		return outcome(id, "escrowed");
 	}
 
-	/** A verdict for a player loaded here. Never yields (a vault message handler). */
-	public receiveVerdict(book: Book, verdict: SideVerdict): void {
+	/**
+	 * A verdict for a player loaded here, or (`receipt`) the settlement that stands for it. Never
+	 * yields (a vault message handler).
+	 */
+	public receiveVerdict(book: Book, verdict: SideVerdict, receipt?: TransferReceipt): void {
 		const trade = verdict.trade;
 		// A side sent before this server loaded the player is known by the ledger's stamp.
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
@@ -154,7 +160,7 @@ export class ExternalSides {
 			}
 			if (verdict.outcome === "completed") this.trades.step("transferred", trade);
 			if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, verdict.outcome);
-			const bundle = verdict.bundle;
+			const bundle = verdict.bundle ?? (receipt !== undefined ? this.bundleOf(book.userId, receipt) : undefined);
 			if (
 				verdict.outcome === "completed" &&
 				bundle !== undefined &&
@@ -165,12 +171,26 @@ export class ExternalSides {
 		});
 	}
 
+	/** What the authority says a player received, as the stacks their inventory shows now. */
+	private bundleOf(userId: number, receipt: TransferReceipt): StackBundle {
+		const state = liveInventory(this.trades.inventory, userId);
+		const stacks = new Array<ItemStack>();
+		for (const item of receipt.items) {
+			for (const stack of state?.slots ?? []) {
+				if (stack === false || stack.id !== item.id) continue;
+				const moved: ItemStack = { id: stack.id, def: stack.def, count: item.count };
+				stacks.push(stack.attrs === undefined ? moved : { ...moved, attrs: stack.attrs });
+			}
+		}
+		return { stacks, currency: receipt.currencies };
+	}
+
 	/**
 	 * Settles a trade whose verdict did not come in time (the coordinator's server stopped, or
 	 * could not post it) with the authority: the transfer keyed by the trade id applied, or it
 	 * never will. Either way this side now knows what the coordinator would have said, so the
-	 * two cannot disagree. `received` is not fired then (the items' new ids are the
-	 * coordinator's), `settled` is. Yields; runs on its own thread.
+	 * two cannot disagree; `settled` and `received` fire as for a verdict. Yields; runs on its
+	 * own thread.
 	 */
 	private settle(id: string, waiting: Awaiting): void {
 		this.settling.add(id);
@@ -186,17 +206,13 @@ export class ExternalSides {
 			if (book.ledger.sent !== undefined) delete book.ledger.sent[id];
 			return;
 		}
-		this.receiveVerdict(
-			book,
-			settlement.status === "applied"
-				? {
-						trade: id,
-						to: waiting.userId,
-						outcome: "completed",
-						version: settlement.versions.get(waiting.userId),
-					}
-				: { trade: id, to: waiting.userId, outcome: "failed" },
-		);
+		if (settlement.status !== "applied") {
+			this.receiveVerdict(book, { trade: id, to: waiting.userId, outcome: "failed" });
+			return;
+		}
+		const version = settlement.versions.get(waiting.userId);
+		const verdict: SideVerdict = { trade: id, to: waiting.userId, outcome: "completed", version };
+		this.receiveVerdict(book, verdict, settlement.received.get(waiting.userId));
 	}
 
 	/** A player loaded here: their sides still waiting for a verdict are waited on here. */

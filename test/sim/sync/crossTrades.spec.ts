@@ -328,7 +328,11 @@ export = () => {
 
 		it("settles the partner's side as completed when the transfer applied but the verdict was never posted", () => {
 			const { setup, sword, id } = partnerSent(9);
-			const { world, one, a, b } = setup;
+			const { world, one, two, a, b } = setup;
+			const gotHere = new Array<string>();
+			two.trades!.received.Connect((player, _trade, bundle) => {
+				for (const stack of bundle.stacks) gotHere.push(`${player.UserId} ${stack.id}=${stack.def}x${stack.count}`);
+			});
 			// From here every DataStore write of the coordinator's server fails: the verdict
 			// cannot reach the partner's profile.
 			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
@@ -338,8 +342,9 @@ export = () => {
 			expect(setup.settled.join(",")).to.equal(`${a} completed`);
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
 			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
-			// Only the coordinator knows the bundle's ids: the partner's `received` does not fire.
-			expect(setup.received.join(",")).to.equal(`${a} 0 25`);
+			// The partner's `received` comes from what the API says it received: the sword, by id.
+			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(gotHere.join(",")).to.equal(`${b} ${sword}=swordx1`);
 		});
 
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {

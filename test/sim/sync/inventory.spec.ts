@@ -1,6 +1,6 @@
 import type { ClientRejectReason, InventoryService } from "../../../src";
 import type { InventoryClient } from "../../../src/client";
-import type { SyncOp } from "../../../src/sync";
+import type { SyncOp, TransferReceipt } from "../../../src/sync";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
 import { Prng } from "../../unit/inventory/support/prng";
@@ -338,12 +338,26 @@ export = () => {
 					(problem: unknown) => (answer = problem),
 				);
 				world.runUntil(() => answer !== undefined, 30);
-				return answer as { status?: string; code?: string; kind?: string; versions?: ReadonlyMap<number, number> };
+				return answer as {
+					status?: string;
+					code?: string;
+					kind?: string;
+					versions?: ReadonlyMap<number, number>;
+					received?: ReadonlyMap<number, TransferReceipt>;
+				};
 			};
 			const applied = settle(options.key, [giver, taker]);
 			expect(applied.status).to.equal("applied");
 			expect(applied.versions!.get(giver)).to.equal(versions!.get(giver));
 			expect(applied.versions!.get(taker)).to.equal(versions!.get(taker));
+			// With what each of them received: ids as they are now (the part's new id), and coins.
+			const receipt = (userId: number) => {
+				const got = applied.received!.get(userId)!;
+				const items = got.items.map((item) => `${item.id}x${item.count}`);
+				return `${items.join(" ")}; coins ${got.currencies.coins ?? 0}`;
+			};
+			expect(receipt(taker)).to.equal(`${swordId}x1 ${taker}-gift-1x4; coins 0`);
+			expect(receipt(giver)).to.equal("; coins 30");
 			const late = settle("trade-7607-late", [giver, taker]);
 			expect(late.status).to.equal("refused");
 			expect(late.code).to.equal("item_not_owned");
