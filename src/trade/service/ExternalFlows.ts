@@ -57,10 +57,15 @@ interface Unanswered {
 	readonly adopted: boolean;
 }
 
+/** Told when a transfer an earlier server sent without an answer is answered here. */
+export type AdoptedAnswer = (id: string, sides: ReadonlyArray<Side>, users: ReadonlyArray<number>, sent: Sent) => void;
+
 export class ExternalFlows {
 	private readonly unanswered = new Map<string, Unanswered>();
 	/** Ids being sent again right now (by the game or the sweep): one send at a time. */
 	private readonly resending = new Set<string>();
+	/** Set by the cross-server flow: a coordinator's adopted trade still owes its partner a verdict. */
+	public onAdoptedAnswer?: AdoptedAnswer;
 
 	public constructor(
 		private readonly trades: TradeServiceImpl,
@@ -202,6 +207,7 @@ export class ExternalFlows {
 				const ledger = this.trades.bookOf(userId)?.ledger.unanswered;
 				if (ledger !== undefined) delete ledger[id];
 			}
+			if (previous.adopted) this.onAdoptedAnswer?.(id, previous.sides, previous.users, sent);
 		}
 		return sent;
 	}

@@ -76,7 +76,9 @@ export class ExternalSides {
 		private readonly trades: TradeServiceImpl,
 		private readonly flows: TransferFlows,
 		private readonly external: ExternalFlows,
-	) {}
+	) {
+		external.onAdoptedAnswer = (id, sides, users, sent) => this.adoptedAnswered(id, sides, users, sent);
+	}
 
 	/** `escrowSide` in external authority. */
 	public run(id: string, request: CrossServerSide): TransferOutcome {
@@ -147,9 +149,10 @@ export class ExternalSides {
 	 */
 	public receiveVerdict(book: Book, verdict: SideVerdict, receipt?: TransferReceipt): void {
 		const trade = verdict.trade;
-		// A side sent before this server loaded the player is known by the ledger's stamp.
+		// A side sent before this server loaded the player is still listed in the ledger; one
+		// settled already (here or on an earlier server) no longer is, and is not told twice.
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
-		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.stamps[trade] === undefined) return;
+		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.sent?.[trade] === undefined) return;
 		this.awaiting.delete(trade);
 		if (book.ledger.sent !== undefined) delete book.ledger.sent[trade];
 		this.heard.set(trade, this.trades.now());
@@ -201,11 +204,9 @@ export class ExternalSides {
 		if (this.awaiting.get(id) !== waiting) return;
 		this.awaiting.delete(id);
 		const book = this.trades.bookOf(waiting.userId);
-		if (book === undefined) return;
-		if (settlement === "never") {
-			if (book.ledger.sent !== undefined) delete book.ledger.sent[id];
-			return;
-		}
+		// The authority cannot settle it: the side stays listed, so a late verdict is still heard
+		// (and the player's next server asks once more).
+		if (book === undefined || settlement === "never") return;
 		if (settlement.status !== "applied") {
 			this.receiveVerdict(book, { trade: id, to: waiting.userId, outcome: "failed" });
 			return;
@@ -283,7 +284,7 @@ export class ExternalSides {
 			this.unanswered.set(id, { offer, gives: held.side.bundle });
 			return sent.outcome;
 		}
-		return this.tell(id, offer, sent, held.side.bundle);
+		return this.tell(id, offer.from, sent, held.side.bundle);
 	}
 
 	/** A transfer the coordinator sent again answered at last. */
@@ -291,21 +292,39 @@ export class ExternalSides {
 		const waiting = this.unanswered.get(id);
 		if (waiting === undefined || sent.outcome.status === "pending") return sent.outcome;
 		this.unanswered.delete(id);
-		return this.tell(id, waiting.offer, sent, waiting.gives);
+		return this.tell(id, waiting.offer.from, sent, waiting.gives);
+	}
+
+	/**
+	 * A coordinator's transfer that an earlier server sent without an answer, answered on this
+	 * server: its partner, waiting on another server, is told now instead of settling it with
+	 * the authority after `verdictTimeout`. A trade whose players were both on that server has
+	 * no partner to tell.
+	 */
+	private adoptedAnswered(id: string, sides: ReadonlyArray<Side>, users: ReadonlyArray<number>, sent: Sent): void {
+		const status = sent.outcome.status;
+		if (status !== "completed" && status !== "failed") return;
+		let partner: number | undefined;
+		for (const { leg } of sides) {
+			for (const userId of [leg.from, leg.to]) if (!users.includes(userId)) partner = userId;
+		}
+		if (partner === undefined) return;
+		const gives = sides.find((candidate) => candidate.leg.to === partner);
+		this.tell(id, partner, sent, gives?.bundle ?? { stacks: [], currency: {} });
 	}
 
 	/** Tells the partner how the transfer ended. */
-	private tell(id: string, offer: SideOffer, sent: Sent, received: StackBundle): TransferOutcome {
+	private tell(id: string, partner: number, sent: Sent, received: StackBundle): TransferOutcome {
 		const completed = sent.outcome.status === "completed";
 		const verdict: SideVerdict = completed
 			? {
 					trade: id,
-					to: offer.from,
+					to: partner,
 					outcome: "completed",
-					version: sent.versions?.get(offer.from),
+					version: sent.versions?.get(partner),
 					bundle: received,
 				}
-			: { trade: id, to: offer.from, outcome: "failed" };
+			: { trade: id, to: partner, outcome: "failed" };
 		this.record(verdict);
 		return sent.outcome;
 	}

@@ -89,8 +89,11 @@ const VERDICT_LIMITS = { decisionTimeout: 20, verdictTimeout: 15, sweepInterval:
  * Pair `pair` where the coordinator `a` holds a sword and the partner `b` has sent its side
  * (25 coins for the sword) of trade `cross-external-<pair>`, which reached `a`'s server.
  */
-function partnerSent(pair: number): { readonly setup: Cross; readonly sword: string; readonly id: string } {
-	const setup = crossSetup(7800 + pair, pair, VERDICT_LIMITS);
+function partnerSent(
+	pair: number,
+	limits: TradeLimits = VERDICT_LIMITS,
+): { readonly setup: Cross; readonly sword: string; readonly id: string } {
+	const setup = crossSetup(7800 + pair, pair, limits);
 	const { one, two, a, b } = setup;
 	const sword = grant(one.service, a, "sword");
 	assert(two.service.adjustCurrency(b, "coins", 25).ok, "the coins were not granted");
@@ -100,6 +103,20 @@ function partnerSent(pair: number): { readonly setup: Cross; readonly sword: str
 	assert(sent.status === "escrowed", `the partner's side was not sent: ${sent.status}`);
 	setup.world.advance(10);
 	return { setup, sword, id };
+}
+
+/**
+ * After {@link partnerSent}: the coordinator decides, but no answer to its transfer comes (the
+ * API `applied` it and the answer was lost, or it never got there), so the trade is left pending.
+ */
+function coordinatorPending(setup: Cross, id: string, sword: string, applied: boolean): void {
+	const { world, one, a } = setup;
+	const match = "/v1/transfers";
+	if (applied) world.failHttp({ kind: "dropResponse", count: 1, server: one.app.server, match });
+	world.failHttp({ kind: "connectFail", count: 1000, server: one.app.server, match });
+	const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+	assert(decided.status === "pending", `the coordinator's side was ${decided.status}`);
+	assert(!setup.settled.some((entry) => entry.split(" ")[0] === `${a}`), "the coordinator was told");
 }
 
 export = () => {
@@ -345,6 +362,49 @@ export = () => {
 			// The partner's `received` comes from what the API says it received: the sword, by id.
 			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
 			expect(gotHere.join(",")).to.equal(`${b} ${sword}=swordx1`);
+		});
+
+		it("tells the partner from the coordinator's next server when the answer was lost and its server stopped", () => {
+			// The partner would settle it with the authority only after ten minutes.
+			const limits = { ...VERDICT_LIMITS, verdictTimeout: 600 };
+			const { setup, sword, id } = partnerSent(11, limits);
+			const { world, one, a, b } = setup;
+			coordinatorPending(setup, id, sword, true);
+			one.app.server.shutdown();
+			const three = externalServer(world, { name: "three", trades: true, limits });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, a);
+			world.runUntil(() => setup.settled.size() >= 2, 60);
+			expect([...setup.settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
+			// Nobody settles it again, with the authority or otherwise.
+			world.advance(limits.decisionTimeout + limits.verdictTimeout);
+			expect(setup.settled.size()).to.equal(2);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("does not tell a partner twice: a verdict after it settled the trade itself is not heard again", () => {
+			const { setup, sword, id } = partnerSent(12);
+			const { world, one, two, a, b } = setup;
+			// The transfer never reaches the API; the coordinator's server stops with it unanswered,
+			// and the partner, past the deadline, settles it with the authority: voided, failed.
+			coordinatorPending(setup, id, sword, false);
+			one.app.server.shutdown();
+			expect(settledAll(setup, 1)).to.equal(`${b} failed`);
+			// Both players then meet on a third server, where the coordinator's transfer is sent
+			// again and refused (the partner voided it): the failed verdict finds a side settled.
+			two.app.server.leave(two.app.server.findPlayer(b)!);
+			const three = externalServer(world, { name: "three", trades: true, limits: VERDICT_LIMITS });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			serve(world, three, a);
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			world.advance(VERDICT_LIMITS.decisionTimeout + VERDICT_LIMITS.verdictTimeout);
+			expect(setup.settled.size()).to.equal(2);
+			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(apiCoins(world, b)).to.equal(25);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
 		});
 
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {
