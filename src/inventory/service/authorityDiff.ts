@@ -93,7 +93,7 @@ export function mirrorOps(
 }
 
 /** The attribute values a slot stack can hold (plain, finite); undefined when none are left. */
-function plainAttrs(attrs: Record<string, unknown>): ItemAttrs | undefined {
+export function plainAttrs(attrs: Record<string, unknown>): ItemAttrs | undefined {
 	let plain: Record<string, ItemAttrValue> | undefined;
 	for (const [key, value] of pairs(attrs)) {
 		if (typeIs(key, "string") && isAttrValue(value)) {

@@ -7,7 +7,7 @@ import type { StackBundle } from "../../inventory/service/transferStacks";
 import { liveInventory, mintForTransfer } from "../../inventory/service/transfers";
 import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
-import type { SyncTransferLeg, TransferSettlement } from "../../sync/types";
+import type { SyncItem, SyncTransferLeg, TransferSettlement } from "../../sync/types";
 import type { UnansweredTransfer } from "../ledger/types";
 import type { TradeRejectReason } from "../reasons";
 import type { Book } from "./Book";
@@ -108,6 +108,11 @@ export class ExternalFlows {
 		const refused =
 			isHopsafeError(settlement) && (settlement.kind === "ApiRejected" || settlement.kind === "InvalidArgument");
 		return refused ? "never" : "later";
+	}
+
+	/** The item `id` as the authority's state here shows it for the player. */
+	public heldItem(userId: number, id: string): SyncItem | undefined {
+		return this.authority.getState(userId)?.items[id];
 	}
 
 	/** Whether the player's state here is at `version` or later (a player who left shows nothing more). */

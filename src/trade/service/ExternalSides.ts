@@ -8,7 +8,8 @@
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import { liveInventory } from "../../inventory/service/transfers";
 import type { PlayerRef } from "../../inventory/service/types";
-import type { ItemStack } from "../../inventory/state/types";
+import { plainAttrs } from "../../inventory/service/authorityDiff";
+import type { ItemAttrs, ItemStack } from "../../inventory/state/types";
 import type { TransferReceipt } from "../../sync/types";
 import type { VaultMessage } from "../../vault/messages";
 import { legId, verdictId } from "../ledger/ids";
@@ -174,16 +175,23 @@ export class ExternalSides {
 		});
 	}
 
-	/** What the authority says a player received, as the stacks their inventory shows now. */
+	/**
+	 * What the authority says a player received, as stacks: as their slots show them, or as the
+	 * authority's state does for an item no slot can show (reported by `unplaced`).
+	 */
 	private bundleOf(userId: number, receipt: TransferReceipt): StackBundle {
 		const state = liveInventory(this.trades.inventory, userId);
 		const stacks = new Array<ItemStack>();
 		for (const item of receipt.items) {
-			for (const stack of state?.slots ?? []) {
-				if (stack === false || stack.id !== item.id) continue;
-				const moved: ItemStack = { id: stack.id, def: stack.def, count: item.count };
-				stacks.push(stack.attrs === undefined ? moved : { ...moved, attrs: stack.attrs });
+			let shown: { readonly def: string; readonly attrs?: ItemAttrs } | undefined;
+			for (const stack of state?.slots ?? []) if (stack !== false && stack.id === item.id) shown = stack;
+			if (shown === undefined) {
+				const held = this.external.heldItem(userId, item.id);
+				if (held !== undefined) shown = { def: held.def, attrs: plainAttrs(held.attrs) };
 			}
+			if (shown === undefined) continue;
+			const moved: ItemStack = { id: item.id, def: shown.def, count: item.count };
+			stacks.push(shown.attrs === undefined ? moved : { ...moved, attrs: shown.attrs });
 		}
 		return { stacks, currency: receipt.currencies };
 	}

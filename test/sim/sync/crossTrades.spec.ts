@@ -364,6 +364,29 @@ export = () => {
 			expect(gotHere.join(",")).to.equal(`${b} ${sword}=swordx1`);
 		});
 
+		it("names in a self-settled partner's received an item its full slots cannot show", () => {
+			const { setup, sword, id } = partnerSent(13);
+			const { world, one, two, a, b } = setup;
+			// The partner's six slots are full: the sword it buys stays at the API, unplaced.
+			for (let index = 0; index < 6; index++) grant(two.service, b, "shield");
+			const unplaced = new Array<string>();
+			two.service.unplaced.Connect((player, items) => {
+				for (const item of items) unplaced.push(`${player.UserId} ${item.id}=${item.def}`);
+			});
+			const gotHere = new Array<string>();
+			two.trades!.received.Connect((player, _trade, bundle) => {
+				for (const stack of bundle.stacks) gotHere.push(`${player.UserId} ${stack.id}=${stack.def}x${stack.count}`);
+			});
+			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(decided.status).to.equal("completed");
+			world.advance(VERDICT_LIMITS.decisionTimeout);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(unplaced.includes(`${b} ${sword}=sword`)).to.equal(true);
+			expect(slotOf(two.service.getInventory(b)!, sword)).to.equal(-1);
+			expect(gotHere.join(",")).to.equal(`${b} ${sword}=swordx1`);
+		});
+
 		it("tells the partner from the coordinator's next server when the answer was lost and its server stopped", () => {
 			// The partner would settle it with the authority only after ten minutes.
 			const limits = { ...VERDICT_LIMITS, verdictTimeout: 600 };
