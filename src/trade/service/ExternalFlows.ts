@@ -169,17 +169,19 @@ export class ExternalFlows {
 		const sides = all.filter((side) => !side.empty);
 		if (sides.size() === 0) return { outcome: outcome(id, "failed", "empty_offer") };
 		const users = books.map((book) => book.userId);
-		const sent = this.send(id, sides, users, kind);
-		if (sent.outcome.status === "pending") this.keep(id, { sides, users, kind, adopted: false }, books);
+		const record: Unanswered = { sides, users, kind, adopted: false };
+		const sent = this.send(id, sides, users, kind, users, () => this.keep(id, record, books));
+		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
+		else this.unkeep(id, users);
 		return sent;
 	}
 
 	/**
-	 * Remembers a transfer whose answer never came, here and in the ledgers of its players loaded
-	 * here (saved soon): if this server stops first, their next server sends it again.
+	 * Writes a transfer about to be sent into the ledgers of its players loaded here (saved soon),
+	 * until its answer comes: if this server stops first, even mid-request, their next server
+	 * sends it again (the API applies it at most once) and tells them how it ended.
 	 */
 	private keep(id: string, record: Unanswered, books: ReadonlyArray<Book>): void {
-		this.unanswered.set(id, record);
 		const kept: UnansweredTransfer = {
 			kind: record.kind,
 			sides: record.sides.map(({ leg, bundle }) => ({ leg, bundle })),
@@ -190,6 +192,14 @@ export class ExternalFlows {
 			if (book.ledger.unanswered === undefined) book.ledger.unanswered = {};
 			book.ledger.unanswered[id] = kept;
 			this.trades.inventory.saveSoon(book.userId);
+		}
+	}
+
+	/** The transfer was answered: its players' ledgers here no longer keep it. */
+	private unkeep(id: string, users: ReadonlyArray<number>): void {
+		for (const userId of users) {
+			const ledger = this.trades.bookOf(userId)?.ledger.unanswered;
+			if (ledger !== undefined) delete ledger[id];
 		}
 	}
 
@@ -208,10 +218,7 @@ export class ExternalFlows {
 		if (!ran) throw sent;
 		if (sent.outcome.status !== "pending") {
 			this.unanswered.delete(id);
-			for (const userId of previous.users) {
-				const ledger = this.trades.bookOf(userId)?.ledger.unanswered;
-				if (ledger !== undefined) delete ledger[id];
-			}
+			this.unkeep(id, previous.users);
 			if (previous.adopted) this.onAdoptedAnswer?.(id, previous.sides, previous.users, sent);
 		}
 		return sent;
@@ -240,13 +247,17 @@ export class ExternalFlows {
 		}
 	}
 
-	/** Sends the transfer; `settled` and `received` are fired for the players of `tell` loaded here. */
+	/**
+	 * Sends the transfer (calling `sending` just before); `settled` and `received` are fired for
+	 * the players of `tell` loaded here.
+	 */
 	private send(
 		id: string,
 		sides: ReadonlyArray<Side>,
 		users: ReadonlyArray<number>,
 		kind: "trade" | "gift",
 		tell: ReadonlyArray<number> = users,
+		sending?: () => void,
 	): Sent {
 		const books = new Array<Book>();
 		for (const userId of users) {
@@ -256,6 +267,7 @@ export class ExternalFlows {
 		const authority = this.authority;
 		this.flushed(sides.map((side) => side.leg.from));
 		const legs = sides.map((side) => side.leg);
+		sending?.();
 		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
 		const told = books.filter((book) => tell.includes(book.userId));
 		const settles = kind === "trade" ? told : [];

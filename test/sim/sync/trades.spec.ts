@@ -291,6 +291,37 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
+		it("a transfer in flight when its server crashed is sent again by the players' next server", () => {
+			const [a, b] = [BASE + 13, BASE + 14];
+			const { world, service, trades, app } = tradeSetup(7707, [a, b]);
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			// The API applies the transfer, and the server crashes while its answer is on the way.
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
+			const id = "external-crashed-7707";
+			void trades.execute({
+				id,
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			});
+			// (The ledger's save waits out the key's 6 s write cooldown after the sword's early save.)
+			world.advance(9);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			app.server.crash();
+			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+			const settled = new Array<string>();
+			const received = new Array<string>();
+			listenTrades(two.trades!, settled, received);
+			for (const userId of [a, b]) two.app.server.join(userId);
+			world.runUntil(() => settled.size() >= 2, 180);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, a)).to.equal(25);
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
+			expect(slotOf(two.service.getInventory(a)!, sword)).to.equal(-1);
+		});
+
 		it("a transfer that never reached the API before its server stopped applies once on the next server", () => {
 			const [a, b] = [BASE + 11, BASE + 12];
 			const { setup, two, sword, settled } = pendingAtShutdown(7706, [a, b], false);
