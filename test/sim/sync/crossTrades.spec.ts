@@ -106,6 +106,24 @@ function partnerSent(
 }
 
 /**
+ * After {@link partnerSent}: the coordinator completes the trade, but from then on every
+ * DataStore write of its server fails, so the verdict cannot reach the partner's profile; runs
+ * to the decision deadline. The stacks of the `received` fired on the partner's server.
+ */
+function verdictNeverPosted(setup: Cross, sword: string, id: string): Array<string> {
+	const { world, one, two, a } = setup;
+	const gotHere = new Array<string>();
+	two.trades!.received.Connect((player, _trade, bundle) => {
+		for (const stack of bundle.stacks) gotHere.push(`${player.UserId} ${stack.id}=${stack.def}x${stack.count}`);
+	});
+	one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+	const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+	assert(decided.status === "completed", `the coordinator's side was ${decided.status}`);
+	world.advance(VERDICT_LIMITS.decisionTimeout);
+	return gotHere;
+}
+
+/**
  * After {@link partnerSent}: the coordinator decides, but no answer to its transfer comes (the
  * API `applied` it and the answer was lost, or it never got there), so the trade is left pending.
  */
@@ -345,17 +363,8 @@ export = () => {
 
 		it("settles the partner's side as completed when the transfer applied but the verdict was never posted", () => {
 			const { setup, sword, id } = partnerSent(9);
-			const { world, one, two, a, b } = setup;
-			const gotHere = new Array<string>();
-			two.trades!.received.Connect((player, _trade, bundle) => {
-				for (const stack of bundle.stacks) gotHere.push(`${player.UserId} ${stack.id}=${stack.def}x${stack.count}`);
-			});
-			// From here every DataStore write of the coordinator's server fails: the verdict
-			// cannot reach the partner's profile.
-			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
-			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
-			expect(decided.status).to.equal("completed");
-			world.advance(VERDICT_LIMITS.decisionTimeout);
+			const { a, b } = setup;
+			const gotHere = verdictNeverPosted(setup, sword, id);
 			expect(setup.settled.join(",")).to.equal(`${a} completed`);
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
 			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
@@ -366,21 +375,14 @@ export = () => {
 
 		it("names in a self-settled partner's received an item its full slots cannot show", () => {
 			const { setup, sword, id } = partnerSent(13);
-			const { world, one, two, a, b } = setup;
+			const { two, a, b } = setup;
 			// The partner's six slots are full: the sword it buys stays at the API, unplaced.
 			for (let index = 0; index < 6; index++) grant(two.service, b, "shield");
 			const unplaced = new Array<string>();
 			two.service.unplaced.Connect((player, items) => {
 				for (const item of items) unplaced.push(`${player.UserId} ${item.id}=${item.def}`);
 			});
-			const gotHere = new Array<string>();
-			two.trades!.received.Connect((player, _trade, bundle) => {
-				for (const stack of bundle.stacks) gotHere.push(`${player.UserId} ${stack.id}=${stack.def}x${stack.count}`);
-			});
-			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
-			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
-			expect(decided.status).to.equal("completed");
-			world.advance(VERDICT_LIMITS.decisionTimeout);
+			const gotHere = verdictNeverPosted(setup, sword, id);
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
 			expect(unplaced.includes(`${b} ${sword}=sword`)).to.equal(true);
 			expect(slotOf(two.service.getInventory(b)!, sword)).to.equal(-1);

@@ -84,13 +84,25 @@ function pendingAtShutdown(
 	assert(pending.status === "pending", `the trade was ${pending.status}`);
 	assert(trades.getLedger(a)?.unanswered?.[id] !== undefined, "the transfer was not kept in the ledger");
 	app.server.shutdown();
+	return { setup, sword, ...rejoined(world, [a, b]) };
+}
+
+/**
+ * After the players' server stopped: a second server both join, run until both were told how
+ * their trade ended. That server, with its `settled` and `received`.
+ */
+function rejoined(
+	world: Sim.World,
+	users: [number, number],
+): { two: ExternalServer; settled: Array<string>; received: Array<string> } {
 	const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
 	const settled = new Array<string>();
 	const received = new Array<string>();
 	listenTrades(two.trades!, settled, received);
-	for (const userId of [a, b]) two.app.server.join(userId);
-	world.runUntil(() => settled.size() >= 2, 120);
-	return { setup, two, sword, settled, received };
+	for (const userId of users) two.app.server.join(userId);
+	// A crashed server's sessions are taken over once its liveness lapses.
+	world.runUntil(() => settled.size() >= 2, 180);
+	return { two, settled, received };
 }
 
 export = () => {
@@ -308,12 +320,7 @@ export = () => {
 			world.advance(9);
 			expect(tradeTransfers(world, a)).to.equal(1);
 			app.server.crash();
-			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
-			const settled = new Array<string>();
-			const received = new Array<string>();
-			listenTrades(two.trades!, settled, received);
-			for (const userId of [a, b]) two.app.server.join(userId);
-			world.runUntil(() => settled.size() >= 2, 180);
+			const { two, settled, received } = rejoined(world, [a, b]);
 			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
 			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
 			expect(tradeTransfers(world, a)).to.equal(1);
