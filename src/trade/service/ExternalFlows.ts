@@ -195,11 +195,16 @@ export class ExternalFlows {
 		}
 	}
 
-	/** The transfer was answered: its players' ledgers here no longer keep it. */
+	/**
+	 * The transfer was answered: its players' ledgers here no longer keep it. Saved soon too, or
+	 * a crash before the next auto-save would leave a kept copy already saved to be told again.
+	 */
 	private unkeep(id: string, users: ReadonlyArray<number>): void {
 		for (const userId of users) {
 			const ledger = this.trades.bookOf(userId)?.ledger.unanswered;
-			if (ledger !== undefined) delete ledger[id];
+			if (ledger?.[id] === undefined) continue;
+			delete ledger[id];
+			this.trades.inventory.saveSoon(userId);
 		}
 	}
 

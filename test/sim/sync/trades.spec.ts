@@ -329,6 +329,42 @@ export = () => {
 			expect(slotOf(two.service.getInventory(a)!, sword)).to.equal(-1);
 		});
 
+		it("a transfer answered after its ledger copy was saved is not told again after a crash", () => {
+			const [a, b] = [BASE + 15, BASE + 16];
+			const { world, service, trades, app, settled } = tradeSetup(7708, [a, b]);
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			// The first answer is lost and every retry fails: the trade is left pending, kept in the
+			// ledgers, and that copy is saved while the answer is still outstanding.
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
+			world.failHttp({ kind: "connectFail", count: 3, server: app.server, match: "/v1/transfers" });
+			const proposal = {
+				id: "external-late-answer-7708",
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			};
+			expect(outcomeOf(world, trades.execute(proposal)).status).to.equal("pending");
+			world.advance(10);
+			// Answered now: both players are told here, and the cleared copy is saved soon.
+			expect(outcomeOf(world, trades.execute(proposal)).status).to.equal("completed");
+			expect(settled.join(",")).to.equal(`${a} completed,${b} completed`);
+			world.advance(8);
+			app.server.crash();
+			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+			const again = new Array<string>();
+			listenTrades(two.trades!, again, new Array<string>());
+			for (const userId of [a, b]) two.app.server.join(userId);
+			world.runUntil(() => two.service.isReady(a) && two.service.isReady(b), 180);
+			world.advance(30);
+			expect(again.size()).to.equal(0);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			for (const userId of [a, b]) {
+				const ledger = two.trades!.getLedger(userId)!;
+				expect(next(ledger.unanswered ?? {})[0]).to.equal(undefined);
+				expect(ledger.stamps[proposal.id] !== undefined).to.equal(true);
+			}
+		});
+
 		it("a transfer that never reached the API before its server stopped applies once on the next server", () => {
 			const [a, b] = [BASE + 11, BASE + 12];
 			const { setup, two, sword, settled } = pendingAtShutdown(7706, [a, b], false);
