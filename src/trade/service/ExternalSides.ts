@@ -135,10 +135,11 @@ export class ExternalSides {
 		}
 		const ledger = book.ledger;
 		ledger.stamps[id] = this.trades.now();
-		// Kept with the profile: if the verdict never comes, whichever server holds the player
-		// then settles the trade.
+		// Kept with the profile (saved soon): if this server stops first, the player's next one
+		// still hears the verdict, or settles the trade itself when none comes.
 		if (ledger.sent === undefined) ledger.sent = {};
 		ledger.sent[id] = { partner: offer.to, deadline: offer.deadline };
+		this.trades.inventory.saveSoon(book.userId);
 		this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
 		this.trades.step("sideEscrowed", id);
 		return outcome(id, "escrowed");
@@ -155,7 +156,12 @@ export class ExternalSides {
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
 		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.sent?.[trade] === undefined) return;
 		this.awaiting.delete(trade);
-		if (book.ledger.sent !== undefined) delete book.ledger.sent[trade];
+		// Saved soon (a verdict message brings its own save; settling alone does not): a side
+		// still listed in the saved ledger would be settled and told again after a crash.
+		if (book.ledger.sent?.[trade] !== undefined) {
+			delete book.ledger.sent[trade];
+			this.trades.inventory.saveSoon(book.userId);
+		}
 		this.heard.set(trade, this.trades.now());
 		task.spawn(() => {
 			const version = verdict.version;

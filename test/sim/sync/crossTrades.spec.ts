@@ -432,6 +432,45 @@ export = () => {
 			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
 		});
 
+		it("tells a partner whose server crashed after sending its side at the partner's next server", () => {
+			const { setup, sword, id } = partnerSent(14);
+			const { world, two, a, b } = setup;
+			// The side's ledger entry was saved soon after it was sent: the crash does not lose it.
+			two.app.server.crash();
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(decided.status).to.equal("completed");
+			// Only the verdict can tell the partner in time: settling it alone would take ten minutes.
+			const three = externalServer(world, {
+				name: "three",
+				trades: true,
+				limits: { ...VERDICT_LIMITS, verdictTimeout: 600 },
+			});
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("does not tell a partner again after its server crashed once it settled the trade itself", () => {
+			const { setup, id } = partnerSent(16);
+			const { world, one, two, b } = setup;
+			one.app.server.crash();
+			world.advance(VERDICT_LIMITS.decisionTimeout);
+			expect(settledAll(setup, 1)).to.equal(`${b} failed`);
+			// Settling takes the side out of the ledger, and that is saved soon (no verdict message
+			// brings a save with it here).
+			world.advance(8);
+			two.app.server.crash();
+			const three = externalServer(world, { name: "three", trades: true, limits: VERDICT_LIMITS });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			world.advance(VERDICT_LIMITS.decisionTimeout + VERDICT_LIMITS.verdictTimeout * 2);
+			expect(setup.settled.size()).to.equal(1);
+			const ledger = (three.app.vault.getSession(b)!.data as unknown as ExternalData).trades;
+			expect(ledger.sent === undefined || ledger.sent[id] === undefined).to.equal(true);
+		});
+
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {
 			const setup = crossSetup(7805, 5, { decisionTimeout: 20, sweepInterval: 2 });
 			const { world, one, two, a, b } = setup;
