@@ -1,4 +1,4 @@
-import type { InventoryService, InventoryState, TradeService } from "../../../src";
+import type { InventoryService, InventoryState, TradeProposal, TradeService } from "../../../src";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { apiCoins, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
 import {
@@ -58,10 +58,35 @@ function noDupes(...states: Array<InventoryState>): boolean {
 }
 
 /**
- * `a` sells a sword to `b` for 25 coins on a server that gets no answer to the transfer, so the
- * trade is left pending: the API applied it and the answer was lost (`applied`), or it never
- * reached the API. Then that server shuts down and both players join a second server. That
- * server, with its `settled` and `received`.
+ * On `setup`'s server, `a` sells a sword to `b` for 25 coins in trade `id`, and no answer to the
+ * transfer comes: the API applied it and the answer was lost (`applied`), or it never reached
+ * the API; every retry fails too. The trade is left pending. The sword, and the proposal.
+ */
+function sellUnanswered(
+	setup: TradeSetup,
+	[a, b]: [number, number],
+	id: string,
+	applied: boolean,
+): { sword: string; proposal: TradeProposal } {
+	const { world, service, trades, app } = setup;
+	const sword = idOf(service.grant(a, "sword"));
+	assert(service.adjustCurrency(b, "coins", 40).ok, "the coins were not granted");
+	const match = "/v1/transfers";
+	if (applied) world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match });
+	world.failHttp({ kind: "connectFail", count: applied ? 3 : 4, server: app.server, match });
+	const proposal = {
+		id,
+		a: { player: a, items: [{ id: sword, count: 1 }] },
+		b: { player: b, items: [], currency: { coins: 25 } },
+	};
+	const pending = outcomeOf(world, trades.execute(proposal));
+	assert(pending.status === "pending", `the trade was ${pending.status}`);
+	return { sword, proposal };
+}
+
+/**
+ * {@link sellUnanswered}, then that server shuts down and both players join a second server.
+ * That server, with its `settled` and `received`.
  */
 function pendingAtShutdown(
 	seed: number,
@@ -69,22 +94,11 @@ function pendingAtShutdown(
 	applied: boolean,
 ): { setup: TradeSetup; two: ExternalServer; sword: string; settled: Array<string>; received: Array<string> } {
 	const setup = tradeSetup(seed, [a, b]);
-	const { world, service, trades, app } = setup;
-	const sword = idOf(service.grant(a, "sword"));
-	assert(service.adjustCurrency(b, "coins", 40).ok, "the coins were not granted");
-	// Every try fails: the first answer is lost after the API applied it, or none connects.
-	const match = "/v1/transfers";
-	if (applied) world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match });
-	world.failHttp({ kind: "connectFail", count: applied ? 3 : 4, server: app.server, match });
 	const id = `external-stopped-${seed}`;
-	const pending = outcomeOf(
-		world,
-		trades.execute({ id, a: { player: a, items: [{ id: sword, count: 1 }] }, b: { player: b, items: [], currency: { coins: 25 } } }),
-	);
-	assert(pending.status === "pending", `the trade was ${pending.status}`);
-	assert(trades.getLedger(a)?.unanswered?.[id] !== undefined, "the transfer was not kept in the ledger");
-	app.server.shutdown();
-	return { setup, sword, ...rejoined(world, [a, b]) };
+	const { sword } = sellUnanswered(setup, [a, b], id, applied);
+	assert(setup.trades.getLedger(a)?.unanswered?.[id] !== undefined, "the transfer was not kept in the ledger");
+	setup.app.server.shutdown();
+	return { setup, sword, ...rejoined(setup.world, [a, b]) };
 }
 
 /**
@@ -220,19 +234,9 @@ export = () => {
 		it("sends a transfer whose answer was lost again under the same id, and it applies once", () => {
 			const [a, b] = [BASE + 5, BASE + 6];
 			const setup = tradeSetup(7703, [a, b]);
-			const { world, service, trades, app } = setup;
-			const sword = idOf(service.grant(a, "sword"));
-			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			const { world, service, trades } = setup;
 			// The API commits the first attempt but its answer is lost; every retry then fails.
-			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
-			world.failHttp({ kind: "connectFail", count: 3, server: app.server, match: "/v1/transfers" });
-			const proposal = {
-				id: "external-lost-answer",
-				a: { player: a, items: [{ id: sword, count: 1 }] },
-				b: { player: b, items: [], currency: { coins: 25 } },
-			};
-			const first = outcomeOf(world, trades.execute(proposal));
-			expect(first.status).to.equal("pending");
+			const { sword, proposal } = sellUnanswered(setup, [a, b], "external-lost-answer", true);
 			// Whatever the inventories show meanwhile, the same id sends the same transfer again.
 			world.advance(5);
 			const second = outcomeOf(world, trades.execute(proposal));
@@ -331,19 +335,11 @@ export = () => {
 
 		it("a transfer answered after its ledger copy was saved is not told again after a crash", () => {
 			const [a, b] = [BASE + 15, BASE + 16];
-			const { world, service, trades, app, settled } = tradeSetup(7708, [a, b]);
-			const sword = idOf(service.grant(a, "sword"));
-			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
-			// The first answer is lost and every retry fails: the trade is left pending, kept in the
-			// ledgers, and that copy is saved while the answer is still outstanding.
-			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
-			world.failHttp({ kind: "connectFail", count: 3, server: app.server, match: "/v1/transfers" });
-			const proposal = {
-				id: "external-late-answer-7708",
-				a: { player: a, items: [{ id: sword, count: 1 }] },
-				b: { player: b, items: [], currency: { coins: 25 } },
-			};
-			expect(outcomeOf(world, trades.execute(proposal)).status).to.equal("pending");
+			const setup = tradeSetup(7708, [a, b]);
+			const { world, trades, app, settled } = setup;
+			// Left pending and kept in the ledgers; that copy is saved while no answer has come.
+			const id = "external-late-answer-7708";
+			const { proposal } = sellUnanswered(setup, [a, b], id, true);
 			world.advance(10);
 			// Answered now: both players are told here, and the cleared copy is saved soon.
 			expect(outcomeOf(world, trades.execute(proposal)).status).to.equal("completed");
@@ -361,7 +357,7 @@ export = () => {
 			for (const userId of [a, b]) {
 				const ledger = two.trades!.getLedger(userId)!;
 				expect(next(ledger.unanswered ?? {})[0]).to.equal(undefined);
-				expect(ledger.stamps[proposal.id] !== undefined).to.equal(true);
+				expect(ledger.stamps[id] !== undefined).to.equal(true);
 			}
 		});
 
