@@ -177,9 +177,10 @@ export class ExternalFlows {
 	}
 
 	/**
-	 * Writes a transfer about to be sent into the ledgers of its players loaded here (saved soon),
-	 * until its answer comes: if this server stops first, even mid-request, their next server
-	 * sends it again (the API applies it at most once) and tells them how it ended.
+	 * Writes a transfer about to be sent into the ledgers of its players loaded here (saved soon,
+	 * or confirmed first with `writeAheadTimeout`), until its answer comes: if this server stops
+	 * first, even mid-request, their next server sends it again (the API applies it at most once)
+	 * and tells them how it ended.
 	 */
 	private keep(id: string, record: Unanswered, books: ReadonlyArray<Book>): void {
 		const kept: UnansweredTransfer = {
@@ -193,6 +194,20 @@ export class ExternalFlows {
 			book.ledger.unanswered[id] = kept;
 			this.trades.inventory.saveSoon(book.userId);
 		}
+		const wait = this.trades.limits.writeAheadTimeout;
+		if (wait > 0) this.confirmAll(books, wait);
+	}
+
+	/** Saves every book at once and waits until each save is confirmed or gave up (`timeout`). */
+	private confirmAll(books: ReadonlyArray<Book>, timeout: number): void {
+		let left = books.size();
+		for (const book of books) {
+			task.spawn(() => {
+				book.save(timeout);
+				left -= 1;
+			});
+		}
+		this.waitFor(timeout + 1, () => left === 0);
 	}
 
 	/**

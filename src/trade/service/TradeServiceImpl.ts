@@ -50,6 +50,7 @@ function resolveLimits(limits: TradeLimits = {}): ResolvedLimits {
 		decisionTimeout: limits.decisionTimeout ?? 120,
 		verdictTimeout: limits.verdictTimeout ?? 120,
 		saveTimeout: limits.saveTimeout ?? 30,
+		writeAheadTimeout: math.max(0, limits.writeAheadTimeout ?? 0),
 		retentionDays: limits.retentionDays ?? 180,
 		sweepInterval: limits.sweepInterval ?? 5,
 	};

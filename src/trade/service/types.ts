@@ -30,6 +30,14 @@ export interface TradeLimits {
 	readonly verdictTimeout?: number;
 	/** Seconds to wait for one confirmed save (default 30). */
 	readonly saveTimeout?: number;
+	/**
+	 * External authority: seconds a same-server trade or a gift waits for the DataStore to
+	 * confirm the copy of its transfer in its players' ledgers before it is sent (default 0: sent
+	 * at once, the copy saved soon). With a wait, a crash right after the send still has the
+	 * players' next server tell them how it ended, at the cost of the early-save delay plus the
+	 * key's write cooldown (up to about 7 s) per trade. A copy not confirmed in time is sent anyway.
+	 */
+	readonly writeAheadTimeout?: number;
 	/** Days a trade or transfer id is remembered, so that a repeat applies nothing (default 180). */
 	readonly retentionDays?: number;
 	/** Seconds between passes over the loaded ledgers (retries, deliveries, deadlines; default 5). */

@@ -1,4 +1,4 @@
-import type { InventoryService, InventoryState, TradeProposal, TradeService } from "../../../src";
+import type { InventoryService, InventoryState, TradeLimits, TradeProposal, TradeService } from "../../../src";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { apiCoins, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
 import {
@@ -27,9 +27,9 @@ interface TradeSetup {
 }
 
 /** One server in external authority with the trade service, and `userIds` joined and served. */
-function tradeSetup(seed: number, userIds: ReadonlyArray<number>): TradeSetup {
+function tradeSetup(seed: number, userIds: ReadonlyArray<number>, limits?: TradeLimits): TradeSetup {
 	const world = syncWorld(seed);
-	const { app, service, trades } = externalServer(world, { trades: true });
+	const { app, service, trades } = externalServer(world, { trades: true, limits });
 	const players = userIds.map((userId) => app.server.join(userId));
 	world.runUntil(() => userIds.every((userId) => service.isReady(userId)), 120);
 	assert(userIds.every((userId) => service.isReady(userId)), "the inventories were not served");
@@ -331,6 +331,50 @@ export = () => {
 			expect(apiCoins(world, a)).to.equal(25);
 			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
 			expect(slotOf(two.service.getInventory(a)!, sword)).to.equal(-1);
+		});
+
+		it("with writeAheadTimeout, a trade whose server crashed as the API applied it is told on the next server", () => {
+			const [a, b] = [BASE + 17, BASE + 18];
+			const { world, service, trades, app } = tradeSetup(7709, [a, b], { writeAheadTimeout: 15 });
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			const id = "external-write-ahead-7709";
+			void trades.execute({
+				id,
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			});
+			// The copy waited out the key's write cooldown after the sword's early save; the
+			// server crashes the moment the API has the transfer.
+			world.runUntil(() => tradeTransfers(world, a) === 1, 60);
+			app.server.crash();
+			const { settled, received } = rejoined(world, [a, b]);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, b)).to.equal(15);
+		});
+
+		it("with writeAheadTimeout, a trade whose ledger copy cannot be saved is sent anyway after the wait", () => {
+			const [a, b] = [BASE + 19, BASE + 20];
+			const { world, service, trades, app, settled } = tradeSetup(7710, [a, b], { writeAheadTimeout: 3 });
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			// Every profile write fails from now on (the sword's early save is refused too).
+			app.server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			const started = world.now();
+			const result = outcomeOf(
+				world,
+				trades.execute({
+					id: "external-unsaved-copy-7710",
+					a: { player: a, items: [{ id: sword, count: 1 }] },
+					b: { player: b, items: [], currency: { coins: 25 } },
+				}),
+			);
+			expect(result.status).to.equal("completed");
+			expect(world.now() - started >= 3).to.equal(true);
+			expect(settled.join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
 		it("a transfer answered after its ledger copy was saved is not told again after a crash", () => {
