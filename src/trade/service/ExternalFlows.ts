@@ -199,7 +199,7 @@ export class ExternalFlows {
 	}
 
 	/** Saves every book at once and waits until each save is confirmed or gave up (`timeout`). */
-	private confirmAll(books: ReadonlyArray<Book>, timeout: number): void {
+	public confirmAll(books: ReadonlyArray<Book>, timeout: number): void {
 		let left = books.size();
 		for (const book of books) {
 			task.spawn(() => {

@@ -129,20 +129,37 @@ export class ExternalSides {
 		// The coordinator's transfer names this player's items: what was queued here (a part
 		// just minted, coins just earned) must be at the API before it is sent.
 		if (!this.external.flushed([offer.from])) return outcome(id, "failed", "save_failed");
+		// Listed with the profile (saved soon): if this server stops first, the player's next one
+		// still hears the verdict, or settles the trade itself when none comes. With
+		// `writeAheadTimeout` the listing is saved before the side leaves, so no crash loses it.
+		const wait = this.trades.limits.writeAheadTimeout;
+		if (wait > 0) {
+			this.listSent(book, offer);
+			this.external.confirmAll([book], wait);
+		}
 		const message: VaultMessage = { id: legId(id, offer.from), kind: SIDE_KIND, body: offer };
 		if (!this.deliver(offer.to, message, () => this.receiveOffer(offer))) {
+			if (book.ledger.sent?.[id] !== undefined) {
+				delete book.ledger.sent[id];
+				this.trades.inventory.saveSoon(book.userId);
+			}
 			return outcome(id, "failed", "save_failed");
 		}
-		const ledger = book.ledger;
-		ledger.stamps[id] = this.trades.now();
-		// Kept with the profile (saved soon): if this server stops first, the player's next one
-		// still hears the verdict, or settles the trade itself when none comes.
-		if (ledger.sent === undefined) ledger.sent = {};
-		ledger.sent[id] = { partner: offer.to, deadline: offer.deadline };
-		this.trades.inventory.saveSoon(book.userId);
-		this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
+		book.ledger.stamps[id] = this.trades.now();
+		// A coordinator loaded here may have answered already: a side listed first hears it at once.
+		if (!this.heard.has(id)) {
+			if (wait === 0) this.listSent(book, offer);
+			this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
+		}
 		this.trades.step("sideEscrowed", id);
 		return outcome(id, "escrowed");
+	}
+
+	private listSent(book: Book, offer: SideOffer): void {
+		const ledger = book.ledger;
+		if (ledger.sent === undefined) ledger.sent = {};
+		ledger.sent[offer.trade] = { partner: offer.to, deadline: offer.deadline };
+		this.trades.inventory.saveSoon(book.userId);
 	}
 
 	/**

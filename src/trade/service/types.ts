@@ -31,11 +31,12 @@ export interface TradeLimits {
 	/** Seconds to wait for one confirmed save (default 30). */
 	readonly saveTimeout?: number;
 	/**
-	 * External authority: seconds a same-server trade or a gift waits for the DataStore to
-	 * confirm the copy of its transfer in its players' ledgers before it is sent (default 0: sent
-	 * at once, the copy saved soon). With a wait, a crash right after the send still has the
-	 * players' next server tell them how it ended, at the cost of the early-save delay plus the
-	 * key's write cooldown (up to about 7 s) per trade. A copy not confirmed in time is sent anyway.
+	 * External authority: seconds a trade, a gift or a cross-server partner's side waits for the
+	 * DataStore to confirm its record in the players' ledgers (the transfer's copy, or the sent
+	 * side) before it is sent (default 0: sent at once, the record saved soon). With a wait, a
+	 * crash right after the send still has the players' next server tell them how it ended, at
+	 * the cost of the early-save delay plus the key's write cooldown (up to about 7 s) per send.
+	 * A record not confirmed in time is sent anyway.
 	 */
 	readonly writeAheadTimeout?: number;
 	/** Days a trade or transfer id is remembered, so that a repeat applies nothing (default 180). */

@@ -87,11 +87,13 @@ const VERDICT_LIMITS = { decisionTimeout: 20, verdictTimeout: 15, sweepInterval:
 
 /**
  * Pair `pair` where the coordinator `a` holds a sword and the partner `b` has sent its side
- * (25 coins for the sword) of trade `cross-external-<pair>`, which reached `a`'s server.
+ * (25 coins for the sword) of trade `cross-external-<pair>`, which reached `a`'s server; `after`
+ * seconds later.
  */
 function partnerSent(
 	pair: number,
 	limits: TradeLimits = VERDICT_LIMITS,
+	after = 10,
 ): { readonly setup: Cross; readonly sword: string; readonly id: string } {
 	const setup = crossSetup(7800 + pair, pair, limits);
 	const { one, two, a, b } = setup;
@@ -101,7 +103,7 @@ function partnerSent(
 	const give = { items: [], currency: { coins: 25 } };
 	const sent = side(setup, id, b, give, { items: [{ def: "sword", count: 1 }] });
 	assert(sent.status === "escrowed", `the partner's side was not sent: ${sent.status}`);
-	setup.world.advance(10);
+	setup.world.advance(after);
 	return { setup, sword, id };
 }
 
@@ -440,6 +442,27 @@ export = () => {
 			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
 			expect(decided.status).to.equal("completed");
 			// Only the verdict can tell the partner in time: settling it alone would take ten minutes.
+			const three = externalServer(world, {
+				name: "three",
+				trades: true,
+				limits: { ...VERDICT_LIMITS, verdictTimeout: 600 },
+			});
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("with writeAheadTimeout, tells a partner whose server crashed the moment its side was sent", () => {
+			// (A longer deadline: the confirmed save comes before the side leaves.)
+			const limits = { ...VERDICT_LIMITS, decisionTimeout: 60, writeAheadTimeout: 15 };
+			const { setup, sword, id } = partnerSent(17, limits, 0);
+			const { world, two, a, b } = setup;
+			// The side was listed and that save confirmed before it left: nothing was saved after.
+			two.app.server.crash();
+			// The coordinator decides once the side, already in its profile, reaches its server.
+			side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
 			const three = externalServer(world, {
 				name: "three",
 				trades: true,
