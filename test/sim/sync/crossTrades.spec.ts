@@ -108,6 +108,25 @@ function partnerSent(
 }
 
 /**
+ * After {@link partnerSent}: the partner's server crashes, the coordinator escrows its side, and
+ * the partner joins a third server, which only the verdict can tell in time (settling the trade
+ * itself would take ten minutes there). The coordinator's outcome.
+ */
+function partnerCrashed(setup: Cross, sword: string, id: string): TransferOutcome {
+	const { world, two, a, b } = setup;
+	two.app.server.crash();
+	const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+	const three = externalServer(world, {
+		name: "three",
+		trades: true,
+		limits: { ...VERDICT_LIMITS, verdictTimeout: 600 },
+	});
+	listenTrades(three.trades!, setup.settled, setup.received);
+	serve(world, three, b);
+	return decided;
+}
+
+/**
  * After {@link partnerSent}: the coordinator completes the trade, but from then on every
  * DataStore write of its server fails, so the verdict cannot reach the partner's profile; runs
  * to the decision deadline. The stacks of the `received` fired on the partner's server.
@@ -436,19 +455,9 @@ export = () => {
 
 		it("tells a partner whose server crashed after sending its side at the partner's next server", () => {
 			const { setup, sword, id } = partnerSent(14);
-			const { world, two, a, b } = setup;
+			const { world, a, b } = setup;
 			// The side's ledger entry was saved soon after it was sent: the crash does not lose it.
-			two.app.server.crash();
-			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
-			expect(decided.status).to.equal("completed");
-			// Only the verdict can tell the partner in time: settling it alone would take ten minutes.
-			const three = externalServer(world, {
-				name: "three",
-				trades: true,
-				limits: { ...VERDICT_LIMITS, verdictTimeout: 600 },
-			});
-			listenTrades(three.trades!, setup.settled, setup.received);
-			serve(world, three, b);
+			expect(partnerCrashed(setup, sword, id).status).to.equal("completed");
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
 			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
 			expect(tradeTransfers(world, a)).to.equal(1);
@@ -458,18 +467,10 @@ export = () => {
 			// (A longer deadline: the confirmed save comes before the side leaves.)
 			const limits = { ...VERDICT_LIMITS, decisionTimeout: 60, writeAheadTimeout: 15 };
 			const { setup, sword, id } = partnerSent(17, limits, 0);
-			const { world, two, a, b } = setup;
+			const { world, a, b } = setup;
 			// The side was listed and that save confirmed before it left: nothing was saved after.
-			two.app.server.crash();
-			// The coordinator decides once the side, already in its profile, reaches its server.
-			side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
-			const three = externalServer(world, {
-				name: "three",
-				trades: true,
-				limits: { ...VERDICT_LIMITS, verdictTimeout: 600 },
-			});
-			listenTrades(three.trades!, setup.settled, setup.received);
-			serve(world, three, b);
+			// (The coordinator decides once the side, already in its profile, reaches its server.)
+			partnerCrashed(setup, sword, id);
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
 			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
 			expect(tradeTransfers(world, a)).to.equal(1);
