@@ -244,10 +244,12 @@ class VaultImpl<T extends object> implements Vault<T> {
 	postMessage(userId: number, message: VaultMessage): Promise<boolean> {
 		const key = this.keyFor(userId);
 		return new Promise<boolean>((resolve, reject) => {
+			// Set once any attempt of this call adds the message. ProfileService retries a write
+			// whose call errored, and one that was applied anyway finds the message waiting: it
+			// was still this call that posted it.
 			let posted = false;
 			const [success, failure] = pcall(() =>
 				this.store.GlobalUpdateProfileAsync(key, (updates) => {
-					posted = false;
 					if (hasPending(updates, message.id)) return;
 					updates.AddActiveUpdate(message as unknown as { Type: string });
 					posted = true;

@@ -115,9 +115,12 @@ export class Courier {
 			}
 		}
 		if (!done) {
-			const [posted] = this.trades.vault.postMessage(parcel.to, { id, kind: PARCEL_KIND, body: parcel }).await();
-			done = posted;
-			if (posted) this.trades.step("parcelPosted", id);
+			// Resolved is enough: already waiting (an earlier try) is applied just the same.
+			const [resolved] = this.trades.vault
+				.postMessage(parcel.to, { id, kind: PARCEL_KIND, body: parcel })
+				.await();
+			done = resolved;
+			if (resolved) this.trades.step("parcelPosted", id);
 		}
 		if (done) {
 			delete book.ledger.outbox[id];
@@ -136,10 +139,10 @@ export class Courier {
 			this.kick(coordinator);
 			return;
 		}
-		const [posted] = this.trades.vault
+		const [resolved] = this.trades.vault
 			.postMessage(leg.coordinator, { id: legId(leg.trade, leg.from), kind: LEG_KIND, body: leg })
 			.await();
-		if (posted) {
+		if (resolved) {
 			book.handed.add(leg.trade);
 			this.trades.step("legPosted", leg.trade);
 		}

@@ -396,8 +396,10 @@ export class ExternalSides {
 			here();
 			return true;
 		}
-		const [posted] = this.trades.vault.postMessage(to, message).await();
-		return posted;
+		// Resolved is enough: `false` means a message with this id is already waiting (an earlier
+		// try of this side), which is applied just the same.
+		const [resolved] = this.trades.vault.postMessage(to, message).await();
+		return resolved;
 	}
 
 	/** A vault message of this flow for a player loaded here; whether it was used. */

@@ -476,6 +476,24 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
+		it("sends a side whose message was posted though the write's call errored, and tells the partner", () => {
+			const setup = crossSetup(7818, 18);
+			const { world, one, two, a, b } = setup;
+			const sword = grant(one.service, a, "sword");
+			expect(two.service.adjustCurrency(b, "coins", 25).ok).to.equal(true);
+			const id = "cross-external-18";
+			// The side's message lands in the coordinator's profile, but the call reports an error
+			// and the retry finds it waiting: the side was sent all the same.
+			two.app.server.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync");
+			const give = { items: [], currency: { coins: 25 } };
+			expect(side(setup, id, b, give, { items: [{ def: "sword", count: 1 }] }).status).to.equal("escrowed");
+			world.advance(10);
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(decided.status).to.equal("completed");
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
+		});
+
 		it("does not tell a partner again after its server crashed once it settled the trade itself", () => {
 			const { setup, id } = partnerSent(16);
 			const { world, one, two, b } = setup;

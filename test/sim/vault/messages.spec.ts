@@ -137,6 +137,26 @@ export = () => {
 			expect(vaultA.getSession(55)!.data.coins).to.equal(3);
 		});
 
+		it("counts a message as posted when its write was applied but the call errored", () => {
+			const world = sim.World.new({ seed: 507 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			// The write lands, the call errors, and the retry finds the message waiting: this call
+			// posted it all the same (only another call's message makes it a duplicate).
+			a.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync");
+			expect(vaultA.postMessage(57, gift("gift-7", 6)).expect()).to.equal(true);
+			expect(vaultA.postMessage(57, gift("gift-7", 6)).expect()).to.equal(false);
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			const applied = acceptGifts(vaultB);
+			b.join(57);
+			waitForSession(world, vaultB, 57);
+			world.runUntil(() => applied.get("gift-7") !== undefined, 60);
+			world.advance(30);
+			expect(vaultB.getSession(57)!.data.coins).to.equal(6);
+			expect(applied.get("gift-7")).to.equal(1);
+		});
+
 		it("applies a message exactly once across a crash between applying and saving", () => {
 			const world = sim.World.new({ seed: 503 });
 			const a = world.startServer();
