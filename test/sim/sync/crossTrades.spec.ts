@@ -85,6 +85,29 @@ function swordSold(setup: Cross, sword: string): string {
 /** Short deadlines for the specs of an overdue verdict. */
 const VERDICT_LIMITS = { decisionTimeout: 20, verdictTimeout: 15, sweepInterval: 2 };
 
+/** A pair's trade of a sword: its setup, the sword's id and the trade id. */
+interface SwordTrade {
+	readonly setup: Cross;
+	readonly sword: string;
+	readonly id: string;
+}
+
+/**
+ * Pair `pair` (world seed 7800 + pair) where the coordinator `a` holds a sword and the partner
+ * `b` has `coins` coins, before either side of trade `cross-external-<pair>`.
+ */
+function swordForCoins(
+	pair: number,
+	coins: number,
+	limits: TradeLimits = {},
+): SwordTrade {
+	const setup = crossSetup(7800 + pair, pair, limits);
+	const { one, two, a, b } = setup;
+	const sword = grant(one.service, a, "sword");
+	assert(two.service.adjustCurrency(b, "coins", coins).ok, "the coins were not granted");
+	return { setup, sword, id: `cross-external-${pair}` };
+}
+
 /**
  * Pair `pair` where the coordinator `a` holds a sword and the partner `b` has sent its side
  * (25 coins for the sword) of trade `cross-external-<pair>`, which reached `a`'s server; `after`
@@ -94,12 +117,9 @@ function partnerSent(
 	pair: number,
 	limits: TradeLimits = VERDICT_LIMITS,
 	after = 10,
-): { readonly setup: Cross; readonly sword: string; readonly id: string } {
-	const setup = crossSetup(7800 + pair, pair, limits);
-	const { one, two, a, b } = setup;
-	const sword = grant(one.service, a, "sword");
-	assert(two.service.adjustCurrency(b, "coins", 25).ok, "the coins were not granted");
-	const id = `cross-external-${pair}`;
+): SwordTrade {
+	const { setup, sword, id } = swordForCoins(pair, 25, limits);
+	const { b } = setup;
 	const give = { items: [], currency: { coins: 25 } };
 	const sent = side(setup, id, b, give, { items: [{ def: "sword", count: 1 }] });
 	assert(sent.status === "escrowed", `the partner's side was not sent: ${sent.status}`);
@@ -274,11 +294,8 @@ export = () => {
 		});
 
 		it("leaves a transfer whose answer was lost pending, and the same side again completes it once", () => {
-			const setup = crossSetup(7806, 6, { sweepInterval: 1 });
-			const { world, one, two, a, b } = setup;
-			const sword = grant(one.service, a, "sword");
-			expect(two.service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
-			const id = "cross-external-6";
+			const { setup, sword, id } = swordForCoins(6, 40, { sweepInterval: 1 });
+			const { world, one, a, b } = setup;
 			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 40 } });
 			side(setup, id, b, { items: [], currency: { coins: 40 } }, { items: [{ def: "sword", count: 1 }] });
 			world.advance(10);
@@ -477,11 +494,8 @@ export = () => {
 		});
 
 		it("sends a side whose message was posted though the write's call errored, and tells the partner", () => {
-			const setup = crossSetup(7818, 18);
-			const { world, one, two, a, b } = setup;
-			const sword = grant(one.service, a, "sword");
-			expect(two.service.adjustCurrency(b, "coins", 25).ok).to.equal(true);
-			const id = "cross-external-18";
+			const { setup, sword, id } = swordForCoins(18, 25);
+			const { world, two, a, b } = setup;
 			// The side's message lands in the coordinator's profile, but the call reports an error
 			// and the retry finds it waiting: the side was sent all the same.
 			two.app.server.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync");
