@@ -10,7 +10,7 @@ import type { AppDeps } from "./deps.js";
 import type { FaultHooks } from "./engine/hooks.js";
 import { ApiError } from "./errors.js";
 import { addGuardedJsonParser } from "./jsonGuard.js";
-import { handleError } from "./errorHandler.js";
+import { handleError, handleFrameworkError } from "./errorHandler.js";
 import { sendError, sendJson } from "./http.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApi, type RouteDoc, routeDoc } from "./openapi.js";
@@ -100,6 +100,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
 		bodyLimit: DEFAULT_BODY_LIMIT,
 		exposeHeadRoutes: false,
 		return503OnClosing: true,
+		// Requests the router refuses before any route (a malformed percent-escape, a path parameter
+		// over its length) get the API's error format too.
+		frameworkErrors: handleFrameworkError,
 		ajv: {
 			customOptions: {
 				coerceTypes: false,

@@ -27,3 +27,13 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 	request.log.error({ err: error }, "request failed");
 	return sendError(reply, "internal");
 }
+
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+	FST_ERR_BAD_URL: "The URL has a malformed percent-escape.",
+	FST_ERR_MAX_PARAM_LENGTH: "A path parameter is too long.",
+};
+
+/** Requests the router refuses before reaching any route, in the same error format (400 `invalid_request`). */
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+	void sendError(reply, "invalid_request", FRAMEWORK_MESSAGES[error.code] ?? error.message, { reason: error.code });
+}

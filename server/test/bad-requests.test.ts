@@ -95,6 +95,9 @@ function corpus(): Case[] {
 		{ name: "userId not a number", path: "/v1/players/abc/transactions", body: { ops: [coins(1)] }, headers: KEY },
 		{ name: "userId zero", path: "/v1/players/0/transactions", body: { ops: [coins(1)] }, headers: KEY },
 		{ name: "userId negative", path: "/v1/players/-1", method: "GET" },
+		// Refused by the router before any route: still the API's error format.
+		{ name: "malformed percent-escape in the path", path: "/v1/players/%E0%A4%A", method: "GET" },
+		{ name: "path parameter over the router's length", path: `/v1/players/${"1".repeat(120)}`, method: "GET" },
 		{ name: "userId beyond 2^53 - 1", path: "/v1/players/9007199254740993", method: "GET" },
 		{ name: "userId with exponent", path: "/v1/players/1e3", method: "GET" },
 		// Unknown operations.

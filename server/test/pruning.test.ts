@@ -67,6 +67,33 @@ test("a transfer whose key was pruned is answered from the journal too", async (
 	assert.equal((await getPlayer(t.base, 403)).body.currencies.coins, 4);
 });
 
+test("a transaction keyed `transfer:K` and a transfer keyed `K` on one player are two writes, before and after pruning", async () => {
+	await transact(t.base, 408, { ops: [coins(10)] });
+	const body = { legs: [{ from: 408, to: 409, currencies: { coins: 3 } }] };
+	const sendTransfer = () => request(t.base, "/v1/transfers", { body, headers: { "idempotency-key": "k-shared" } });
+	const sendTransaction = () => transact(t.base, 408, { ops: [coins(1)] }, { key: "transfer:k-shared" });
+	const transaction = await sendTransaction();
+	assert.equal(transaction.status, 201);
+	const sent = await sendTransfer();
+	assert.equal(sent.status, 201, sent.text);
+	for (const pruned of [false, true]) {
+		if (pruned) {
+			await age(["k-shared", "transfer:k-shared"], 200);
+			assert.equal((await pruneOnce(t.db, 168, createMetrics())).keys, 2);
+		}
+		const again = await sendTransaction();
+		assert.equal(again.status, 201, again.text);
+		assert.equal(again.headers.get("idempotent-replayed"), "true");
+		assert.deepEqual(again.body, transaction.body);
+		const resent = await sendTransfer();
+		assert.equal(resent.status, 201, resent.text);
+		assert.equal(resent.headers.get("idempotent-replayed"), "true");
+		assert.deepEqual(resent.body, sent.body);
+	}
+	assert.equal((await getPlayer(t.base, 408)).body.currencies.coins, 8, "each applied once");
+	assert.equal((await getPlayer(t.base, 409)).body.currencies.coins, 3);
+});
+
 test("pruning removes expired companion tokens and stale outbox rows", async () => {
 	await request(t.base, "/v1/companion/tokens", { body: { userId: 404, ops: ["currency.add"] }, auth: ADMIN_KEY });
 	await request(t.base, "/v1/companion/tokens", { body: { userId: 405, ops: ["currency.add"] }, auth: ADMIN_KEY });

@@ -31,7 +31,10 @@ export async function readKey(q: Queryable, principal: string, key: string): Pro
 	return (await q.query<StoredKey>(READ, [principal, key]))[0];
 }
 
-/** Stores a final outcome under a key; false if the key already holds one. */
+/**
+ * Stores a final outcome under a key. Callers hold the key's lock and found it free, so a key that
+ * already holds an outcome means that check was wrong: this throws, and rolling back keeps the first.
+ */
 export async function storeKey(
 	q: Queryable,
 	principal: string,
@@ -39,8 +42,10 @@ export async function storeKey(
 	fingerprint: string,
 	status: number,
 	response: string,
-): Promise<boolean> {
-	return (await q.query(STORE, [principal, key, fingerprint, status, response])).length > 0;
+): Promise<void> {
+	if ((await q.query(STORE, [principal, key, fingerprint, status, response])).length === 0) {
+		throw new Error(`idempotency key ${JSON.stringify(key)} already holds an outcome`);
+	}
 }
 
 /**

@@ -32,7 +32,8 @@ const BEFORE = sql(
 const BY_KEY = sql(
 	"journal_by_key",
 	`SELECT player_id AS "userId", version, fingerprint, kind, results
-	FROM journal WHERE player_id = ANY ($1::bigint[]) AND principal = $2 AND idem_key = $3 ORDER BY player_id`,
+	FROM journal WHERE player_id = ANY ($1::bigint[]) AND principal = $2 AND idem_key = $3 AND kind = 'transfer'
+	ORDER BY player_id`,
 );
 
 /** Up to `limit` writes after version `since`, oldest first. */
@@ -55,7 +56,7 @@ export async function journalBefore(
 	return q.query<JournalEntry>(BEFORE, [userId, before, limit]);
 }
 
-/** The writes recorded for these players under a journal key (see `journalKey`). */
+/** The transfer writes recorded for these players under a journal key (see `journalKey`). */
 export async function journalByKey(
 	q: Queryable,
 	userIds: number[],

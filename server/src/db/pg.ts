@@ -24,9 +24,14 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
 	};
 }
 
+// Exactly-once rests on READ COMMITTED: a request that waited on its key's lock must see what the twin
+// it waited for committed. A database or role defaulting to REPEATABLE READ or SERIALIZABLE would give
+// the waiter a snapshot from before that commit, so every connection pins the level itself.
+const ISOLATION = "-c default_transaction_isolation=read\\ committed";
+
 /** Opens a `pg` pool on `connectionString`. */
 export function openPostgres(connectionString: string, poolSize: number): Db {
-	const pool = new pg.Pool({ connectionString, max: poolSize, types });
+	const pool = new pg.Pool({ connectionString, max: poolSize, types, options: ISOLATION });
 	// An idle client that loses its connection must not crash the process.
 	pool.on("error", () => {});
 	const base = wrap(pool);
@@ -38,7 +43,7 @@ export function openPostgres(connectionString: string, poolSize: number): Db {
 			const client = await pool.connect();
 			let broken: Error | undefined;
 			try {
-				await client.query("BEGIN");
+				await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
 				const result = await fn(wrap(client));
 				await client.query("COMMIT");
 				return result;

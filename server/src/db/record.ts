@@ -41,7 +41,10 @@ const WRITE_CTES = `
 // The journal, ledger and outbox rows of one write, in one round trip.
 const RECORD = sql("record_write", `WITH ${WRITE_CTES} SELECT 1`);
 
-/** The journal key for a write: transfers get their own namespace beside transactions. */
+/**
+ * The journal key for a write. A transfer's key is prefixed, as every stored transfer row has it; what
+ * keeps a transaction keyed `transfer:K` apart from transfer `K` is the journal's kind (0006).
+ */
 export function journalKey(kind: PlayerWrite["kind"], key: string): string {
 	return kind === "transfer" ? `transfer:${key}` : key;
 }
