@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
+import { createRateLimiter } from "../src/rateLimit.js";
 import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
 import { coins, getPlayer, request, transact } from "./support/http.js";
 
@@ -121,4 +122,18 @@ test("a companion over its rate limit gets 429 with Retry-After, and 429 is neve
 	assert.equal(rows.length, 0, "the rate-limited key was not stored");
 	const server = await transact(t.base, 97, { ops: [coins(1)] });
 	assert.equal(server.status, 201, "game servers are not limited by a companion's bucket");
+});
+
+test("the rate limiter forgets the least recently seen scope when full, not the one being limited", () => {
+	let time = 0;
+	const limit = createRateLimiter(1, 1, () => time, 3);
+	assert.equal(limit("a").allowed, true);
+	assert.equal(limit("a").allowed, false);
+	limit("b");
+	limit("c");
+	assert.equal(limit("a").allowed, false, "a is seen again, so b is now the oldest");
+	limit("d");
+	assert.equal(limit("a").allowed, false, "adding d made room by forgetting b, not a");
+	time += 1000;
+	assert.equal(limit("a").allowed, true, "a refills with time as usual");
 });
