@@ -1,5 +1,11 @@
-/** Answers whether a caller may make one more request now, and if not, when to retry. */
-export type RateLimiter = (scope: string) => { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/**
+ * Answers whether a caller may spend `cost` requests (default one) now, and if not, when to retry. A
+ * refusal spends nothing. `burst` is the most one call can ever spend (Infinity when disabled).
+ */
+export interface RateLimiter {
+	(scope: string, cost?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+	readonly burst: number;
+}
 
 /**
  * A token bucket per scope (per replica): `perSecond` refill, `burst` capacity. 0 disables it. At most
@@ -12,11 +18,11 @@ export function createRateLimiter(
 	now: () => number = Date.now,
 	maxTracked = 100_000,
 ): RateLimiter {
-	if (perSecond <= 0) return () => ({ allowed: true });
+	if (perSecond <= 0) return Object.assign(() => ({ allowed: true }) as const, { burst: Infinity });
 	const capacity = Math.max(burst, perSecond);
 	// Insertion order is recency order: a scope is re-inserted each time it is seen.
 	const buckets = new Map<string, { tokens: number; at: number }>();
-	return (scope) => {
+	const limit = (scope: string, cost = 1): ReturnType<RateLimiter> => {
 		const time = now();
 		let bucket = buckets.get(scope);
 		if (bucket) {
@@ -28,10 +34,11 @@ export function createRateLimiter(
 		buckets.set(scope, bucket);
 		bucket.tokens = Math.min(capacity, bucket.tokens + ((time - bucket.at) / 1000) * perSecond);
 		bucket.at = time;
-		if (bucket.tokens >= 1) {
-			bucket.tokens -= 1;
+		if (bucket.tokens >= cost) {
+			bucket.tokens -= cost;
 			return { allowed: true };
 		}
-		return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond)) };
+		return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - bucket.tokens) / perSecond)) };
 	};
+	return Object.assign(limit, { burst: capacity });
 }

@@ -124,6 +124,29 @@ test("a companion over its rate limit gets 429 with Retry-After, and 429 is neve
 	assert.equal(server.status, 201, "game servers are not limited by a companion's bucket");
 });
 
+test("a companion's batch costs one request per entry; over its limit none of it runs", async () => {
+	const token = await issue(98, ["currency.add"]);
+	const batch = (size: number, tag: string) =>
+		request(t.base, "/v1/batch", {
+			body: {
+				requests: Array.from({ length: size }, (_, i) => ({
+					userId: 98,
+					idempotencyKey: `${tag}-${i}`,
+					ops: [coins(1)],
+				})),
+			},
+			auth: token,
+		});
+	const oversized = await batch(11, "big");
+	assert.equal(oversized.status, 400, "more entries than the burst (10) can ever hold");
+	assert.equal(oversized.body.error.code, "invalid_request");
+	assert.equal((await batch(6, "first")).status, 200);
+	const limited = await batch(6, "second");
+	assert.equal(limited.status, 429, "6 + 1 + 6 requests within a second or two is over a burst of 10");
+	assert.equal(limited.body.error.code, "rate_limited");
+	assert.equal((await getPlayer(t.base, 98)).body.currencies.coins, 6, "only the first batch ran");
+});
+
 test("the rate limiter forgets the least recently seen scope when full, not the one being limited", () => {
 	let time = 0;
 	const limit = createRateLimiter(1, 1, () => time, 3);

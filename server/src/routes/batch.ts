@@ -58,6 +58,22 @@ async function runEntry(
 	}
 }
 
+/**
+ * A companion's batch costs one request per entry (the first was charged on arrival), so batching
+ * is no way around its rate limit. Refused before any entry runs.
+ */
+function chargeCompanionEntries(deps: AppDeps, principal: Principal, entries: number): void {
+	if (principal.kind !== "companion" || entries <= 1) return;
+	if (entries > deps.rateLimit.burst) {
+		throw new ApiError("invalid_request", "This batch has more entries than a companion's rate limit allows at once.", {
+			entries,
+			most: deps.rateLimit.burst,
+		});
+	}
+	const verdict = deps.rateLimit(principal.scope, entries - 1);
+	if (!verdict.allowed) throw new ApiError("rate_limited", undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
+}
+
 /** POST /v1/batch: many players' transactions in one HTTP request, each atomic on its own. */
 export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 	app.post(
@@ -103,6 +119,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 		},
 		async (request, reply) => {
 			const { requests } = request.body as { requests: BatchEntry[] };
+			chargeCompanionEntries(deps, request.principal, requests.length);
 			const quiet = parsePush(request.headers["hopsafe-push"], request.principal);
 			const parts: string[] = [];
 			for (const entry of requests) {
