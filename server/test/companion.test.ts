@@ -66,6 +66,21 @@ test("a companion acts on its player with its operations only", async () => {
 	assert.equal((await getPlayer(t.base, 92)).body.version, 0);
 });
 
+test("a currency.spend token may debit its player but never credit it", async () => {
+	await transact(t.base, 93, { ops: [coins(50)] });
+	const token = await issue(93, ["currency.spend"]);
+	assert.equal((await transact(t.base, 93, { ops: [coins(-20)] }, { auth: token })).status, 201);
+	const credit = await transact(t.base, 93, { ops: [coins(-1), coins(1000)] }, { auth: token });
+	assert.equal(credit.status, 403);
+	assert.deepEqual(credit.body.error.details.refused, ["currency.add"]);
+	const batched = await request(t.base, "/v1/batch", {
+		body: { requests: [{ userId: 93, idempotencyKey: "spend-b", ops: [coins(5)] }] },
+		auth: token,
+	});
+	assert.equal(batched.body.results[0].status, 403, "a batch entry is authorised the same way");
+	assert.equal((await getPlayer(t.base, 93)).body.currencies.coins, 30);
+});
+
 test("the audit log names the companion as actor", async () => {
 	const entries = (await request(t.base, "/v1/players/91/audit", { auth: ADMIN_KEY })).body.entries;
 	assert.match(entries[0].actor, /^companion:\d+$/);

@@ -36,10 +36,7 @@ async function runEntry(
 	try {
 		const body = entry.reason === undefined ? { ops: entry.ops } : { ops: entry.ops, reason: entry.reason };
 		authorizePlayer(principal, entry.userId);
-		authorizeOps(
-			principal,
-			body.ops.map((op) => op.op),
-		);
+		authorizeOps(principal, body.ops);
 		const key = parseIdempotencyKey(entry.idempotencyKey);
 		const ifMatch = parseIfMatch(entry.ifMatch);
 		requireIfMatchForDocs(body, ifMatch);

@@ -7,8 +7,11 @@ import { sendJson } from "../http.js";
 import { errorResponses, userIdSchema } from "../schemas/common.js";
 import { OP_KINDS } from "../schemas/transaction.js";
 
-/** What a companion token can be scoped to: operation kinds, plus sending transfers from its player. */
-export const TOKEN_SCOPES = [...OP_KINDS, "transfer"] as const;
+/**
+ * What a companion token can be scoped to: operation kinds; `currency.spend`, debits only (a
+ * `currency.add` with a negative amount); and sending transfers from its player.
+ */
+export const TOKEN_SCOPES = [...OP_KINDS, "currency.spend", "transfer"] as const;
 
 /** POST /v1/companion/tokens (admin key): a token scoped to one player and a set of operations. */
 export function registerTokenRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -61,10 +61,7 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
 			const userId = userIdFrom(request.params);
 			const body = request.body as TransactionBody;
 			authorizePlayer(request.principal, userId);
-			authorizeOps(
-				request.principal,
-				body.ops.map((op) => op.op),
-			);
+			authorizeOps(request.principal, body.ops);
 			const key = parseIdempotencyKey(request.headers["idempotency-key"]);
 			const ifMatch = parseIfMatch(request.headers["if-match"]);
 			requireIfMatchForDocs(body, ifMatch);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 
-import { authorizeOps } from "../authorize.js";
+import { authorizeTransfer } from "../authorize.js";
 import type { AppDeps } from "../deps.js";
 import { fingerprint } from "../engine/fingerprint.js";
 import { executeTransfer } from "../engine/transfer.js";
@@ -58,7 +58,7 @@ export function registerTransferRoutes(app: FastifyInstance, deps: AppDeps): voi
 			checkLegs(body);
 			const principal = request.principal;
 			if (principal.kind === "companion") {
-				authorizeOps(principal, ["transfer"]);
+				authorizeTransfer(principal);
 				if (body.legs.some((leg) => leg.from !== principal.userId)) {
 					throw new ApiError("forbidden", "A companion may only send from its own player.");
 				}
