@@ -10,7 +10,8 @@ import type { AppDeps } from "./deps.js";
 import type { FaultHooks } from "./engine/hooks.js";
 import { ApiError } from "./errors.js";
 import { addGuardedJsonParser } from "./jsonGuard.js";
-import { handleError, handleFrameworkError } from "./errorHandler.js";
+import { refuseWhileClosing } from "./closing.js";
+import { handleClientError, handleError, handleFrameworkError } from "./errorHandler.js";
 import { sendError, sendJson } from "./http.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApi, type RouteDoc, routeDoc } from "./openapi.js";
@@ -99,7 +100,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
 		logger: options.logger ?? { level: config.logLevel },
 		bodyLimit: DEFAULT_BODY_LIMIT,
 		exposeHeadRoutes: false,
-		return503OnClosing: true,
+		// Both answered in the API's error format instead of Fastify's: see refuseWhileClosing.
+		return503OnClosing: false,
+		clientErrorHandler: handleClientError,
 		// Requests the router refuses before any route (a malformed percent-escape, a path parameter
 		// over its length) get the API's error format too.
 		frameworkErrors: handleFrameworkError,
@@ -116,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	const routes: RouteDoc[] = [];
 	app.addHook("onRoute", (route) => void routes.push(...routeDoc(route)));
 	app.setErrorHandler(handleError);
+	refuseWhileClosing(app);
 	addGuardedJsonParser(app);
 	app.setNotFoundHandler((request, reply) =>
 		sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`),

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 
-import { ApiError } from "./errors.js";
+import { ApiError, type ErrorCode } from "./errors.js";
 import { sendError } from "./http.js";
 
 /**
@@ -36,4 +39,31 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
 /** Requests the router refuses before reaching any route, in the same error format (400 `invalid_request`). */
 export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
 	void sendError(reply, "invalid_request", FRAMEWORK_MESSAGES[error.code] ?? error.message, { reason: error.code });
+}
+
+const CLIENT_ERRORS: Record<string, ErrorCode> = {
+	ERR_HTTP_REQUEST_TIMEOUT: "request_timeout",
+	HPE_HEADER_OVERFLOW: "headers_too_large",
+};
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (malformed HTTP, headers over the
+ * size limit, a request not received in time), answered on the socket in the same error format.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+	// A reset connection has nobody to answer.
+	if (error.code === "ECONNRESET" || socket.destroyed) return;
+	if (socket.writable) {
+		const known = CLIENT_ERRORS[error.code ?? ""];
+		const refusal = known
+			? new ApiError(known)
+			: new ApiError("invalid_request", "The request is not valid HTTP.", { reason: error.code });
+		const body = JSON.stringify(refusal.toBody());
+		const status = `${refusal.status} ${STATUS_CODES[refusal.status] ?? ""}`;
+		socket.write(
+			`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+				`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+		);
+	}
+	socket.destroy(error);
 }

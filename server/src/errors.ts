@@ -15,6 +15,7 @@ export const ERRORS = {
 		status: 409,
 		message: "This Idempotency-Key was voided (POST /v1/transfers/void): no transfer with it applies.",
 	},
+	request_timeout: { status: 408, message: "The request was not received in time." },
 	version_mismatch: { status: 412, message: "If-Match does not match the player's current version." },
 	payload_too_large: { status: 413, message: "The request body is too large." },
 	unsupported_media_type: { status: 415, message: "Send the body as application/json." },
@@ -23,9 +24,11 @@ export const ERRORS = {
 		message: "This Idempotency-Key was used with a different request.",
 	},
 	if_match_required: { status: 428, message: "doc.set requires an If-Match header with the player's version." },
+	headers_too_large: { status: 431, message: "The request headers are too large." },
 	rate_limited: { status: 429, message: "Too many requests; retry later." },
 	internal: { status: 500, message: "Internal error; nothing was stored, retry with the same key." },
 	unavailable: { status: 503, message: "The service is not ready." },
+	shutting_down: { status: 503, message: "This instance is shutting down; retry (another instance will answer)." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

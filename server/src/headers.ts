@@ -34,6 +34,19 @@ export function parseIfMatch(raw: string | string[] | number | undefined): numbe
 	return version;
 }
 
+/**
+ * Whether If-None-Match names the current version (RFC 9110 §13.1.2): `*`, or any tag of a
+ * comma-separated list under weak comparison (`W/"5"` matches `"5"`). Anything unreadable
+ * matches nothing, so the full response is sent.
+ */
+export function ifNoneMatchHits(raw: string | string[] | undefined, version: number): boolean {
+	const value = Array.isArray(raw) ? raw.join(",") : raw;
+	if (value === undefined) return false;
+	if (value.trim() === "*") return true;
+	const current = etag(version);
+	return value.split(",").some((tag) => tag.trim().replace(/^W\//, "") === current);
+}
+
 /** The ETag header value for a player version. */
 export function etag(version: number): string {
 	return `"${version}"`;

@@ -44,12 +44,16 @@ test("If-Match also guards deltas when given, and accepts W/ and bare forms", as
 	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "*" })).status, 400);
 });
 
-test("GET with If-None-Match of the current ETag answers 304", async () => {
+test("GET with If-None-Match naming the current ETag answers 304 (weak comparison, lists, *)", async () => {
 	await transact(t.base, 43, { ops: [coins(1)] });
-	const response = await fetch(`${t.base}/v1/players/43`, {
-		headers: { authorization: "Bearer test-server-key-0123456789", "if-none-match": '"1"' },
-	});
-	assert.equal(response.status, 304);
+	const statusFor = async (ifNoneMatch: string) =>
+		(
+			await fetch(`${t.base}/v1/players/43`, {
+				headers: { authorization: "Bearer test-server-key-0123456789", "if-none-match": ifNoneMatch },
+			})
+		).status;
+	for (const hit of ['"1"', 'W/"1"', '"7", "1"', '"7",W/"1"', "*"]) assert.equal(await statusFor(hit), 304, hit);
+	for (const miss of ['"2"', '"7", "8"', "1", '"1', "", "**"]) assert.equal(await statusFor(miss), 200, miss);
 });
 
 test("progress.advance only moves forward", async () => {

@@ -4,7 +4,7 @@ import { authorizePlayer } from "../authorize.js";
 import { readPlayer } from "../db/players.js";
 import type { AppDeps } from "../deps.js";
 import { ApiError } from "../errors.js";
-import { etag } from "../headers.js";
+import { etag, ifNoneMatchHits } from "../headers.js";
 import { sendJson } from "../http.js";
 import { errorResponses, parseUserId, playerStateSchema, userIdParamsSchema } from "../schemas/common.js";
 
@@ -23,7 +23,8 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: AppDeps): void 
 			config: { auth: ["server", "companion", "admin"] },
 			schema: {
 				summary: "Read a player's state and version",
-				description: "The ETag is the version. If-None-Match with the current ETag answers 304.",
+				description:
+					"The ETag is the version. If-None-Match naming the current ETag (weak comparison, lists, `*`) answers 304.",
 				params: userIdParamsSchema,
 				response: {
 					200: playerStateSchema,
@@ -38,7 +39,7 @@ export function registerPlayerRoutes(app: FastifyInstance, deps: AppDeps): void 
 			const state = await readPlayer(deps.db, userId);
 			const tag = etag(state.version);
 			reply.header("etag", tag);
-			if (request.headers["if-none-match"] === tag) return reply.code(304).send();
+			if (ifNoneMatchHits(request.headers["if-none-match"], state.version)) return reply.code(304).send();
 			return sendJson(reply, 200, state);
 		},
 	);
