@@ -5,6 +5,7 @@ import {
 	MessagingService,
 	Players,
 	RunService,
+	TeleportService,
 } from "@rbxts/services";
 
 /**
@@ -18,6 +19,7 @@ export interface Platform {
 	readonly httpService: HttpService;
 	readonly players: Players;
 	readonly runService: RunService;
+	readonly teleportService: TeleportService;
 	/** This server's JobId (unique per server instance). */
 	readonly jobId: string;
 	readonly placeId: number;
@@ -44,6 +46,7 @@ export function defaultPlatform(): Platform {
 		httpService: HttpService,
 		players: Players,
 		runService: RunService,
+		teleportService: TeleportService,
 		jobId: game.JobId,
 		placeId: game.PlaceId,
 		clock: () => os.clock(),

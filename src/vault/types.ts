@@ -81,6 +81,12 @@ export interface VaultOptions<T extends object> {
 	readonly hooks?: SessionHooks<T>;
 	/** Seconds `hooks.beforeRelease` may take before the release goes ahead (default 10). */
 	readonly releaseDeadline?: number;
+	/**
+	 * Seconds after `prepareTeleport` after which a player still on this server gets their
+	 * session back: the teleport never happened or failed without `TeleportInitFailed` (default
+	 * 30). `TeleportInitFailed` brings it back at once. Only with `bindPlayers`.
+	 */
+	readonly teleportGrace?: number;
 }
 
 /** A loaded, session-locked player profile. */

@@ -45,7 +45,11 @@ export interface Vault<T extends object> {
 	waitForSession(player: Player, timeout?: number): Promise<Session<T>>;
 	/** Ends a player's session; resolves when the release is saved. */
 	release(player: Player | number, reason?: ReleaseReason): Promise<void>;
-	/** Releases the player before a teleport, so the destination loads at its first attempt. */
+	/**
+	 * Releases the player before a teleport, so the destination loads at its first attempt.
+	 * If the teleport fails (`TeleportInitFailed`), or the player is still here `teleportGrace`
+	 * seconds later, the player's session is loaded again once the release is saved.
+	 */
 	prepareTeleport(player: Player): Promise<void>;
 	/** GDPR erasure: ends the session here if any, then removes the stored profile. */
 	erase(userId: number): Promise<void>;
@@ -103,6 +107,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly messageHandlers = new Map<string, Array<MessageHandler<T>>>();
 	/** Messages a handler is applying now (`userId:id`). */
 	private readonly delivering = new Set<string>();
+	/** Players released for a teleport, until they leave or get their session back. */
+	private readonly teleporting = new Map<number, { player: Player; released: Promise<void> }>();
 	private closing = false;
 
 	constructor(private readonly options: VaultOptions<T>) {
@@ -151,9 +157,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 				void this.loadOnJoin(player);
 			});
 			players.PlayerRemoving.Connect((player) => {
+				this.teleporting.delete(player.UserId);
 				void this.release(player, "left");
 			});
 			for (const player of players.GetPlayers()) void this.loadOnJoin(player);
+			this.platform.teleportService.TeleportInitFailed.Connect((player) => this.teleportFailed(player));
 		}
 		game.BindToClose(() => {
 			this.close().await();
@@ -210,7 +218,25 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	prepareTeleport(player: Player): Promise<void> {
-		return this.release(player, "teleport");
+		const released = this.release(player, "teleport");
+		if (this.options.bindPlayers !== false) {
+			const teleport = { player, released };
+			this.teleporting.set(player.UserId, teleport);
+			task.delay(this.options.teleportGrace ?? 30, () => {
+				if (this.teleporting.get(player.UserId) === teleport) this.teleportFailed(player);
+			});
+		}
+		return released;
+	}
+
+	/** A player released for a teleport is still here: loads them again once the release is saved. */
+	private teleportFailed(player: Player): void {
+		const teleport = this.teleporting.get(player.UserId);
+		if (teleport === undefined || teleport.player !== player) return;
+		this.teleporting.delete(player.UserId);
+		void teleport.released.finally(() => {
+			if (!this.closing && player.Parent !== undefined) void this.loadOnJoin(player);
+		});
 	}
 
 	erase(userId: number): Promise<void> {

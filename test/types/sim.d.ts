@@ -114,6 +114,8 @@ declare namespace Sim {
 			to?: Server,
 			options?: { teleportData?: unknown; delay?: number; async?: boolean },
 		): Player;
+		/** Makes the next `count` (default 1) game-code teleports fail to start: TeleportInitFailed fires. */
+		failTeleports(spec?: { count?: number; result?: string; message?: string }): void;
 		/** The player leaves `from` (its PlayerRemoving handlers may still be saving) and joins `to` after `delay`. */
 		rejoin(player: Player, from: Server, to: Server, options?: { delay?: number }): Player;
 	}
