@@ -58,10 +58,11 @@ export function waitForSession<T extends object>(world: Sim.World, vault: Vault<
 export function walletSession(
 	seed: number,
 	userId: number,
+	overrides: Partial<VaultOptions<Wallet>> = {},
 ): { world: Sim.World; server: Sim.Server; vault: Vault<Wallet>; player: Player } {
 	const world = sim.World.new({ seed });
 	const server = world.startServer();
-	const vault = walletVault(server);
+	const vault = walletVault(server, overrides);
 	const player = server.join(userId);
 	waitForSession(world, vault, userId);
 	return { world, server, vault, player };

@@ -1,4 +1,4 @@
-import { lockHolder, waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, waitForSession, walletSession, walletVault } from "../support/hopsafe";
 
 /** Releases the player for a teleport on `server`, then teleports them from game code. */
 function teleportFrom(server: Sim.Server, vault: ReturnType<typeof walletVault>, player: Player): void {
@@ -30,12 +30,8 @@ export = () => {
 		});
 
 		it("gives the player their session back here when the teleport fails", () => {
-			const world = sim.World.new({ seed: 242 });
-			const a = world.startServer();
+			const { world, server: a, vault, player } = walletSession(242, 42);
 			world.startServer();
-			const vault = walletVault(a);
-			const player = a.join(42);
-			waitForSession(world, vault, 42);
 			vault.getSession(42)!.data.coins = 9;
 			world.failTeleports({ result: "Flooded" });
 			teleportFrom(a, vault, player);
@@ -50,11 +46,7 @@ export = () => {
 		});
 
 		it("gives the session back after teleportGrace when no teleport happens", () => {
-			const world = sim.World.new({ seed: 243 });
-			const a = world.startServer();
-			const vault = walletVault(a, { teleportGrace: 10 });
-			const player = a.join(43);
-			waitForSession(world, vault, 43);
+			const { world, server: a, vault, player } = walletSession(243, 43, { teleportGrace: 10 });
 			vault.getSession(43)!.data.coins = 4;
 			a.run(() => vault.prepareTeleport(player).await());
 			world.advance(8);
