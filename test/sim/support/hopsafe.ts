@@ -68,6 +68,20 @@ export function walletSession(
 	return { world, server, vault, player };
 }
 
+/** A new world with two servers, each running a wallet vault. */
+export function walletPair(seed: number): {
+	world: Sim.World;
+	a: Sim.Server;
+	b: Sim.Server;
+	vaultA: Vault<Wallet>;
+	vaultB: Vault<Wallet>;
+} {
+	const world = sim.World.new({ seed });
+	const a = world.startServer();
+	const b = world.startServer();
+	return { world, a, b, vaultA: walletVault(a), vaultB: walletVault(b) };
+}
+
 /** Players arrive one at a time, as they do on a real server (users 1..count, `interval` s apart). */
 export function joinGradually(world: Sim.World, server: Sim.Server, count: number, interval = 0.5): Array<Player> {
 	const players = new Array<Player>();

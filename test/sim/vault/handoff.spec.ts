@@ -1,13 +1,9 @@
-import { lockHolder, storedCoins, waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, storedCoins, waitForSession, walletPair, walletVault } from "../support/hopsafe";
 
 export = () => {
 	describe("hop handoff", () => {
 		it("loads on the new server at its first attempt, even right after a save on the old one", () => {
-			const world = sim.World.new({ seed: 201 });
-			const a = world.startServer();
-			const b = world.startServer();
-			const vaultA = walletVault(a);
-			const vaultB = walletVault(b);
+			const { world, a, b, vaultA, vaultB } = walletPair(201);
 			const player = a.join(21);
 			waitForSession(world, vaultA, 21);
 			vaultA.getSession(21)!.data.coins = 33;

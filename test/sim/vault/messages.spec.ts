@@ -1,5 +1,5 @@
 import type { Vault, VaultMessage } from "../../../src/vault";
-import { storedCoins, waitForSession, walletVault, type Wallet } from "../support/hopsafe";
+import { storedCoins, waitForSession, walletPair, walletVault, type Wallet } from "../support/hopsafe";
 
 const gift = (id: string, coins: number): VaultMessage => ({ id, kind: "gift", body: { coins } });
 
@@ -38,11 +38,7 @@ export = () => {
 		});
 
 		it("reaches a player online on another server within seconds", () => {
-			const world = sim.World.new({ seed: 502 });
-			const sender = world.startServer();
-			const holder = world.startServer();
-			const senderVault = walletVault(sender);
-			const holderVault = walletVault(holder);
+			const { world, b: holder, vaultA: senderVault, vaultB: holderVault } = walletPair(502);
 			const applied = acceptGifts(holderVault);
 			holder.join(52);
 			waitForSession(world, holderVault, 52);

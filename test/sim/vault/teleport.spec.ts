@@ -1,4 +1,4 @@
-import { lockHolder, waitForSession, walletSession, walletVault } from "../support/hopsafe";
+import { lockHolder, waitForSession, walletPair, walletSession, walletVault } from "../support/hopsafe";
 
 /** Releases the player for a teleport on `server`, then teleports them from game code. */
 function teleportFrom(server: Sim.Server, vault: ReturnType<typeof walletVault>, player: Player): void {
@@ -11,11 +11,7 @@ function teleportFrom(server: Sim.Server, vault: ReturnType<typeof walletVault>,
 export = () => {
 	describe("prepareTeleport", () => {
 		it("lets the destination load at its first attempt, and does not load the player here again", () => {
-			const world = sim.World.new({ seed: 241 });
-			const a = world.startServer();
-			const b = world.startServer();
-			const vaultA = walletVault(a);
-			const vaultB = walletVault(b);
+			const { world, a, b, vaultA, vaultB } = walletPair(241);
 			const player = a.join(41);
 			waitForSession(world, vaultA, 41);
 			vaultA.getSession(41)!.data.coins = 12;
