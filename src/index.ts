@@ -45,6 +45,8 @@ export { checkInventory } from "./inventory/invariants";
 export { addItem } from "./inventory/operations/addItem";
 export { adjustCurrency } from "./inventory/operations/adjustCurrency";
 export { applyChange } from "./inventory/operations/applyChange";
+export { MAX_STEPS, applySteps } from "./inventory/operations/applySteps";
+export type { InventoryStep, StepRejection, StepsResult } from "./inventory/operations/applySteps";
 export { consumeItem } from "./inventory/operations/consumeItem";
 export { dropItem } from "./inventory/operations/dropItem";
 export { equipItem } from "./inventory/operations/equipItem";
@@ -70,6 +72,7 @@ export type {
 	PlayerRef,
 	ServiceResult,
 	SessionSource,
+	TransactResult,
 } from "./inventory/service";
 export { createInventoryService } from "./inventory/service/createInventoryService";
 export type { AuthorizeRequest, InventoryRemotes, InventoryRemotesOptions, RateLimit } from "./inventory/remotes";

@@ -10,6 +10,8 @@ export { checkInventory } from "./invariants";
 export { addItem } from "./operations/addItem";
 export { adjustCurrency } from "./operations/adjustCurrency";
 export { applyChange } from "./operations/applyChange";
+export { MAX_STEPS, applySteps } from "./operations/applySteps";
+export type { InventoryStep, StepRejection, StepsResult } from "./operations/applySteps";
 export type {
 	CurrencyChange,
 	EquipChange,

@@ -31,7 +31,8 @@ export type RejectReason =
 	| "drop_taken"
 	| "unknown_currency"
 	| "invalid_amount"
-	| "insufficient_funds";
+	| "insufficient_funds"
+	| "invalid_step";
 
 /**
  * The catalogue of reject reasons: each code with what it means and which operations produce
@@ -75,6 +76,8 @@ export const REJECT_REASONS: Readonly<Record<RejectReason, string>> = table.free
 	unknown_currency: "the currency is not in the catalog (adjustCurrency)",
 	invalid_amount: "the delta is not a non-zero integer, or the balance would pass 2^53-1 (adjustCurrency)",
 	insufficient_funds: "the balance would go negative (adjustCurrency)",
+	invalid_step:
+		"the steps are not an array of at most 64 steps, or a step names no operation (applySteps, the service's transact)",
 });
 
 /** Whether `value` is one of the reject reason codes (for reasons read back from a remote or a log). */

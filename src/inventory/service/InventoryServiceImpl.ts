@@ -8,6 +8,7 @@ import type { WorldDrop } from "../drops/types";
 import { checkInventory } from "../invariants";
 import { addItem } from "../operations/addItem";
 import { adjustCurrency } from "../operations/adjustCurrency";
+import { applySteps, type InventoryStep } from "../operations/applySteps";
 import type { InventoryChange, InventoryEvent } from "../operations/change";
 import { consumeItem } from "../operations/consumeItem";
 import { dropItem } from "../operations/dropItem";
@@ -36,6 +37,7 @@ import type {
 	PickedUpEvent,
 	PlayerRef,
 	ServiceResult,
+	TransactResult,
 } from "./types";
 
 const NO_SESSION: ServiceResult = table.freeze({ ok: false as const, error: "no_session" as const });
@@ -446,6 +448,35 @@ export class InventoryServiceImpl implements InventoryService {
 		if (result.ok) {
 			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isLargeCurrencyChange(delta));
+		}
+		return result;
+	}
+
+	public transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>): TransactResult {
+		const entry = this.entryOf(player);
+		if (entry === undefined) return NO_SESSION;
+		const state = entry.state;
+		// What the touched slots and balances held, for the early-save decision afterwards.
+		const slotsBefore = this.saver ? table.clone(state.slots) : undefined;
+		const currenciesBefore = this.saver ? table.clone(state.currencies) : undefined;
+		const result = applySteps(this.catalog, state, steps);
+		if (!result.ok) return result;
+		const change = result.value;
+		if (change.slots.size() + change.equipped.size() + change.currencies.size() === 0) return result;
+		if (!this.commit(entry, change, 0)) return AUTHORITY_REFUSED;
+		const saver = this.saver;
+		if (saver) {
+			const valuable =
+				change.slots.some(([slot, stack]) => {
+					const old = slotsBefore![slot];
+					return (
+						(stack !== false && saver.isValuable(stack.def)) || (old !== false && saver.isValuable(old.def))
+					);
+				}) ||
+				change.currencies.some(([currency, balance]) =>
+					saver.isLargeCurrencyChange(balance - (currenciesBefore![currency] ?? 0)),
+				);
+			this.saveIf(entry, valuable);
 		}
 		return result;
 	}

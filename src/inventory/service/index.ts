@@ -12,4 +12,5 @@ export type {
 	PlayerRef,
 	ServiceResult,
 	SessionSource,
+	TransactResult,
 } from "./types";

@@ -12,6 +12,7 @@ import type {
 import type { ReleaseReason, Session } from "../../vault/types";
 import type { ItemRarity, Catalog } from "../catalog/types";
 import type { WorldDrop } from "../drops/types";
+import type { InventoryStep, StepRejection } from "../operations/applySteps";
 import type { InventoryChange, InventoryEvent } from "../operations/change";
 import type { ServiceRejectReason } from "../protocol/reasons";
 import type { InventorySignal } from "../protocol/signal";
@@ -130,6 +131,12 @@ export interface InventoryServiceOptions<T extends object> {
 /** The outcome of a service operation: the change it made, or why it made none. */
 export type ServiceResult = Result<InventoryChange, ServiceRejectReason>;
 
+/**
+ * The outcome of a service transaction: the one change its steps made, or why it made none;
+ * `step` names the step an operation refused.
+ */
+export type TransactResult = ServiceResult | StepRejection;
+
 /** The `consumed` event of a change. */
 export type ConsumedEvent = Extract<InventoryEvent, { kind: "consumed" }>;
 
@@ -208,6 +215,24 @@ export interface InventoryService {
 	pickUp(player: PlayerRef, token: string): ServiceResult;
 	/** Adds `delta` to a currency balance (see `adjustCurrency`). */
 	adjustCurrency(player: PlayerRef, currency: string, delta: number): ServiceResult;
+	/**
+	 * Several operations as one: every step applies or none does (see `applySteps`). Replicated
+	 * as one delta, fired once on `changed`, and saved soon when any step would be.
+	 *
+	 * @example
+	 * ```ts
+	 * import { InventoryService } from "@rbxts/hopsafe";
+	 *
+	 * function buy(inventory: InventoryService, player: Player) {
+	 * 	const result = inventory.transact(player, [
+	 * 		{ op: "adjustCurrency", currency: "coins", delta: -100 },
+	 * 		{ op: "grant", def: "sword" },
+	 * 	]);
+	 * 	if (!result.ok) warn(`refused: ${result.error}`); // e.g. inventory_full: the coins stay
+	 * }
+	 * ```
+	 */
+	transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>): TransactResult;
 
 	/** The world drop with `token`, if it still lies in the world. */
 	getDrop(token: string): WorldDrop | undefined;

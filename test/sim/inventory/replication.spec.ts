@@ -232,6 +232,39 @@ export = () => {
 			expect(deepDiff(seat.inventory.view(), server)).to.equal(undefined);
 		});
 
+		it("sends a transaction to its owner as one delta, and shows what it equipped to others", () => {
+			const setup = inventoryWorld({ seed: SEED + 3 });
+			const player = joinReady(setup, 1);
+			const seat = seatFor(setup, player);
+			assert(setup.service.adjustCurrency(player, "coins", 100).ok);
+			frames(setup, 3);
+			seat.client.clearReceived();
+			const bought = setup.service.transact(player, [
+				{ op: "adjustCurrency", currency: "coins", delta: -75 },
+				{ op: "grant", def: "crown" },
+				{ op: "grant", def: "potion", count: 3 },
+			]);
+			assert(bought.ok);
+			const crown = bought.value.minted[0];
+			const slot = setup.service.getInventory(player)!.slots.findIndex((stack) => stack !== false && stack.id === crown);
+			const worn = setup.service.transact(player, [
+				{ op: "equip", slot, id: crown, equipSlot: "hat" },
+				{ op: "adjustCurrency", currency: "coins", delta: -5 },
+			]);
+			expect(worn.ok).to.equal(true);
+			frames(setup, 3);
+			let deltas = 0;
+			for (const call of seat.client.received(setup.remotes!.sync)) {
+				for (const message of call[0] as Array<SyncMessage>) if (message.k === "d") deltas += 1;
+			}
+			expect(deltas).to.equal(2);
+			const server = setup.service.getInventory(player)!;
+			expect(server.currencies.coins).to.equal(20);
+			expect(deepDiff(seat.inventory.confirmed(), server)).to.equal(undefined);
+			expect(player.GetAttribute("Equipped_hat")).to.equal("crown");
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("asks for a resync on a sequence gap and converges", () => {
 			const setup = inventoryWorld({ seed: SEED + 1, remotes: { rateLimit: { rate: 1000, burst: 1000 } } });
 			const player = joinReady(setup, 1);

@@ -4,6 +4,7 @@ import {
 	RejectReason,
 	addItem,
 	adjustCurrency,
+	applySteps,
 	consumeItem,
 	createInventory,
 	dropItem,
@@ -69,6 +70,7 @@ const PRODUCERS: Record<RejectReason, (s: ReturnType<typeof scenario>) => Invent
 	unknown_currency: ({ state }) => adjustCurrency(catalog, state, "tokens", 1),
 	invalid_amount: ({ state }) => adjustCurrency(catalog, state, "coins", 0),
 	insufficient_funds: ({ state }) => adjustCurrency(catalog, state, "coins", -11),
+	invalid_step: ({ state }) => applySteps(catalog, state, [{ op: "explode" } as never]),
 };
 
 export = () => {
@@ -80,7 +82,7 @@ export = () => {
 				expect(isRejectReason(reason)).to.equal(true);
 				expect(text.find("(", 1, true)[0] !== undefined).to.equal(true);
 			}
-			expect(count).to.equal(27);
+			expect(count).to.equal(28);
 			expect(isRejectReason("bogus")).to.equal(false);
 			expect(isRejectReason(3)).to.equal(false);
 		});

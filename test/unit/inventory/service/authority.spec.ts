@@ -341,6 +341,41 @@ export = () => {
 			expect(setup.authority.queued.size()).to.equal(0);
 		});
 
+		it("queues a transaction as one authority transaction, and takes all of it back when refused", () => {
+			const userId = 16;
+			const setup = linked(userId, authorityWith([item("p", "potion", 5)], 50));
+			const service = setup.service;
+			const bought = service.transact(userId, [
+				{ op: "adjustCurrency", currency: "coins", delta: -20 },
+				{ op: "grant", def: "sword" },
+				{ op: "consume", slot: 0, id: "p", count: 2 },
+			]);
+			expect(bought.ok).to.equal(true);
+			expect(setup.authority.queued.size()).to.equal(1);
+			const queuedKinds = setup.authority.queued[0].ops.map((op) => op.op);
+			queuedKinds.sort();
+			expect(queuedKinds.join(",")).to.equal("currency.add,item.grant,item.remove");
+			expect(
+				deepDiff(
+					inventoryItems(service.getInventory(userId)!),
+					authorityItems(setup.authority.getState(userId)!),
+				),
+			).to.equal(undefined);
+
+			// The other writer spent the coins meanwhile: the API refuses the whole transaction.
+			setup.authority.states.get(userId)!.currencies.coins = 10;
+			const before = service.getInventory(userId)!;
+			const items = inventoryItems(before);
+			const refused = service.transact(userId, [
+				{ op: "grant", def: "ring" },
+				{ op: "adjustCurrency", currency: "coins", delta: -25 },
+			]);
+			expect(!refused.ok && refused.error).to.equal("authority_refused");
+			expect(setup.authority.queued.size()).to.equal(1);
+			expect(deepDiff(inventoryItems(service.getInventory(userId)!), items)).to.equal(undefined);
+			expect(service.getInventory(userId)!.currencies.coins).to.equal(10);
+		});
+
 		it("mints part ids in the giver's series and shows an authority transfer in both inventories", () => {
 			const [giver, taker] = [20, 21];
 			const { authority, service } = linkedAll(
