@@ -118,6 +118,17 @@ declare namespace Sim {
 		failTeleports(spec?: { count?: number; result?: string; message?: string }): void;
 		/** The player leaves `from` (its PlayerRemoving handlers may still be saving) and joins `to` after `delay`. */
 		rejoin(player: Player, from: Server, to: Server, options?: { delay?: number }): Player;
+		/** A developer product purchase: an unresolved receipt delivered to ProcessReceipt until granted. Returns its PurchaseId. */
+		purchase(userId: number, productId: number, options?: { price?: number; placeId?: number }): string;
+		/** The receipts of `userId` (default: everyone), oldest first. */
+		receipts(userId?: number): Array<{
+			PurchaseId: string;
+			PlayerId: number;
+			ProductId: number;
+			status: "pending" | "granted";
+			deliveries: number;
+			grantedBy?: string;
+		}>;
 	}
 
 	interface Client {
