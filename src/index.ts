@@ -154,3 +154,7 @@ export type {
 } from "./sync";
 export { createSync } from "./sync/sync";
 export { createSyncRecord, isSyncRecord } from "./sync/record";
+// purchases: developer products granted through the inventory, exactly once per purchase id.
+export type { PurchaseLedger, PurchaseRefusal, Purchases, PurchasesOptions } from "./purchases";
+export { bindPurchases } from "./purchases/bindPurchases";
+export { createPurchaseLedger } from "./purchases/createPurchaseLedger";

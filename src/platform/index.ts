@@ -1,6 +1,7 @@
 import {
 	DataStoreService,
 	HttpService,
+	MarketplaceService,
 	MemoryStoreService,
 	MessagingService,
 	Players,
@@ -20,6 +21,7 @@ export interface Platform {
 	readonly players: Players;
 	readonly runService: RunService;
 	readonly teleportService: TeleportService;
+	readonly marketplaceService: MarketplaceService;
 	/** This server's JobId (unique per server instance). */
 	readonly jobId: string;
 	readonly placeId: number;
@@ -47,6 +49,7 @@ export function defaultPlatform(): Platform {
 		players: Players,
 		runService: RunService,
 		teleportService: TeleportService,
+		marketplaceService: MarketplaceService,
 		jobId: game.JobId,
 		placeId: game.PlaceId,
 		clock: () => os.clock(),

@@ -1,0 +1,136 @@
+import { makeError, describeThrown, type HopsafeError } from "../core/errors";
+import type { InventoryChange } from "../inventory/operations/change";
+import type { InventoryStep } from "../inventory/operations/applySteps";
+import { HookSignal } from "../inventory/protocol/signal";
+import { defaultPlatform } from "../platform";
+import type { PurchaseLedger, PurchaseRefusal, Purchases, PurchasesOptions } from "./types";
+
+const DEFAULT_KEEP = 100;
+const DEFAULT_SESSION_WAIT = 60;
+
+function isLedger(value: unknown): value is PurchaseLedger {
+	return typeIs(value, "table") && typeIs((value as { ids?: unknown }).ids, "table");
+}
+
+/**
+ * Grants developer products through the inventory, exactly once per purchase: binds
+ * `MarketplaceService.ProcessReceipt` so that each receipt applies its product's steps as one
+ * inventory transaction and records the purchase id in the profile, in the same frame, and
+ * answers `PurchaseGranted` only once that save has landed. A receipt Roblox delivers again (its
+ * answer lost, the server crashed after saving) finds its id and grants nothing twice; a
+ * receipt whose grant never reached the DataStore finds neither and is granted then. A player
+ * not on this server, a session not loaded yet, a refused transaction (a full inventory) or a
+ * failed save answer `NotProcessedYet`, and Roblox delivers the receipt again later (a player
+ * whose session is still loading is waited for, up to `sessionWait` seconds).
+ *
+ * @example
+ * ```ts
+ * import { InventoryService, SessionSource, bindPurchases, createPurchaseLedger, PurchaseLedger } from "@rbxts/hopsafe";
+ *
+ * function sellPotions(inventory: InventoryService, vault: SessionSource<{ purchases?: PurchaseLedger }>) {
+ * 	const purchases = bindPurchases({
+ * 		inventory,
+ * 		vault,
+ * 		ledger: (data) => (data.purchases ??= createPurchaseLedger()),
+ * 		products: new Map([[1234567, [{ op: "grant", def: "potion", count: 10 }]]]),
+ * 	});
+ * 	purchases.granted.Connect((player, receipt) => print(`${player.Name} bought ${receipt.ProductId}`));
+ * }
+ * ```
+ */
+export function bindPurchases<T extends object>(options: PurchasesOptions<T>): Purchases {
+	const platform = options.platform ?? defaultPlatform();
+	const keep = math.max(1, options.keep ?? DEFAULT_KEEP);
+	const sessionWait = math.max(0, options.sessionWait ?? DEFAULT_SESSION_WAIT);
+	const callbackFailed = new HookSignal<[failure: HopsafeError<"CallbackFailed">]>("callbackFailed", (_s, thrown) =>
+		warn(`[hopsafe] a callbackFailed listener threw: ${describeThrown(thrown)}`),
+	);
+	const report = (callback: string, thrown: unknown) => {
+		const failure = makeError(
+			"CallbackFailed",
+			`${callback} threw: ${describeThrown(thrown)}`,
+			{ callback },
+			thrown,
+		);
+		if (callbackFailed.listening) callbackFailed.Fire(failure);
+		else warn(`[hopsafe] ${failure.message}`);
+	};
+	const granted = new HookSignal<[player: Player, receipt: ReceiptInfo, change: InventoryChange]>(
+		"granted",
+		(_s, e) => report("granted listener", e),
+	);
+	const deferred = new HookSignal<[userId: number, receipt: ReceiptInfo, refusal: PurchaseRefusal]>(
+		"deferred",
+		(_s, e) => report("deferred listener", e),
+	);
+	// Grants made here whose save has not been confirmed yet, by purchase id: `granted` fires
+	// once one lands, also when that is a later delivery's save.
+	const unsaved = new Map<string, InventoryChange>();
+
+	const defer = (receipt: ReceiptInfo, refusal: PurchaseRefusal): Enum.ProductPurchaseDecision => {
+		if (deferred.listening) deferred.Fire(receipt.PlayerId, receipt, refusal);
+		return Enum.ProductPurchaseDecision.NotProcessedYet;
+	};
+
+	const stepsFor = (receipt: ReceiptInfo): ReadonlyArray<InventoryStep> | undefined | false => {
+		const product = options.products.get(receipt.ProductId);
+		if (product === undefined || !typeIs(product, "function")) return product;
+		const [ok, steps] = pcall(product, receipt);
+		if (ok) return steps;
+		report(`product ${receipt.ProductId}`, steps);
+		return false;
+	};
+
+	const process = (receipt: ReceiptInfo): Enum.ProductPurchaseDecision => {
+		if (!typeIs(receipt, "table") || !typeIs(receipt.PurchaseId, "string") || !typeIs(receipt.PlayerId, "number")) {
+			return Enum.ProductPurchaseDecision.NotProcessedYet;
+		}
+		const player = platform.players.GetPlayerByUserId(receipt.PlayerId);
+		if (player === undefined) return Enum.ProductPurchaseDecision.NotProcessedYet;
+		// Receipts come as the player joins, usually before their session has loaded: waiting
+		// here grants them at once instead of at Roblox's next delivery.
+		let session = options.vault.getSession(player);
+		let waited = 0;
+		while (session === undefined && waited < sessionWait && player.Parent !== undefined) {
+			waited += task.wait(0.5);
+			session = options.vault.getSession(player);
+		}
+		if (session === undefined || !session.isActive()) return Enum.ProductPurchaseDecision.NotProcessedYet;
+		const [selected, ledger] = pcall(options.ledger, session.data);
+		if (!selected || !isLedger(ledger)) {
+			report("ledger", selected ? "it returned no ledger" : ledger);
+			return Enum.ProductPurchaseDecision.NotProcessedYet;
+		}
+		if (!ledger.ids.includes(receipt.PurchaseId)) {
+			const steps = stepsFor(receipt);
+			if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
+			if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
+			const result = options.inventory.transact(player, steps);
+			if (!result.ok) return defer(receipt, { kind: "refused", result });
+			// The grant and its id change the data in the same frame: saved together or not at all.
+			ledger.ids.push(receipt.PurchaseId);
+			while (ledger.ids.size() > keep) ledger.ids.shift();
+			unsaved.set(receipt.PurchaseId, result.value);
+		}
+		const [saved, saveError] = session.saveAsync().await();
+		if (!saved) return defer(receipt, { kind: "save_failed", error: saveError });
+		const change = unsaved.get(receipt.PurchaseId);
+		if (change !== undefined) {
+			unsaved.delete(receipt.PurchaseId);
+			if (granted.listening) granted.Fire(player, receipt, change);
+		}
+		return Enum.ProductPurchaseDecision.PurchaseGranted;
+	};
+
+	const marketplace = platform.marketplaceService;
+	marketplace.ProcessReceipt = process;
+	return {
+		granted,
+		deferred,
+		callbackFailed,
+		process,
+		unbind: () => {
+			marketplace.ProcessReceipt = undefined;
+		},
+	};
+}
