@@ -1,10 +1,10 @@
-import type { ClientRejectReason, InventoryService } from "../../../src";
+import type { ClientRejectReason, InventoryService, PurchaseLedger } from "../../../src";
 import type { InventoryClient } from "../../../src/client";
 import type { SyncOp, TransferReceipt } from "../../../src/sync";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
 import { Prng } from "../../unit/inventory/support/prng";
-import type { HopsafeClient } from "../inventory/support/inventoryWorld";
+import type { Hopsafe, HopsafeClient } from "../inventory/support/inventoryWorld";
 import {
 	apiCoins,
 	auditLog,
@@ -391,6 +391,53 @@ export = () => {
 			expect(deepDiff(view.view(), before)).to.equal(undefined);
 			waitSettled(world, setup.app, userId);
 			expect(apiItems(world, userId)).to.equal(slotItems(before));
+		});
+
+		it("grants a developer product at the API once, whatever delivers its receipt again", () => {
+			const userId = BASE + 20;
+			const setup = externalGame(7620, userId);
+			const { world, service } = setup;
+			const server = setup.app.server;
+			const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
+			const purchases = server.run(() =>
+				hopsafe.bindPurchases({
+					inventory: service,
+					vault: setup.app.vault,
+					ledger: (data) => ((data as { purchases?: PurchaseLedger }).purchases ??= hopsafe.createPurchaseLedger()),
+					products: new Map([
+						[
+							777,
+							[
+								{ op: "adjustCurrency" as const, currency: "coins", delta: 100 },
+								{ op: "grant" as const, def: "sword" },
+							],
+						],
+					]),
+				}),
+			);
+			const id = world.purchase(userId, 777);
+			// Answered once the profile holding the grant and its id is saved (ProfileService
+			// spaces writes to a key 7 s apart).
+			world.runUntil(() => world.receipts(userId)[0].status === "granted", 60);
+			expect(world.receipts(userId)[0].status).to.equal("granted");
+			// The answer was lost: the same receipt comes again and grants nothing.
+			const again = server.run(() =>
+				purchases.process({
+					PurchaseId: id,
+					PlayerId: userId,
+					ProductId: 777,
+					PlaceIdWherePurchased: 1818,
+					CurrencySpent: 25,
+					CurrencyType: Enum.CurrencyType.Robux,
+				}),
+			);
+			expect(again).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
+			waitSettled(world, setup.app, userId);
+			expect(apiCoins(world, userId)).to.equal(100);
+			const state = service.getInventory(userId)!;
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+			expect(slotItems(state).split(" ").size()).to.equal(1);
+			expect(world.takeErrors().size()).to.equal(0);
 		});
 	});
 };
