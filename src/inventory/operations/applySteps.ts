@@ -1,5 +1,6 @@
 import { Err, ok } from "../../core/result";
 import { Catalog } from "../catalog/types";
+import { scratchInventory } from "../state/cloneInventory";
 import { InventoryState, ItemAttrs, ItemStack } from "../state/types";
 import { addItem } from "./addItem";
 import { adjustCurrency } from "./adjustCurrency";
@@ -11,6 +12,7 @@ import {
 	InventoryEvent,
 	InventoryOk,
 	InventoryResult,
+	NO_CHANGE,
 	NONE,
 	SlotChange,
 } from "./change";
@@ -56,16 +58,6 @@ export type StepsResult = InventoryOk | StepRejection;
 /** The most steps one transaction may hold. */
 export const MAX_STEPS = 64;
 
-/** The change of a transaction with no steps. */
-const EMPTY: InventoryChange = table.freeze({
-	slots: NONE,
-	equipped: NONE,
-	currencies: NONE,
-	minted: NONE,
-	destroyed: NONE,
-	events: NONE,
-});
-
 /** The length of `value` when it is a plain array (nothing but keys 1..n), else undefined. */
 function arrayLength(value: object): number | undefined {
 	let keys = 0;
@@ -98,22 +90,6 @@ function runStep(catalog: Catalog, state: InventoryState, step: unknown): Invent
 		return mergeStacks(catalog, state, s.from as number, s.id as string, s.to as number, s.toId as string);
 	if (op === "adjustCurrency") return adjustCurrency(catalog, state, s.currency as string, s.delta as number);
 	return undefined;
-}
-
-/** A copy to run the steps on. Stacks are values, so the copy shares them. */
-function workingCopy(state: InventoryState): InventoryState {
-	const equipped: Record<string, string> = {};
-	for (const [equipSlot, id] of pairs(state.equipped)) equipped[equipSlot] = id;
-	const currencies: Record<string, number> = {};
-	for (const [name, balance] of pairs(state.currencies)) currencies[name] = balance;
-	return {
-		owner: state.owner,
-		capacity: state.capacity,
-		nextSerial: state.nextSerial,
-		slots: table.clone(state.slots),
-		equipped,
-		currencies,
-	};
 }
 
 /** Collects the changes of the steps into one: the last value of each slot, equip slot and balance. */
@@ -197,8 +173,8 @@ class Composer {
 export function applySteps(catalog: Catalog, state: InventoryState, steps: ReadonlyArray<InventoryStep>): StepsResult {
 	const count = typeIs(steps, "table") ? arrayLength(steps) : undefined;
 	if (count === undefined || count > MAX_STEPS) return refuse("invalid_step", 0);
-	if (count === 0) return ok(EMPTY);
-	const working = workingCopy(state);
+	if (count === 0) return ok(NO_CHANGE);
+	const working = scratchInventory(state);
 	const composer = new Composer();
 	for (let index = 0; index < count; index++) {
 		const result = runStep(catalog, working, steps[index]);

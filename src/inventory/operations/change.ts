@@ -63,3 +63,13 @@ export type InventoryOk = Ok<InventoryChange>;
 
 /** The shared empty list for the parts of a change that did not change. */
 export const NONE: ReadonlyArray<never> = table.freeze([]);
+
+/** A change that changed nothing (frozen; spread it to add `nextSerial`). */
+export const NO_CHANGE: InventoryChange = table.freeze({
+	slots: NONE,
+	equipped: NONE,
+	currencies: NONE,
+	minted: NONE,
+	destroyed: NONE,
+	events: NONE,
+});

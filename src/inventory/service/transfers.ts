@@ -2,7 +2,7 @@
 // escrows). Each applies to a served player's inventory atomically and is replicated to the
 // owner like any other change. Internal: the trade service is their user.
 import { err, type Result } from "../../core/result";
-import { NONE, type InventoryChange } from "../operations/change";
+import { NO_CHANGE, type InventoryChange } from "../operations/change";
 import type { ServiceRejectReason } from "../protocol/reasons";
 import { InventoryServiceImpl } from "./InventoryServiceImpl";
 import { checkPut, checkTake, putStacks, takeStacks, type StackBundle, type StackClaim } from "./transferStacks";
@@ -108,14 +108,6 @@ export function mintForTransfer(
 	const ids = new Array<string>();
 	if (count === 0) return ids;
 	for (let index = 0; index < count; index++) ids.push(mintItemId(entry.state));
-	const change: InventoryChange = {
-		slots: NONE,
-		equipped: NONE,
-		currencies: NONE,
-		minted: NONE,
-		destroyed: NONE,
-		events: NONE,
-		nextSerial: entry.state.nextSerial,
-	};
+	const change: InventoryChange = { ...NO_CHANGE, nextSerial: entry.state.nextSerial };
 	return impl.commit(entry, change, 0) ? ids : undefined;
 }

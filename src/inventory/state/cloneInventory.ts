@@ -7,6 +7,35 @@ function cloneStack(stack: ItemStack): ItemStack {
 	return { id: stack.id, def: stack.def, count: stack.count, attrs };
 }
 
+/** A copy of `state` with its own slot array, equip and currency tables; `copyStack` copies each stack. */
+function copyInventory(state: InventoryState, copyStack: (stack: ItemStack) => ItemStack): InventoryState {
+	const slots = new Array<ItemStack | false>(state.capacity, false);
+	for (let slot = 0; slot < state.capacity; slot++) {
+		const stack = state.slots[slot];
+		if (stack !== false) slots[slot] = copyStack(stack);
+	}
+	const equipped: Record<string, string> = {};
+	for (const [equipSlot, id] of pairs(state.equipped)) equipped[equipSlot] = id;
+	const currencies: Record<string, number> = {};
+	for (const [name, balance] of pairs(state.currencies)) currencies[name] = balance;
+	return {
+		owner: state.owner,
+		capacity: state.capacity,
+		nextSerial: state.nextSerial,
+		slots,
+		equipped,
+		currencies,
+	};
+}
+
+/**
+ * A copy of an inventory that shares its stacks with the original (stacks are values that
+ * operations replace, never change), for a scratch state the operations may change. Internal.
+ */
+export function scratchInventory(state: InventoryState): InventoryState {
+	return copyInventory(state, (stack) => stack);
+}
+
 /**
  * A deep copy of an inventory that shares no table with the original: a snapshot for a trade's
  * rollback, a client's replica, or a value to hand to storage.
@@ -21,21 +50,5 @@ function cloneStack(stack: ItemStack): ItemStack {
  * ```
  */
 export function cloneInventory(state: InventoryState): InventoryState {
-	const slots = new Array<ItemStack | false>(state.capacity, false);
-	for (let slot = 0; slot < state.capacity; slot++) {
-		const stack = state.slots[slot];
-		if (stack !== false) slots[slot] = cloneStack(stack);
-	}
-	const equipped: Record<string, string> = {};
-	for (const [equipSlot, id] of pairs(state.equipped)) equipped[equipSlot] = id;
-	const currencies: Record<string, number> = {};
-	for (const [name, balance] of pairs(state.currencies)) currencies[name] = balance;
-	return {
-		owner: state.owner,
-		capacity: state.capacity,
-		nextSerial: state.nextSerial,
-		slots,
-		equipped,
-		currencies,
-	};
+	return copyInventory(state, cloneStack);
 }
