@@ -9,6 +9,8 @@ export type {
 	LoadFailurePolicy,
 	Migration,
 	MigrationStep,
+	ProfileVersion,
+	ProfileView,
 	ReleaseReason,
 	Session,
 	SessionHooks,

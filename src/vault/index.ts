@@ -10,4 +10,5 @@ export type {
 } from "./types";
 export type { MessageHandler, VaultMessage } from "./messages";
 export type { Vault } from "./vault";
+export type { ProfileVersion, ProfileView } from "./view";
 export { createVault } from "./vault";

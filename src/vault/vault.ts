@@ -13,6 +13,7 @@ import { hasPending, isVaultMessage, processedIds, type MessageHandler, type Vau
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
 import { ProfileSession } from "./session";
 import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
+import type { ProfileVersion, ProfileView } from "./view";
 
 const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 	SessionLost: "Your data was loaded on another server. Please rejoin.",
@@ -53,6 +54,28 @@ export interface Vault<T extends object> {
 	prepareTeleport(player: Player): Promise<void>;
 	/** GDPR erasure: ends the session here if any, then removes the stored profile. */
 	erase(userId: number): Promise<void>;
+	/**
+	 * Reads a player's stored profile without loading it or touching the lock, online anywhere
+	 * or offline: the data migrated and validated on a copy, as a load would see it. Give a
+	 * `version` from {@link Vault.versions} to read an older save. Rejects with a HopsafeError
+	 * (`PlatformFailure`, `CorruptedData`, `MigrationFailed`, `NewerSchema`).
+	 *
+	 * @example
+	 * ```ts
+	 * import { Vault } from "@rbxts/hopsafe";
+	 *
+	 * function coinsYesterday(vault: Vault<{ coins: number }>, userId: number) {
+	 * 	const yesterday = os.time() - 86400;
+	 * 	return vault.versions(userId, 50).andThen((versions) => {
+	 * 		const saved = versions.find((entry) => entry.savedAt <= yesterday && !entry.deleted);
+	 * 		return saved ? vault.view(userId, saved.version).then((view) => view.data?.coins) : undefined;
+	 * 	});
+	 * }
+	 * ```
+	 */
+	view(userId: number, version?: string): Promise<ProfileView<T>>;
+	/** The saved versions of a player's profile, newest first, at most `limit` (default 20, up to 1000). */
+	versions(userId: number, limit?: number): Promise<Array<ProfileVersion>>;
 	/** Releases every session and stops the vault (BindToClose calls this). */
 	close(): Promise<void>;
 	/**
@@ -236,6 +259,59 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.teleporting.delete(player.UserId);
 		void teleport.released.finally(() => {
 			if (!this.closing && player.Parent !== undefined) void this.loadOnJoin(player);
+		});
+	}
+
+	view(userId: number, version?: string): Promise<ProfileView<T>> {
+		return new Promise<ProfileView<T>>((resolve, reject) => {
+			const inspected = this.inspect(this.keyFor(userId), version);
+			if (!inspected.ok) return reject(inspected.failure);
+			const { envelope, holder } = inspected.inspection;
+			if (envelope === undefined) return resolve({ heldBy: holder?.jobId });
+			const migrated = migrateEnvelope(envelope, this.plan, this.options.schema);
+			if (!migrated.ok) return reject(migrated.error);
+			resolve({
+				data: migrated.value.value as T,
+				storedSchemaVersion: envelope.schemaVersion,
+				heldBy: holder?.jobId,
+			});
+		});
+	}
+
+	versions(userId: number, limit = 20): Promise<Array<ProfileVersion>> {
+		return new Promise<Array<ProfileVersion>>((resolve, reject) => {
+			const wanted = math.clamp(math.floor(limit), 1, 1000);
+			const key = this.keyFor(userId);
+			const failed = (thrown: unknown) =>
+				reject(
+					makeError(
+						"PlatformFailure",
+						`could not list the versions of ${key}: ${describeThrown(thrown)}`,
+						{ service: "DataStoreService", operation: "ListVersionsAsync", retryable: true },
+						thrown,
+					),
+				);
+			const [listed, pages] = retry({ attempts: 3, baseDelay: 1 }, () =>
+				this.dataStore.ListVersionsAsync(
+					key,
+					Enum.SortDirection.Descending,
+					undefined,
+					undefined,
+					math.min(wanted, 100),
+				),
+			);
+			if (!listed) return failed(pages);
+			const found = new Array<ProfileVersion>();
+			while (found.size() < wanted) {
+				for (const info of pages.GetCurrentPage()) {
+					if (found.size() >= wanted) break;
+					found.push({ version: info.Version, savedAt: info.CreatedTime / 1000, deleted: info.IsDeleted });
+				}
+				if (found.size() >= wanted || pages.IsFinished) break;
+				const [advanced, thrown] = retry({ attempts: 3, baseDelay: 1 }, () => pages.AdvanceToNextPageAsync());
+				if (!advanced) return failed(thrown);
+			}
+			resolve(found);
 		});
 	}
 
@@ -515,17 +591,26 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return session;
 	}
 
-	private inspect(key: string): { ok: true; inspection: Inspection } | { ok: false; failure: HopsafeError } {
+	/** Reads and checks the stored value of `key` (at `version`, when given) without changing it. */
+	private inspect(
+		key: string,
+		version?: string,
+	): { ok: true; inspection: Inspection } | { ok: false; failure: HopsafeError } {
 		const options = new Instance("DataStoreGetOptions");
 		options.UseCache = false;
-		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () => this.dataStore.GetAsync(key, options)[0]);
+		const operation = version === undefined ? "GetAsync" : "GetVersionAsync";
+		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () =>
+			version === undefined
+				? this.dataStore.GetAsync(key, options)[0]
+				: this.dataStore.GetVersionAsync(key, version)[0],
+		);
 		if (!read) {
 			return {
 				ok: false,
 				failure: makeError(
 					"PlatformFailure",
 					`could not read ${key}: ${describeThrown(raw)}`,
-					{ service: "DataStoreService", operation: "GetAsync", retryable: true },
+					{ service: "DataStoreService", operation, retryable: true },
 					raw,
 				),
 			};
