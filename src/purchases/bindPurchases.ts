@@ -123,14 +123,15 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 	};
 
 	const marketplace = platform.marketplaceService;
-	marketplace.ProcessReceipt = process;
+	const bind = options.bind !== false;
+	if (bind) marketplace.ProcessReceipt = process;
 	return {
 		granted,
 		deferred,
 		callbackFailed,
 		process,
 		unbind: () => {
-			marketplace.ProcessReceipt = undefined;
+			if (bind) marketplace.ProcessReceipt = undefined;
 		},
 	};
 }

@@ -39,6 +39,11 @@ export interface PurchasesOptions<T extends object> {
 	readonly sessionWait?: number;
 	/** How many purchase ids a profile keeps (default 100, oldest dropped first). */
 	readonly keep?: number;
+	/**
+	 * Whether to set `MarketplaceService.ProcessReceipt` (default true). A game that has one
+	 * receipt handler for several systems sets false and calls `process` for these products.
+	 */
+	readonly bind?: boolean;
 	/** The services to use (default: the real ones). */
 	readonly platform?: Platform;
 }
@@ -55,6 +60,6 @@ export interface Purchases {
 	 * receipts through its own handler, or a test.
 	 */
 	readonly process: (receipt: ReceiptInfo) => Enum.ProductPurchaseDecision;
-	/** Unbinds `ProcessReceipt`. */
+	/** Unbinds `ProcessReceipt` (when this binding set it). */
 	readonly unbind: () => void;
 }

@@ -160,6 +160,39 @@ export = () => {
 			expect(inventory.slots[0] !== false && inventory.slots[0].def).to.equal("crown");
 		});
 
+		it("leaves ProcessReceipt to the game with bind: false, which routes receipts to process", () => {
+			const world = sim.World.new({ seed: 76 });
+			const server = world.startServer();
+			const shop = openShop(server);
+			joinServed(world, server, shop, 5);
+			const hopsafe = hopsafeOn(server);
+			const routed = new Array<number>();
+			const vault = shop.vault;
+			server.run(() => {
+				// The game's own handler, set first: its product here, the rest to the shop binding.
+				let scrolls: Purchases | undefined;
+				game.GetService("MarketplaceService").ProcessReceipt = (receipt) => {
+					routed.push(receipt.ProductId);
+					return receipt.ProductId === 4242 ? scrolls!.process(receipt) : shop.purchases.process(receipt);
+				};
+				scrolls = hopsafe.bindPurchases({
+					inventory: shop.service,
+					vault,
+					ledger: (data) => data.purchases,
+					products: new Map([[4242, [{ op: "grant" as const, def: "scroll" }]]]),
+					bind: false,
+				});
+			});
+			world.purchase(5, 4242);
+			world.purchase(5, POTIONS);
+			world.advance(20);
+			expect(routed.size()).to.equal(2);
+			for (const receipt of world.receipts(5)) expect(receipt.status).to.equal("granted");
+			const slots = shop.service.getInventory(5)!.slots;
+			expect(slots.some((stack) => stack !== false && stack.def === "scroll")).to.equal(true);
+			expect(potionsOf(shop.service, 5)).to.equal(10);
+		});
+
 		it("defers an unknown product and a player without a session here", () => {
 			const world = sim.World.new({ seed: 75, settings: { marketplace: { retryInterval: 1000 } } });
 			const server = world.startServer();
