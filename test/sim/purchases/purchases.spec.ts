@@ -170,12 +170,12 @@ export = () => {
 			const vault = shop.vault;
 			server.run(() => {
 				// The game's own handler, set first: its product here, the rest to the shop binding.
-				let scrolls: Purchases | undefined;
+				const bound: { scrolls?: Purchases } = {};
 				game.GetService("MarketplaceService").ProcessReceipt = (receipt) => {
 					routed.push(receipt.ProductId);
-					return receipt.ProductId === 4242 ? scrolls!.process(receipt) : shop.purchases.process(receipt);
+					return receipt.ProductId === 4242 ? bound.scrolls!.process(receipt) : shop.purchases.process(receipt);
 				};
-				scrolls = hopsafe.bindPurchases({
+				bound.scrolls = hopsafe.bindPurchases({
 					inventory: shop.service,
 					vault,
 					ledger: (data) => data.purchases,
