@@ -60,10 +60,12 @@ export const MAX_STEPS = 64;
 
 /** The length of `value` when it is a plain array (nothing but keys 1..n), else undefined. */
 function arrayLength(value: object): number | undefined {
+	// Checked first: a metatable's __len or __index could run anything.
+	if (getmetatable(value) !== undefined) return undefined;
 	let keys = 0;
 	for (const [_] of pairs(value)) keys += 1;
 	const size = (value as ReadonlyArray<unknown>).size();
-	return keys === size && getmetatable(value) === undefined ? size : undefined;
+	return keys === size ? size : undefined;
 }
 
 function refuse(reason: RejectReason, step: number): StepRejection {
@@ -72,7 +74,7 @@ function refuse(reason: RejectReason, step: number): StepRejection {
 
 /** Runs one step on `state`; undefined when it is not a step. */
 function runStep(catalog: Catalog, state: InventoryState, step: unknown): InventoryResult | undefined {
-	if (!typeIs(step, "table")) return undefined;
+	if (!typeIs(step, "table") || getmetatable(step) !== undefined) return undefined;
 	const s = step as { [key: string]: unknown };
 	const op = s.op;
 	// The operations validate their own arguments; a step only has to name one of them.

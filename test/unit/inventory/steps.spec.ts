@@ -236,6 +236,16 @@ export = () => {
 			expectRefused(state, [coins, { op: "drop", slot: 0, id: `${OWNER}-1` }], "invalid_step", 1);
 			expectRefused(state, [coins, { op: "pickUp", token: "drop-1" }], "invalid_step", 1);
 			expectRefused(state, [coins, {}], "invalid_step", 1);
+			// Tables with metatables are refused before anything reads them.
+			const trap = setmetatable(
+				{},
+				{
+					__index: () => error("read a trap"),
+					__len: () => error("measured a trap"),
+				},
+			);
+			expectRefused(state, trap, "invalid_step", 0);
+			expectRefused(state, [coins, trap], "invalid_step", 1);
 			// A step's arguments are checked by its operation.
 			expectRefused(state, [coins, { op: "move", from: 0 / 0, id: `${OWNER}-1`, to: 1 }], "invalid_slot", 1);
 			expectRefused(state, [coins, { op: "grant", def: "potion", count: -2 }], "invalid_count", 1);
