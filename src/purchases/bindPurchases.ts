@@ -1,4 +1,5 @@
-import { makeError, describeThrown, type HopsafeError } from "../core/errors";
+import { describeThrown, type HopsafeError } from "../core/errors";
+import { reportCallbackFailure } from "../inventory/protocol/reportCallbackFailure";
 import type { InventoryChange } from "../inventory/operations/change";
 import type { InventoryStep } from "../inventory/operations/applySteps";
 import { HookSignal } from "../inventory/protocol/signal";
@@ -45,16 +46,7 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 	const callbackFailed = new HookSignal<[failure: HopsafeError<"CallbackFailed">]>("callbackFailed", (_s, thrown) =>
 		warn(`[hopsafe] a callbackFailed listener threw: ${describeThrown(thrown)}`),
 	);
-	const report = (callback: string, thrown: unknown) => {
-		const failure = makeError(
-			"CallbackFailed",
-			`${callback} threw: ${describeThrown(thrown)}`,
-			{ callback },
-			thrown,
-		);
-		if (callbackFailed.listening) callbackFailed.Fire(failure);
-		else warn(`[hopsafe] ${failure.message}`);
-	};
+	const report = (callback: string, thrown: unknown) => reportCallbackFailure(callbackFailed, callback, thrown);
 	const granted = new HookSignal<[player: Player, receipt: ReceiptInfo, change: InventoryChange]>(
 		"granted",
 		(_s, e) => report("granted listener", e),

@@ -215,6 +215,31 @@ export = () => {
 			expect(away).to.equal(Enum.ProductPurchaseDecision.NotProcessedYet);
 			const malformed = server.run(() => shop.purchases.process("nonsense" as unknown as ReceiptInfo));
 			expect(malformed).to.equal(Enum.ProductPurchaseDecision.NotProcessedYet);
+			// A product function that throws is reported, and the receipt waits.
+			const hopsafe = hopsafeOn(server);
+			const failures = new Array<string>();
+			const broken = server.run(() => {
+				const binding = hopsafe.bindPurchases({
+					inventory: shop.service,
+					vault: shop.vault,
+					ledger: (data) => data.purchases,
+					products: new Map([[5555, () => error("no such recipe")]]),
+					bind: false,
+				});
+				binding.callbackFailed.Connect((failure) => failures.push(failure.message));
+				return binding.process({
+					PurchaseId: "broken",
+					PlayerId: 5,
+					ProductId: 5555,
+					PlaceIdWherePurchased: 1818,
+					CurrencySpent: 1,
+					CurrencyType: Enum.CurrencyType.Robux,
+				});
+			});
+			expect(broken).to.equal(Enum.ProductPurchaseDecision.NotProcessedYet);
+			expect(failures.size()).to.equal(1);
+			expect(failures[0].find("no such recipe", 1, true)[0] !== undefined).to.equal(true);
+			expect(shop.vault.getSession(5)!.data.purchases.ids.includes("broken")).to.equal(false);
 			expect(world.takeErrors().size()).to.equal(0);
 		});
 	});
