@@ -1,5 +1,5 @@
-// Builds the published package (package mode, out/) and the test place (game mode,
-// out-test/, then `rojo build` to build/test-place.rbxl).
+// Builds the published package (package mode, out/), the test place (game mode, out-test/,
+// then `rojo build` to build/test-place.rbxl) and the Luau bundle (build/hopsafe.rbxm).
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { run, step } from "./lib/run.mjs";
 
 const rbxtsc = join(root, "node_modules", ".bin", "rbxtsc");
 export const placePath = join(root, "build", "test-place.rbxl");
+export const bundlePath = join(root, "build", "hopsafe.rbxm");
 
 export async function buildPackage() {
 	step("Build the package (roblox-ts, package mode)");
@@ -53,11 +54,22 @@ export async function buildTestPlace(rojo) {
 	return placePath;
 }
 
+// The package for Luau users: one model holding the package build, the roblox-ts runtime and the
+// package's dependencies, with a loader, so `require(model)` works without roblox-ts.
+export async function buildLuauBundle(rojo) {
+	step("Build the Luau bundle (build/hopsafe.rbxm)");
+	mkdirSync(join(root, "build"), { recursive: true });
+	const code = await run(rojo, ["build", "luau.project.json", "-o", bundlePath], { cwd: root });
+	if (code !== 0) throw new Error("rojo build of the Luau bundle failed");
+	return bundlePath;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const { rojo } = await bootstrap({ server: false });
 	try {
 		await buildPackage();
 		await buildTestPlace(rojo);
+		await buildLuauBundle(rojo);
 	} catch (error) {
 		console.error(error.message);
 		process.exit(1);

@@ -2,7 +2,7 @@
 // library), then runs FILE under Lune with the simulator module as its first vararg.
 //   npm run sim -- --no-build FILE.luau    skip the build and use build/test-place.rbxl as it is
 import { bootstrap, root } from "./bootstrap.mjs";
-import { buildTestPlace, placePath } from "./build.mjs";
+import { buildPackage, buildTestPlace, placePath } from "./build.mjs";
 import { run } from "./lib/run.mjs";
 
 const args = process.argv.slice(2);
@@ -13,5 +13,9 @@ if (args.length === 0) {
 	process.exit(2);
 }
 const { lune, rojo } = await bootstrap({ server: false });
-if (!skipBuild) await buildTestPlace(rojo);
+// The test place holds the Luau bundle, which is made of the package build.
+if (!skipBuild) {
+	await buildPackage();
+	await buildTestPlace(rojo);
+}
 process.exit(await run(lune, ["run", "sim/cli.luau", "--", "--place", placePath, ...args], { cwd: root }));

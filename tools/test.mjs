@@ -108,7 +108,8 @@ async function main() {
 		);
 		await gate(
 			"stylua",
-			async () => (await run(bin("stylua"), ["--check", "sim", "bench", "scenarios"], { cwd: root })) === 0,
+			async () =>
+				(await run(bin("stylua"), ["--check", "sim", "bench", "scenarios", "tools/luau"], { cwd: root })) === 0,
 		);
 	}
 
