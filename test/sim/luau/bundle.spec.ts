@@ -1,4 +1,4 @@
-import type { Hopsafe, HopsafeClient } from "../inventory/support/inventoryWorld";
+import { joinServed, type Hopsafe, type HopsafeClient } from "../inventory/support/inventoryWorld";
 
 // The Luau bundle (luau.project.json, built to build/hopsafe.rbxm): what a Luau game requires.
 // The test place holds it as ReplicatedStorage.HopsafeLuau, beside the roblox-ts build, and a
@@ -34,9 +34,7 @@ export = () => {
 				});
 				return { inventory: service };
 			});
-			const player = server.join(9);
-			world.runUntil(() => inventory.isReady(player), 60);
-			expect(inventory.isReady(player)).to.equal(true);
+			const player = joinServed(world, server, inventory, 9);
 			const result = server.run(() =>
 				inventory.transact(player, [
 					{ op: "adjustCurrency", currency: "coins", delta: 5 },

@@ -2,7 +2,7 @@ import { t } from "@rbxts/t";
 import type { InventoryState, PurchaseLedger, PurchaseRefusal, Purchases } from "../../../src";
 import type { InventoryService } from "../../../src/inventory/service";
 import type { Vault } from "../../../src/vault";
-import { CATALOG_DEFS, CURRENCIES } from "../inventory/support/inventoryWorld";
+import { CATALOG_DEFS, CURRENCIES, joinServed } from "../inventory/support/inventoryWorld";
 import { hopsafeOn } from "../support/hopsafe";
 
 // Developer products through ProcessReceipt: granted once per purchase id, whatever is lost.
@@ -66,20 +66,13 @@ function potionsOf(service: InventoryService, userId: number): number {
 	return total;
 }
 
-function joinServed(world: Sim.World, server: Sim.Server, shop: Shop, userId: number): Player {
-	const player = server.join(userId);
-	world.runUntil(() => shop.service.isReady(player), 120);
-	assert(shop.service.isReady(player), "the session did not load");
-	return player;
-}
-
 export = () => {
 	describe("purchases", () => {
 		it("grants a product once its save landed, and records the purchase id with it", () => {
 			const world = sim.World.new({ seed: 71 });
 			const server = world.startServer();
 			const shop = openShop(server);
-			joinServed(world, server, shop, 5);
+			joinServed(world, server, shop.service, 5);
 			const id = world.purchase(5, POTIONS);
 			world.advance(10);
 			expect(world.receipts(5)[0].status).to.equal("granted");
@@ -99,7 +92,7 @@ export = () => {
 			const world = sim.World.new({ seed: 72 });
 			const server = world.startServer();
 			const shop = openShop(server);
-			joinServed(world, server, shop, 5);
+			joinServed(world, server, shop.service, 5);
 			const receipt: ReceiptInfo = {
 				PurchaseId: "answer-lost",
 				PlayerId: 5,
@@ -122,7 +115,7 @@ export = () => {
 			const b = world.startServer();
 			const shopA = openShop(a);
 			const shopB = openShop(b);
-			joinServed(world, a, shopA, 5);
+			joinServed(world, a, shopA.service, 5);
 			a.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
 			world.purchase(5, POTIONS);
 			world.advance(40); // past saveAsync's 30 s
@@ -132,7 +125,7 @@ export = () => {
 			expect(shopA.deferred.includes("save_failed")).to.equal(true);
 			expect(shopA.granted.size()).to.equal(0);
 			a.crash();
-			joinServed(world, b, shopB, 5);
+			joinServed(world, b, shopB.service, 5);
 			world.advance(120);
 			expect(world.receipts(5)[0].status).to.equal("granted");
 			expect(world.receipts(5)[0].grantedBy).to.equal(b.name);
@@ -143,7 +136,7 @@ export = () => {
 			const world = sim.World.new({ seed: 74, settings: { marketplace: { retryInterval: 5 } } });
 			const server = world.startServer();
 			const shop = openShop(server, 1);
-			joinServed(world, server, shop, 5);
+			joinServed(world, server, shop.service, 5);
 			const filler = server.run(() => shop.service.grant(5, "sword"));
 			assert(filler.ok);
 			server.run(() => shop.service.adjustCurrency(5, "coins", 80));
@@ -164,7 +157,7 @@ export = () => {
 			const world = sim.World.new({ seed: 76 });
 			const server = world.startServer();
 			const shop = openShop(server);
-			joinServed(world, server, shop, 5);
+			joinServed(world, server, shop.service, 5);
 			const hopsafe = hopsafeOn(server);
 			const routed = new Array<number>();
 			const vault = shop.vault;
@@ -197,7 +190,7 @@ export = () => {
 			const world = sim.World.new({ seed: 75, settings: { marketplace: { retryInterval: 1000 } } });
 			const server = world.startServer();
 			const shop = openShop(server);
-			joinServed(world, server, shop, 5);
+			joinServed(world, server, shop.service, 5);
 			world.purchase(5, UNKNOWN);
 			world.advance(5);
 			expect(world.receipts(5)[0].status).to.equal("pending");

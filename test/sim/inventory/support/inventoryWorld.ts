@@ -72,12 +72,22 @@ export function inventoryWorld(options: InventoryWorldOptions): InventoryWorld {
 	});
 }
 
-/** Joins `userId` and runs the world until the service serves them. */
-export function joinReady(setup: InventoryWorld, userId: number): Player {
-	const player = setup.server.join(userId);
-	setup.world.runUntil(() => setup.service.isReady(player), 120);
-	if (!setup.service.isReady(player)) throw `player ${userId} was not served within 120 virtual seconds`;
+/** Joins `userId` to `server` and runs `world` until `service` serves them. */
+export function joinServed(
+	world: Sim.World,
+	server: Sim.Server,
+	service: Pick<InventoryService, "isReady">,
+	userId: number,
+): Player {
+	const player = server.join(userId);
+	world.runUntil(() => service.isReady(player), 120);
+	if (!service.isReady(player)) throw `player ${userId} was not served within 120 virtual seconds`;
 	return player;
+}
+
+/** Joins `userId` to the setup's server and runs the world until its service serves them. */
+export function joinReady(setup: InventoryWorld, userId: number): Player {
+	return joinServed(setup.world, setup.server, setup.service, userId);
 }
 
 /** Moves the world on by `frames` frames (remote calls arrive, Heartbeat flushes). */
