@@ -56,8 +56,13 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		(_s, e) => report("deferred listener", e),
 	);
 	// Grants made here whose save has not been confirmed yet, by purchase id: `granted` fires
-	// once one lands, also when that is a later delivery's save.
-	const unsaved = new Map<string, InventoryChange>();
+	// once one lands, also when that is a later delivery's save. A session that ends takes its
+	// entries with it: its last save either stored the grant and its id or neither, and the
+	// next server decides from what is stored.
+	const unsaved = new Map<string, { readonly userId: number; readonly change: InventoryChange }>();
+	const released = options.vault.released.Connect((userId) => {
+		for (const [purchaseId, entry] of unsaved) if (entry.userId === userId) unsaved.delete(purchaseId);
+	});
 
 	const defer = (receipt: ReceiptInfo, refusal: PurchaseRefusal): Enum.ProductPurchaseDecision => {
 		if (deferred.listening) deferred.Fire(receipt.PlayerId, receipt, refusal);
@@ -102,14 +107,14 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 			// The grant and its id change the data in the same frame: saved together or not at all.
 			ledger.ids.push(receipt.PurchaseId);
 			while (ledger.ids.size() > keep) ledger.ids.shift();
-			unsaved.set(receipt.PurchaseId, result.value);
+			unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
 		}
 		const [saved, saveError] = session.saveAsync().await();
 		if (!saved) return defer(receipt, { kind: "save_failed", error: saveError });
-		const change = unsaved.get(receipt.PurchaseId);
-		if (change !== undefined) {
+		const entry = unsaved.get(receipt.PurchaseId);
+		if (entry !== undefined) {
 			unsaved.delete(receipt.PurchaseId);
-			if (granted.listening) granted.Fire(player, receipt, change);
+			if (granted.listening) granted.Fire(player, receipt, entry.change);
 		}
 		return Enum.ProductPurchaseDecision.PurchaseGranted;
 	};
@@ -123,6 +128,7 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		callbackFailed,
 		process,
 		unbind: () => {
+			released.Disconnect();
 			if (bind) marketplace.ProcessReceipt = undefined;
 		},
 	};

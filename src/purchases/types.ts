@@ -49,7 +49,11 @@ export interface PurchasesOptions<T extends object> {
 }
 
 export interface Purchases {
-	/** A purchase was granted and saved; Roblox is told right after. Fires once per purchase id on this server. */
+	/**
+	 * A purchase was granted and saved; Roblox is told right after. Fires once per purchase id, on
+	 * the server whose session granted it, when a save of that session confirms it (a grant
+	 * stored only by the session's release is not reported).
+	 */
 	readonly granted: InventorySignal<[player: Player, receipt: ReceiptInfo, change: InventoryChange]>;
 	/** A receipt could not be granted now (NotProcessedYet): Roblox delivers it again later. */
 	readonly deferred: InventorySignal<[userId: number, receipt: ReceiptInfo, refusal: PurchaseRefusal]>;

@@ -132,6 +132,32 @@ export = () => {
 			expect(potionsOf(shopB.service, 5)).to.equal(10);
 		});
 
+		it("leaves a grant whose session ended to what that session stored", () => {
+			const world = sim.World.new({ seed: 75, settings: { marketplace: { retryInterval: 1000 } } });
+			const server = world.startServer();
+			const shop = openShop(server);
+			const player = joinServed(world, server, shop.service, 5);
+			server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			const id = world.purchase(5, POTIONS);
+			world.advance(40);
+			expect(shop.deferred.includes("save_failed")).to.equal(true);
+			// The DataStore recovers and the player leaves: the release stores the grant and its id.
+			server.services.DataStoreService.faults.clear();
+			server.leave(player);
+			world.advance(10);
+			const stored = world.dataStore().read({ store: "ShopData", key: "player_5" })!.value as {
+				Data: { value: ShopData };
+			};
+			expect(stored.Data.value.purchases.ids.includes(id)).to.equal(true);
+			// Back on the same server, the receipt finds its id: granted to Roblox, nothing twice,
+			// and `granted` stays silent, since the session that granted it never confirmed a save.
+			joinServed(world, server, shop.service, 5);
+			world.advance(10);
+			expect(world.receipts(5)[0].status).to.equal("granted");
+			expect(potionsOf(shop.service, 5)).to.equal(10);
+			expect(shop.granted.size()).to.equal(0);
+		});
+
 		it("charges coins and grants the item together, or waits while the inventory is full", () => {
 			const world = sim.World.new({ seed: 74, settings: { marketplace: { retryInterval: 5 } } });
 			const server = world.startServer();
