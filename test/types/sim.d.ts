@@ -120,6 +120,10 @@ declare namespace Sim {
 		rejoin(player: Player, from: Server, to: Server, options?: { delay?: number }): Player;
 		/** A developer product purchase: an unresolved receipt delivered to ProcessReceipt until granted. Returns its PurchaseId. */
 		purchase(userId: number, productId: number, options?: { price?: number; placeId?: number }): string;
+		/** The open PromptProductPurchase prompts (of `userId`, or everyone's). */
+		prompts(userId?: number): Array<{ PlayerId: number; ProductId: number; server: string }>;
+		/** The player answers their open prompt; buying leaves a receipt and returns its PurchaseId. */
+		answerPrompt(userId: number, answer: "buy" | "cancel"): string | undefined;
 		/** The receipts of `userId` (default: everyone), oldest first. */
 		receipts(userId?: number): Array<{
 			PurchaseId: string;

@@ -88,6 +88,31 @@ export = () => {
 			expect(world.takeErrors().size()).to.equal(0);
 		});
 
+		it("grants a product the player bought from a prompt the server opened", () => {
+			const world = sim.World.new({ seed: 77 });
+			const server = world.startServer();
+			const shop = openShop(server);
+			const player = joinServed(world, server, shop.service, 5);
+			const finished = new Array<boolean>();
+			server.run(() => {
+				const marketplace = game.GetService("MarketplaceService");
+				marketplace.PromptProductPurchaseFinished.Connect((_userId, _productId, purchased) =>
+					finished.push(purchased),
+				);
+				marketplace.PromptProductPurchase(player, POTIONS);
+			});
+			expect(world.prompts(5).size()).to.equal(1);
+			const id = world.answerPrompt(5, "buy")!;
+			world.advance(10);
+			expect(finished).to.be.ok();
+			expect(finished.size()).to.equal(1);
+			expect(finished[0]).to.equal(true);
+			expect(world.receipts(5)[0].status).to.equal("granted");
+			expect(shop.granted).to.be.ok();
+			expect(shop.granted[0]).to.equal(id);
+			expect(potionsOf(shop.service, 5)).to.equal(10);
+		});
+
 		it("grants nothing twice when a receipt comes again", () => {
 			const world = sim.World.new({ seed: 72 });
 			const server = world.startServer();
