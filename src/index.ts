@@ -74,6 +74,7 @@ export type {
 	PlayerRef,
 	ServiceResult,
 	SessionSource,
+	TransactOptions,
 	TransactResult,
 } from "./inventory/service";
 export { createInventoryService } from "./inventory/service/createInventoryService";

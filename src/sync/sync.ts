@@ -154,6 +154,8 @@ export interface Sync<T extends object> {
 	getCommitted(player: PlayerRef): SyncState | undefined;
 	/** Transactions of the player not yet acknowledged (outbox and dead letters). */
 	pendingCount(player: PlayerRef): number;
+	/** Whether the player's transaction with `key` is in the outbox or dead letters here. */
+	isQueued(player: PlayerRef, key: string): boolean;
 	/** Whether the player is loaded here and accepts mutations. */
 	isReady(player: PlayerRef): boolean;
 	/**
@@ -474,6 +476,11 @@ class SyncImpl<T extends object> implements Sync<T> {
 	pendingCount(player: PlayerRef): number {
 		const state = this.players.get(userIdOf(player));
 		return state === undefined ? 0 : state.record.outbox.size() + state.record.deadLetters.size();
+	}
+
+	isQueued(player: PlayerRef, key: string): boolean {
+		const state = this.players.get(userIdOf(player));
+		return state !== undefined && state.findEntry(key) !== undefined;
 	}
 
 	isReady(player: PlayerRef): boolean {

@@ -37,6 +37,7 @@ import type {
 	PickedUpEvent,
 	PlayerRef,
 	ServiceResult,
+	TransactOptions,
 	TransactResult,
 } from "./types";
 
@@ -214,9 +215,9 @@ export class InventoryServiceImpl implements InventoryService {
 	 * sync client; when that is refused the inventory is resynced from the authority (the
 	 * revert is what gets recorded) and the caller answers `authority_refused`.
 	 */
-	public commit(entry: PlayerEntry, change: InventoryChange, request: number): boolean {
+	public commit(entry: PlayerEntry, change: InventoryChange, request: number, key?: string): boolean {
 		const external = this.external;
-		if (external !== undefined && !external.mirror(entry)) {
+		if (external !== undefined && !external.mirror(entry, key)) {
 			this.resync(entry);
 			return false;
 		}
@@ -452,9 +453,12 @@ export class InventoryServiceImpl implements InventoryService {
 		return result;
 	}
 
-	public transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>): TransactResult {
+	public transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>, options?: TransactOptions): TransactResult {
 		const entry = this.entryOf(player);
 		if (entry === undefined) return NO_SESSION;
+		const key = options?.key;
+		// Queued already, the authority would not apply it again: the slots must not either.
+		if (key !== undefined && this.external?.isQueued(entry, key)) return AUTHORITY_REFUSED;
 		const state = entry.state;
 		// What the touched slots and balances held, for the early-save decision afterwards.
 		const slotsBefore = this.saver ? table.clone(state.slots) : undefined;
@@ -463,7 +467,7 @@ export class InventoryServiceImpl implements InventoryService {
 		if (!result.ok) return result;
 		const change = result.value;
 		if (change.slots.size() + change.equipped.size() + change.currencies.size() === 0) return result;
-		if (!this.commit(entry, change, 0)) return AUTHORITY_REFUSED;
+		if (!this.commit(entry, change, 0, key)) return AUTHORITY_REFUSED;
 		const saver = this.saver;
 		if (saver) {
 			const valuable =

@@ -26,7 +26,7 @@ export class AuthorityLink {
 	 * Queues with the authority what the change just applied to the slots did; false when it
 	 * refused, or when the two disagree about something the change did not touch.
 	 */
-	public mirror(entry: PlayerEntry): boolean {
+	public mirror(entry: PlayerEntry, key?: string): boolean {
 		const agreed = this.agreed.get(entry.userId);
 		const authority = this.authority.getState(entry.userId);
 		if (agreed === undefined || authority === undefined) return false;
@@ -34,9 +34,14 @@ export class AuthorityLink {
 		if (ops === undefined) return false;
 		// A layout-only change (move, equip) has nothing to queue and keeps the agreement.
 		if (ops.size() === 0) return true;
-		if (!this.authority.mutate(entry.userId, ops, { reason: REASON }).ok) return false;
+		if (!this.authority.mutate(entry.userId, ops, { reason: REASON, key }).ok) return false;
 		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));
 		return true;
+	}
+
+	/** Whether a transaction with `key` is queued with the authority (it would not apply again). */
+	public isQueued(entry: PlayerEntry, key: string): boolean {
+		return this.authority.isQueued(entry.userId, key);
 	}
 
 	/**

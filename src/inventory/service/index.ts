@@ -12,5 +12,6 @@ export type {
 	PlayerRef,
 	ServiceResult,
 	SessionSource,
+	TransactOptions,
 	TransactResult,
 } from "./types";

@@ -73,8 +73,10 @@ export interface ItemAuthority {
 	mutate(
 		player: number,
 		ops: ReadonlyArray<SyncOp>,
-		options?: { readonly reason?: string },
+		options?: { readonly reason?: string; readonly key?: string },
 	): Result<string, SyncRejectReason>;
+	/** Whether the player's transaction with `key` is queued here and not answered yet. */
+	isQueued(player: number, key: string): boolean;
 	/** The player's state changed other than by this server's own mutations. */
 	readonly changed: { Connect(listener: (userId: number, state: SyncState) => void): Disconnectable };
 	/** How many of the player's queued transactions the authority has not answered yet. */
@@ -130,6 +132,18 @@ export interface InventoryServiceOptions<T extends object> {
 
 /** The outcome of a service operation: the change it made, or why it made none. */
 export type ServiceResult = Result<InventoryChange, ServiceRejectReason>;
+
+/** Options of {@link InventoryService.transact}. */
+export interface TransactOptions {
+	/**
+	 * External authority: the idempotency key of the save API transaction (letters, digits and
+	 * `_ . : -`, at most 255). The API applies a key once, whichever server or session sends it,
+	 * so an operation that may be asked for again after a crash (a purchase:
+	 * `purchase:<PurchaseId>`) applies once. A key still queued on this server is refused with
+	 * `authority_refused`. Ignored with DataStore authority.
+	 */
+	readonly key?: string;
+}
 
 /**
  * The outcome of a service transaction: the one change its steps made, or why it made none;
@@ -232,7 +246,7 @@ export interface InventoryService {
 	 * }
 	 * ```
 	 */
-	transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>): TransactResult;
+	transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>, options?: TransactOptions): TransactResult;
 
 	/** The world drop with `token`, if it still lies in the world. */
 	getDrop(token: string): WorldDrop | undefined;

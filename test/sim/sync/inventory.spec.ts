@@ -4,7 +4,7 @@ import type { SyncOp, TransferReceipt } from "../../../src/sync";
 import { checkInventory } from "../../../src/inventory/invariants";
 import { deepDiff } from "../../unit/inventory/support/deepDiff";
 import { Prng } from "../../unit/inventory/support/prng";
-import type { Hopsafe, HopsafeClient } from "../inventory/support/inventoryWorld";
+import { joinServed, type Hopsafe, type HopsafeClient } from "../inventory/support/inventoryWorld";
 import {
 	apiCoins,
 	auditLog,
@@ -47,6 +47,29 @@ function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp
 	view.rejected.Connect((intent, reason: ClientRejectReason) => rejections.push(`${intent} ${reason}`));
 	world.advance(0.1);
 	return { world, app, service, player, client, view, rejections };
+}
+
+/** Binds developer product 777 (100 coins and a sword) and 778 (100 coins) on `setup`'s server. */
+function bindShop(setup: { readonly app: SyncGame; readonly service: InventoryService }) {
+	const server = setup.app.server;
+	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
+	return server.run(() =>
+		hopsafe.bindPurchases({
+			inventory: setup.service,
+			vault: setup.app.vault,
+			ledger: (data) => ((data as { purchases?: PurchaseLedger }).purchases ??= hopsafe.createPurchaseLedger()),
+			products: new Map([
+				[
+					777,
+					[
+						{ op: "adjustCurrency" as const, currency: "coins", delta: 100 },
+						{ op: "grant" as const, def: "sword" },
+					],
+				],
+				[778, [{ op: "adjustCurrency" as const, currency: "coins", delta: 100 }]],
+			]),
+		}),
+	);
 }
 
 export = () => {
@@ -398,23 +421,7 @@ export = () => {
 			const setup = externalGame(7620, userId);
 			const { world, service } = setup;
 			const server = setup.app.server;
-			const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
-			const purchases = server.run(() =>
-				hopsafe.bindPurchases({
-					inventory: service,
-					vault: setup.app.vault,
-					ledger: (data) => ((data as { purchases?: PurchaseLedger }).purchases ??= hopsafe.createPurchaseLedger()),
-					products: new Map([
-						[
-							777,
-							[
-								{ op: "adjustCurrency" as const, currency: "coins", delta: 100 },
-								{ op: "grant" as const, def: "sword" },
-							],
-						],
-					]),
-				}),
-			);
+			const purchases = bindShop(setup);
 			const id = world.purchase(userId, 777);
 			// Answered once the profile holding the grant and its id is saved (ProfileService
 			// spaces writes to a key 7 s apart).
@@ -437,7 +444,47 @@ export = () => {
 			const state = service.getInventory(userId)!;
 			expect(apiItems(world, userId)).to.equal(slotItems(state));
 			expect(slotItems(state).split(" ").size()).to.equal(1);
+			// A purchase id with characters an idempotency key cannot hold is escaped into one.
+			const odd = server.run(() =>
+				purchases.process({
+					PurchaseId: "{7F 3A}/é",
+					PlayerId: userId,
+					ProductId: 778,
+					PlaceIdWherePurchased: 1818,
+					CurrencySpent: 25,
+					CurrencyType: Enum.CurrencyType.Robux,
+				}),
+			);
+			expect(odd).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
+			waitSettled(world, setup.app, userId);
+			expect(apiCoins(world, userId)).to.equal(200);
 			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("grants a purchase once when the API applied it but the profile holding its id was never saved", () => {
+			const userId = BASE + 21;
+			const world = syncWorld(7621, { marketplace: { retryInterval: 1000 } });
+			const a = externalServer(world, { name: "a" });
+			const b = externalServer(world, { name: "b" });
+			bindShop(a);
+			bindShop(b);
+			joinServed(world, a.app.server, a.service, userId);
+			// The DataStore refuses a's saves: the grant and its purchase id stay in a's memory,
+			// while the sync client sends the grant to the API.
+			a.app.server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			world.purchase(userId, 778);
+			world.advance(5);
+			expect(apiCoins(world, userId)).to.equal(100);
+			expect(world.receipts(userId)[0].status).to.equal("pending");
+			a.app.server.crash();
+			// Roblox delivers the receipt to the player's next server, whose profile has no id.
+			joinServed(world, b.app.server, b.service, userId);
+			world.runUntil(() => world.receipts(userId)[0].status === "granted", 60);
+			expect(world.receipts(userId)[0].status).to.equal("granted");
+			waitSettled(world, b.app, userId);
+			world.advance(2);
+			expect(apiCoins(world, userId)).to.equal(100);
+			expect(b.service.getInventory(userId)!.currencies.coins).to.equal(100);
 		});
 	});
 };

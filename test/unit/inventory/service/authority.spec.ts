@@ -376,6 +376,25 @@ export = () => {
 			expect(service.getInventory(userId)!.currencies.coins).to.equal(10);
 		});
 
+		it("queues a keyed transaction under its key, and refuses it while that key is queued", () => {
+			const userId = 17;
+			const setup = linked(userId, authorityWith([], 0));
+			const service = setup.service;
+			const steps = [{ op: "adjustCurrency" as const, currency: "coins", delta: 100 }];
+			expect(service.transact(userId, steps, { key: "purchase:abc" }).ok).to.equal(true);
+			expect(setup.authority.queued.size()).to.equal(1);
+			expect(setup.authority.queued[0].key).to.equal("purchase:abc");
+			// Asked for again before the authority answered: neither it nor the slots apply it twice.
+			const again = service.transact(userId, steps, { key: "purchase:abc" });
+			expect(!again.ok && again.error).to.equal("authority_refused");
+			expect(setup.authority.queued.size()).to.equal(1);
+			expect(service.getInventory(userId)!.currencies.coins).to.equal(100);
+			expect(setup.authority.getState(userId)!.currencies.coins).to.equal(100);
+			// Another key is another transaction.
+			expect(service.transact(userId, steps, { key: "purchase:def" }).ok).to.equal(true);
+			expect(service.getInventory(userId)!.currencies.coins).to.equal(200);
+		});
+
 		it("mints part ids in the giver's series and shows an authority transfer in both inventories", () => {
 			const [giver, taker] = [20, 21];
 			const { authority, service } = linkedAll(

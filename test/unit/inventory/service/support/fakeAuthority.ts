@@ -18,7 +18,7 @@ export function emptyAuthorityState(): SyncState {
 export class FakeAuthority implements ItemAuthority {
 	public readonly changed = new Listeners<[userId: number, state: SyncState]>();
 	public readonly states = new Map<number, SyncState>();
-	public readonly queued = new Array<{ userId: number; ops: Array<SyncOp>; reason?: string }>();
+	public readonly queued = new Array<{ userId: number; ops: Array<SyncOp>; reason?: string; key?: string }>();
 	/** When set, every mutation is refused with it. */
 	public refuse?: SyncRejectReason;
 
@@ -29,15 +29,22 @@ export class FakeAuthority implements ItemAuthority {
 	public mutate(
 		userId: number,
 		ops: ReadonlyArray<SyncOp>,
-		options?: { readonly reason?: string },
+		options?: { readonly reason?: string; readonly key?: string },
 	): Result<string, SyncRejectReason> {
 		const state = this.states.get(userId);
 		if (state === undefined) return err("no_session");
 		if (this.refuse !== undefined) return err(this.refuse);
+		const key = options?.key;
+		// Like the sync client: a key queued already is not applied again.
+		if (key !== undefined && this.isQueued(userId, key)) return ok(key);
 		const refused = applyOps(state, ops);
 		if (refused !== undefined) return err(refused);
-		this.queued.push({ userId, ops: [...ops], reason: options?.reason });
-		return ok(`key-${this.queued.size()}`);
+		this.queued.push({ userId, ops: [...ops], reason: options?.reason, key });
+		return ok(key ?? `key-${this.queued.size()}`);
+	}
+
+	public isQueued(userId: number, key: string): boolean {
+		return this.queued.some((entry) => entry.userId === userId && entry.key === key);
 	}
 
 	/** Queued transactions not answered yet, per player (the spec sets them). */
