@@ -3,7 +3,8 @@
 // simulator module as its first vararg and the remaining arguments as its second.
 //   node tools/simscript.mjs bench hop --json
 //   node tools/simscript.mjs scenario trades --seed 3 --json
-// Scenarios that talk to the save API (NEEDS_SAVE_API) get one started for the run by
+// Scenarios that talk to the save API (NEEDS_SAVE_API, or any run with `--authority external`)
+// get one started for the run by
 // tools/lib/saveApi.mjs (PGlite in memory; `--database postgres` for a private PostgreSQL),
 // reach it through HOPSAFE_* environment variables, and it is stopped afterwards.
 import { existsSync } from "node:fs";
@@ -30,7 +31,8 @@ const quiet = args.includes("--json");
 // Progress goes to stderr when --json is given, so the last stdout line stays the JSON.
 const log = (line) => (quiet ? console.error(line) : console.log(line));
 log(`Preparing ${kind} ${name}...`);
-const needsApi = NEEDS_SAVE_API[kind].has(name);
+const authorityAt = args.indexOf("--authority");
+const needsApi = NEEDS_SAVE_API[kind].has(name) || (authorityAt >= 0 && args[authorityAt + 1] === "external");
 const { lune, rojo } = await bootstrap({ server: needsApi });
 await buildPackage();
 await buildTestPlace(rojo);
