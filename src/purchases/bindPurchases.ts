@@ -9,16 +9,6 @@ import type { PurchaseLedger, PurchaseRefusal, Purchases, PurchasesOptions } fro
 const DEFAULT_KEEP = 100;
 const DEFAULT_SESSION_WAIT = 60;
 
-/**
- * The save API idempotency key of a purchase's transaction (external authority): one key per
- * PurchaseId, whichever server grants it, so the API applies a purchase once even when the
- * profile holding its id was lost in a crash. Characters a key cannot hold are escaped.
- */
-function purchaseKey(purchaseId: string): string {
-	const [escaped] = purchaseId.gsub("[^%w%.:%-]", (c) => `_${"%02x".format(c.byte()[0])}`);
-	return `purchase:${escaped}`;
-}
-
 function isLedger(value: unknown): value is PurchaseLedger {
 	return typeIs(value, "table") && typeIs((value as { ids?: unknown }).ids, "table");
 }
@@ -112,7 +102,9 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 			const steps = stepsFor(receipt);
 			if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
 			if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
-			const result = options.inventory.transact(player, steps, { key: purchaseKey(receipt.PurchaseId) });
+			// External authority: one API transaction per purchase id, whichever server sends it,
+			// so a grant the API applied before a crash lost the profile's copy applies once.
+			const result = options.inventory.transact(player, steps, { key: `purchase:${receipt.PurchaseId}` });
 			if (!result.ok) return defer(receipt, { kind: "refused", result });
 			// The grant and its id change the data in the same frame: saved together or not at all.
 			ledger.ids.push(receipt.PurchaseId);

@@ -24,6 +24,15 @@ export function isReason(value: unknown): value is string {
 	return typeIs(value, "string") && value.size() <= 200 && value.match("^[%w _%.:/#@,%+=%(%)%-]*$")[0] !== undefined;
 }
 
+/**
+ * `text` as an idempotency key: every character a key cannot hold, and `_` itself, becomes `_`
+ * and two hex digits, so different texts never share a key.
+ */
+export function keyOf(text: string): string {
+	const [escaped] = text.gsub("[^%w%.:%-]", (c) => `_${"%02x".format(c.byte()[0])}`);
+	return escaped;
+}
+
 /** An idempotency key: 1–255 letters, digits and `_ . : -`. */
 export function isKey(value: unknown): value is string {
 	return (

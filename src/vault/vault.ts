@@ -90,7 +90,9 @@ export interface Vault<T extends object> {
 	 * else marks it applied, in the same save as the changes the handler made. Messages of a kind
 	 * nobody handles wait in the profile; a handler connected later is offered them at once.
 	 * A handler should not yield: the session may end before it returns, and then the message is
-	 * offered again at the next load.
+	 * offered again at the next load. In external authority a handler's inventory changes reach
+	 * the save API before the save that marks the message applied: pass `"message:" + message.id`
+	 * as the `key` of `inventory.transact` so that a crash in between does not apply them twice.
 	 *
 	 * @example
 	 * ```ts

@@ -22,6 +22,7 @@ import { findSlotOf } from "../operations/stacks";
 import { unequipItem } from "../operations/unequipItem";
 import { HookSignal } from "../protocol/signal";
 import { cloneInventory } from "../state/cloneInventory";
+import { keyOf } from "../../sync/state";
 import type { SyncItem } from "../../sync/types";
 import type { InventoryState, ItemAttrs } from "../state/types";
 import { AuthorityLink } from "./authorityLink";
@@ -456,7 +457,7 @@ export class InventoryServiceImpl implements InventoryService {
 	public transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>, options?: TransactOptions): TransactResult {
 		const entry = this.entryOf(player);
 		if (entry === undefined) return NO_SESSION;
-		const key = options?.key;
+		const key = options?.key !== undefined ? keyOf(options.key) : undefined;
 		// Queued already, the authority would not apply it again: the slots must not either.
 		if (key !== undefined && this.external?.isQueued(entry, key)) return AUTHORITY_REFUSED;
 		const state = entry.state;

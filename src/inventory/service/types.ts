@@ -136,11 +136,12 @@ export type ServiceResult = Result<InventoryChange, ServiceRejectReason>;
 /** Options of {@link InventoryService.transact}. */
 export interface TransactOptions {
 	/**
-	 * External authority: the idempotency key of the save API transaction (letters, digits and
-	 * `_ . : -`, at most 255). The API applies a key once, whichever server or session sends it,
-	 * so an operation that may be asked for again after a crash (a purchase:
-	 * `purchase:<PurchaseId>`) applies once. A key still queued on this server is refused with
-	 * `authority_refused`. Ignored with DataStore authority.
+	 * External authority: the idempotency key of the save API transaction. The API applies a key
+	 * once, whichever server or session sends it, so an operation that may be asked for again
+	 * after a crash (a purchase: `purchase:<PurchaseId>`) applies once. Any text: characters a
+	 * key cannot hold are escaped (the escaped key must fit in 255 characters). A key still
+	 * queued on this server is refused with `authority_refused`. Ignored with DataStore
+	 * authority.
 	 */
 	readonly key?: string;
 }

@@ -6,6 +6,7 @@ import {
 	isCoalescable,
 	isKey,
 	isName,
+	keyOf,
 	isReason,
 	sameContents,
 	stateFromWire,
@@ -95,6 +96,20 @@ export = () => {
 			expect(isReason('quote"')).to.equal(false);
 			expect(isKey("B1C0E6F2-0000-4000-8000-000000000000")).to.equal(true);
 			expect(isKey("")).to.equal(false);
+		});
+
+		it("escapes any text into a key, different texts into different keys", () => {
+			expect(keyOf("purchase:B1C0-7.x")).to.equal("purchase:B1C0-7.x");
+			const texts = ["a b", "a_20b", "a_b", "{7F}/é", "", "_", "__"];
+			const seen = new Map<string, string>();
+			for (const text of texts) {
+				const key = keyOf(text);
+				if (text !== "") expect(isKey(key)).to.equal(true);
+				expect(seen.get(key)).to.equal(undefined);
+				seen.set(key, text);
+			}
+			expect(keyOf("a b")).to.equal("a_20b");
+			expect(keyOf("a_b")).to.equal("a_5fb");
 		});
 
 		it("coalesces only operations the API cannot refuse in practice", () => {
