@@ -9,6 +9,12 @@ import type { PurchaseLedger, PurchaseRefusal, Purchases, PurchasesOptions } fro
 const DEFAULT_KEEP = 100;
 const DEFAULT_SESSION_WAIT = 60;
 
+/** A definitive refusal by the save API (as opposed to no answer in time). */
+function isRejection(failure: unknown): boolean {
+	const kind = typeIs(failure, "table") ? (failure as { kind?: unknown }).kind : undefined;
+	return kind === "ApiRejected" || kind === "VersionConflict";
+}
+
 function isLedger(value: unknown): value is PurchaseLedger {
 	return typeIs(value, "table") && typeIs((value as { ids?: unknown }).ids, "table");
 }
@@ -22,7 +28,9 @@ function isLedger(value: unknown): value is PurchaseLedger {
  * receipt whose grant never reached the DataStore finds neither and is granted then. A player
  * not on this server, a session not loaded yet, a refused transaction (a full inventory) or a
  * failed save answer `NotProcessedYet`, and Roblox delivers the receipt again later (a player
- * whose session is still loading is waited for, up to `sessionWait` seconds).
+ * whose session is still loading is waited for, up to `sessionWait` seconds). In external
+ * authority the purchase is one save API transaction keyed by its PurchaseId, applied once
+ * whichever server sends it, and `PurchaseGranted` also waits for the API to apply it.
  *
  * @example
  * ```ts
@@ -98,18 +106,29 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 			report("ledger", selected ? "it returned no ledger" : ledger);
 			return Enum.ProductPurchaseDecision.NotProcessedYet;
 		}
+		// External authority: one API transaction per purchase id, whichever server sends it, so a
+		// grant the API applied before a crash lost the profile's copy applies once.
+		const key = `purchase:${receipt.PurchaseId}`;
 		if (!ledger.ids.includes(receipt.PurchaseId)) {
 			const steps = stepsFor(receipt);
 			if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
 			if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
-			// External authority: one API transaction per purchase id, whichever server sends it,
-			// so a grant the API applied before a crash lost the profile's copy applies once.
-			const result = options.inventory.transact(player, steps, { key: `purchase:${receipt.PurchaseId}` });
+			const result = options.inventory.transact(player, steps, { key });
 			if (!result.ok) return defer(receipt, { kind: "refused", result });
 			// The grant and its id change the data in the same frame: saved together or not at all.
 			ledger.ids.push(receipt.PurchaseId);
 			while (ledger.ids.size() > keep) ledger.ids.shift();
 			unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
+		}
+		// External authority: the grant counts once the save API holds it (at once otherwise).
+		const [confirmed, failure] = options.inventory.awaitTransaction(player, key).await();
+		if (!confirmed) {
+			if (!isRejection(failure)) return defer(receipt, { kind: "unconfirmed", error: failure });
+			// Refused and rolled back: the id leaves the ledger with the grant.
+			const index = ledger.ids.indexOf(receipt.PurchaseId);
+			if (index >= 0) ledger.ids.remove(index);
+			unsaved.delete(receipt.PurchaseId);
+			return defer(receipt, { kind: "authority_refused", error: failure });
 		}
 		const [saved, saveError] = session.saveAsync().await();
 		if (!saved) return defer(receipt, { kind: "save_failed", error: saveError });

@@ -14,11 +14,18 @@ export interface PurchaseLedger {
 	ids: Array<string>;
 }
 
-/** Why a receipt was not granted this time; Roblox delivers it again later. */
+/**
+ * Why a receipt was not granted this time; Roblox delivers it again later. External authority
+ * only: `authority_refused`, the save API refused the purchase's transaction (it keeps refusing
+ * that purchase: give products steps the API cannot refuse, grants rather than coin costs);
+ * `unconfirmed`, the API did not answer in time (the transaction stays queued).
+ */
 export type PurchaseRefusal =
 	| { readonly kind: "unknown_product" }
 	| { readonly kind: "refused"; readonly result: Exclude<TransactResult, { ok: true }> }
-	| { readonly kind: "save_failed"; readonly error: unknown };
+	| { readonly kind: "save_failed"; readonly error: unknown }
+	| { readonly kind: "authority_refused"; readonly error: unknown }
+	| { readonly kind: "unconfirmed"; readonly error: unknown };
 
 export interface PurchasesOptions<T extends object> {
 	/** The inventory service that applies what a product grants. */

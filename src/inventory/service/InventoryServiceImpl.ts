@@ -486,6 +486,15 @@ export class InventoryServiceImpl implements InventoryService {
 		return result;
 	}
 
+	public awaitTransaction(player: PlayerRef, key: string, timeout = 30): Promise<void> {
+		const entry = this.entryOf(player);
+		const external = this.external;
+		if (entry === undefined || external === undefined) return Promise.resolve();
+		const escaped = keyOf(key);
+		if (!external.isQueued(entry, escaped)) return Promise.resolve();
+		return external.authority.awaitCommit(escaped, timeout).then(() => undefined);
+	}
+
 	// Reading and the rest -------------------------------------------------------------------
 
 	public isReady(player: PlayerRef): boolean {

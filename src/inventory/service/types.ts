@@ -77,6 +77,11 @@ export interface ItemAuthority {
 	): Result<string, SyncRejectReason>;
 	/** Whether the player's transaction with `key` is queued here and not answered yet. */
 	isQueued(player: number, key: string): boolean;
+	/**
+	 * Resolves with the version once the transaction with `key` is acknowledged; rejects if it is
+	 * rolled back (`ApiRejected`, `VersionConflict`) or not answered within `timeout` seconds.
+	 */
+	awaitCommit(key: string, timeout?: number): Promise<number>;
 	/** The player's state changed other than by this server's own mutations. */
 	readonly changed: { Connect(listener: (userId: number, state: SyncState) => void): Disconnectable };
 	/** How many of the player's queued transactions the authority has not answered yet. */
@@ -248,6 +253,14 @@ export interface InventoryService {
 	 * ```
 	 */
 	transact(player: PlayerRef, steps: ReadonlyArray<InventoryStep>, options?: TransactOptions): TransactResult;
+	/**
+	 * External authority: resolves once the save API has applied the player's transaction that
+	 * `transact` queued with `key`, and rejects when the API refused it (`ApiRejected`; the slots
+	 * are back to what the API holds) or did not answer within `timeout` seconds (`Timeout`; it
+	 * stays queued). Call it right after `transact`. Resolves at once when nothing with that key
+	 * is queued here, and always with DataStore authority.
+	 */
+	awaitTransaction(player: PlayerRef, key: string, timeout?: number): Promise<void>;
 
 	/** The world drop with `token`, if it still lies in the world. */
 	getDrop(token: string): WorldDrop | undefined;

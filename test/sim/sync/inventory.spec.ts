@@ -8,6 +8,7 @@ import { joinServed, type Hopsafe, type HopsafeClient } from "../inventory/suppo
 import {
 	apiCoins,
 	auditLog,
+	coins,
 	companionToken,
 	companionWrite,
 	readPlayer,
@@ -49,7 +50,10 @@ function externalGame(seed: number, userId: number, before: ReadonlyArray<SyncOp
 	return { world, app, service, player, client, view, rejections };
 }
 
-/** Binds developer product 777 (100 coins and a sword) and 778 (100 coins) on `setup`'s server. */
+/**
+ * Binds developer products on `setup`'s server: 777 (100 coins and a sword), 778 (100 coins)
+ * and 779 (a sword for 50 of the player's coins on top of the Robux).
+ */
 function bindShop(setup: { readonly app: SyncGame; readonly service: InventoryService }) {
 	const server = setup.app.server;
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
@@ -67,6 +71,13 @@ function bindShop(setup: { readonly app: SyncGame; readonly service: InventorySe
 					],
 				],
 				[778, [{ op: "adjustCurrency" as const, currency: "coins", delta: 100 }]],
+				[
+					779,
+					[
+						{ op: "adjustCurrency" as const, currency: "coins", delta: -50 },
+						{ op: "grant" as const, def: "sword" },
+					],
+				],
 			]),
 		}),
 	);
@@ -459,6 +470,28 @@ export = () => {
 			waitSettled(world, setup.app, userId);
 			expect(apiCoins(world, userId)).to.equal(200);
 			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("answers NotProcessedYet, and records no purchase, when the API refuses the purchase", () => {
+			const userId = BASE + 22;
+			const setup = externalGame(7622, userId, [coins(60)]);
+			const { world, service } = setup;
+			const purchases = bindShop(setup);
+			const deferred = new Array<string>();
+			purchases.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
+			// Another writer spends coins the server still shows: the API refuses the purchase.
+			expect(serverWrite(world, userId, [coins(-30)]).status).to.equal(201);
+			const id = world.purchase(userId, 779);
+			world.advance(5);
+			expect(deferred.includes("authority_refused")).to.equal(true);
+			expect(world.receipts(userId)[0].status).to.equal("pending");
+			expect(apiCoins(world, userId)).to.equal(30);
+			expect(apiItems(world, userId)).to.equal("");
+			const data = setup.app.vault.getSession(userId)!.data as { purchases?: PurchaseLedger };
+			expect(data.purchases!.ids.includes(id)).to.equal(false);
+			const state = service.getInventory(userId)!;
+			expect(state.currencies.coins).to.equal(30);
+			expect(slotItems(state)).to.equal("");
 		});
 
 		it("grants a purchase once when the API applied it but the profile holding its id was never saved", () => {

@@ -1,3 +1,4 @@
+import { makeError } from "../../../../src/core/errors";
 import { checkInventory } from "../../../../src/inventory/invariants";
 import { applyChange } from "../../../../src/inventory/operations/applyChange";
 import type { InventoryChange } from "../../../../src/inventory/operations/change";
@@ -393,6 +394,27 @@ export = () => {
 			// Another key is another transaction.
 			expect(service.transact(userId, steps, { key: "purchase:def" }).ok).to.equal(true);
 			expect(service.getInventory(userId)!.currencies.coins).to.equal(200);
+		});
+
+		it("waits for the authority's answer to a keyed transaction", () => {
+			const userId = 18;
+			const setup = linked(userId, authorityWith([], 0));
+			const service = setup.service;
+			const steps = [{ op: "adjustCurrency" as const, currency: "coins", delta: 5 }];
+			setup.authority.answers.set(
+				"refused:1",
+				makeError("ApiRejected", "refused", { operation: "batch", status: 409, code: "insufficient_funds" }),
+			);
+			expect(service.transact(userId, steps, { key: "fine 1" }).ok).to.equal(true);
+			expect(service.transact(userId, steps, { key: "refused:1" }).ok).to.equal(true);
+			// The key is escaped the same way on both calls.
+			expect(service.awaitTransaction(userId, "fine 1").await()[0]).to.equal(true);
+			const [waited, failure] = service.awaitTransaction(userId, "refused:1").await();
+			expect(waited).to.equal(false);
+			expect((failure as { kind: string }).kind).to.equal("ApiRejected");
+			// Nothing queued under a key, or no session: nothing to wait for.
+			expect(service.awaitTransaction(userId, "never sent").await()[0]).to.equal(true);
+			expect(service.awaitTransaction(99, "refused:1").await()[0]).to.equal(true);
 		});
 
 		it("mints part ids in the giver's series and shows an authority transfer in both inventories", () => {

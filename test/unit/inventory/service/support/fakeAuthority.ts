@@ -47,6 +47,14 @@ export class FakeAuthority implements ItemAuthority {
 		return this.queued.some((entry) => entry.userId === userId && entry.key === key);
 	}
 
+	/** The answer `awaitCommit` gives per key (the spec sets it): a refusal, or a version. */
+	public readonly answers = new Map<string, HopsafeError | number>();
+
+	public awaitCommit(key: string): Promise<number> {
+		const answer = this.answers.get(key) ?? 1;
+		return typeIs(answer, "number") ? Promise.resolve(answer) : (Promise.reject(answer) as Promise<number>);
+	}
+
 	/** Queued transactions not answered yet, per player (the spec sets them). */
 	public readonly pending = new Map<number, number>();
 	/** Transfers the authority committed, with their keys and reasons. */
