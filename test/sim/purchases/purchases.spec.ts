@@ -4,6 +4,7 @@ import type { InventoryService } from "../../../src/inventory/service";
 import type { Vault } from "../../../src/vault";
 import { CATALOG_DEFS, CURRENCIES, joinServed } from "../inventory/support/inventoryWorld";
 import { hopsafeOn } from "../support/hopsafe";
+import { receiptOf } from "../support/receipts";
 
 // Developer products through ProcessReceipt: granted once per purchase id, whatever is lost.
 
@@ -118,14 +119,7 @@ export = () => {
 			const server = world.startServer();
 			const shop = openShop(server);
 			joinServed(world, server, shop.service, 5);
-			const receipt: ReceiptInfo = {
-				PurchaseId: "answer-lost",
-				PlayerId: 5,
-				ProductId: POTIONS,
-				PlaceIdWherePurchased: 1818,
-				CurrencySpent: 25,
-				CurrencyType: Enum.CurrencyType.Robux,
-			};
+			const receipt: ReceiptInfo = receiptOf(5, "answer-lost", POTIONS);
 			const first = server.run(() => shop.purchases.process(receipt));
 			const second = server.run(() => shop.purchases.process(receipt));
 			expect(first).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
@@ -247,14 +241,7 @@ export = () => {
 			expect(world.receipts(5)[0].status).to.equal("pending");
 			expect(shop.deferred.includes("unknown_product")).to.equal(true);
 			const away = server.run(() =>
-				shop.purchases.process({
-					PurchaseId: "elsewhere",
-					PlayerId: 6,
-					ProductId: POTIONS,
-					PlaceIdWherePurchased: 1,
-					CurrencySpent: 1,
-					CurrencyType: Enum.CurrencyType.Robux,
-				}),
+				shop.purchases.process(receiptOf(6, "elsewhere", POTIONS)),
 			);
 			expect(away).to.equal(Enum.ProductPurchaseDecision.NotProcessedYet);
 			const malformed = server.run(() => shop.purchases.process("nonsense" as unknown as ReceiptInfo));
@@ -271,14 +258,7 @@ export = () => {
 					bind: false,
 				});
 				binding.callbackFailed.Connect((failure) => failures.push(failure.message));
-				return binding.process({
-					PurchaseId: "broken",
-					PlayerId: 5,
-					ProductId: 5555,
-					PlaceIdWherePurchased: 1818,
-					CurrencySpent: 1,
-					CurrencyType: Enum.CurrencyType.Robux,
-				});
+				return binding.process(receiptOf(5, "broken", 5555));
 			});
 			expect(broken).to.equal(Enum.ProductPurchaseDecision.NotProcessedYet);
 			expect(failures.size()).to.equal(1);

@@ -18,6 +18,7 @@ import {
 	type SyncGame,
 } from "./support/api";
 import { apiItems, externalServer, slotItems, slotOf } from "./support/external";
+import { receiptOf } from "../support/receipts";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 760_000;
@@ -440,14 +441,7 @@ export = () => {
 			expect(world.receipts(userId)[0].status).to.equal("granted");
 			// The answer was lost: the same receipt comes again and grants nothing.
 			const again = server.run(() =>
-				purchases.process({
-					PurchaseId: id,
-					PlayerId: userId,
-					ProductId: 777,
-					PlaceIdWherePurchased: 1818,
-					CurrencySpent: 25,
-					CurrencyType: Enum.CurrencyType.Robux,
-				}),
+				purchases.process(receiptOf(userId, id, 777)),
 			);
 			expect(again).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
 			waitSettled(world, setup.app, userId);
@@ -457,14 +451,7 @@ export = () => {
 			expect(slotItems(state).split(" ").size()).to.equal(1);
 			// A purchase id with characters an idempotency key cannot hold is escaped into one.
 			const odd = server.run(() =>
-				purchases.process({
-					PurchaseId: "{7F 3A}/é",
-					PlayerId: userId,
-					ProductId: 778,
-					PlaceIdWherePurchased: 1818,
-					CurrencySpent: 25,
-					CurrencyType: Enum.CurrencyType.Robux,
-				}),
+				purchases.process(receiptOf(userId, "{7F 3A}/é", 778)),
 			);
 			expect(odd).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
 			waitSettled(world, setup.app, userId);
