@@ -57,6 +57,18 @@ test("a key reused with a different body gets 422 and changes nothing", async ()
 	assert.equal(otherPlayer.status, 422, "the player is part of the fingerprint");
 	assert.equal((await getPlayer(t.base, 12)).body.currencies.coins, 50);
 	assert.equal((await getPlayer(t.base, 13)).body.version, 0);
+	assert.equal(reused.body.error.details.storedStatus, 201, "the first request applied");
+	assert.equal(reused.body.error.details.storedCode, undefined);
+});
+
+test("a 422 says when the request that took the key was refused, and with which code", async () => {
+	const refused = await transact(t.base, 15, { ops: [coins(-5)] }, { key: "refused-first" });
+	assert.equal(refused.status, 409);
+	const other = await transact(t.base, 15, { ops: [coins(-6)] }, { key: "refused-first" });
+	assert.equal(other.status, 422);
+	assert.equal(other.body.error.details.storedStatus, 409);
+	assert.equal(other.body.error.details.storedCode, "insufficient_funds");
+	assert.equal((await getPlayer(t.base, 15)).body.version, 0);
 });
 
 test("a missing Idempotency-Key is 400 idempotency_key_missing; a malformed one is 400 invalid_request", async () => {

@@ -1066,8 +1066,15 @@ class SyncImpl<T extends object> implements Sync<T> {
 			return undefined;
 		}
 		if (status === 422) {
-			// The key committed with a different body: a coalesced superset of this saved
-			// entry (saved before more mutations joined it, then sent). The API has it all.
+			// The key was taken by a different body: a coalesced superset of this saved entry
+			// (saved before more mutations joined it, then sent), or another server's attempt at
+			// the same keyed operation (a purchase granted again from a profile that lost the
+			// first). The API says what became of that request: refused, so is this one.
+			const storedStatus = problem?.details.storedStatus;
+			if (typeIs(storedStatus, "number") && storedStatus >= 400) {
+				const storedCode = problem?.details.storedCode;
+				return this.reject(state, entry, typeIs(storedCode, "string") ? storedCode : code, message);
+			}
 			state.removeEntry(entry);
 			state.needsPull = true;
 			this.counters.acknowledged += 1;

@@ -14,8 +14,26 @@ export function replayOf(
 	fingerprint: string,
 ): Outcome {
 	if (stored.fingerprint !== fingerprint && stored.fingerprint !== VOID_FINGERPRINT)
-		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: key });
+		return errorOutcome("idempotency_key_reused", undefined, reusedDetails(key, stored));
 	return replayOutcome(stored.status, stored.response);
+}
+
+/**
+ * What a 422 tells about the request that took the key: its status, and its error code when it was
+ * refused. A caller whose retry differs from its first attempt (a server that lost its copy) learns
+ * whether that attempt applied.
+ */
+export function reusedDetails(key: string, stored: { status: number; response?: string }): Record<string, unknown> {
+	const details: Record<string, unknown> = { idempotencyKey: key, storedStatus: stored.status };
+	if (stored.status >= 400 && stored.response !== undefined) {
+		try {
+			const code = (JSON.parse(stored.response) as { error?: { code?: unknown } }).error?.code;
+			if (typeof code === "string") details.storedCode = code;
+		} catch {
+			// A stored body is always JSON; without a code the status still says it was refused.
+		}
+	}
+	return details;
 }
 
 /** The stored outcome under `key` (after taking the key's lock), or undefined when the key is free. */

@@ -11,7 +11,7 @@ import { type Applied, applyCurrency, emptyApplied } from "./accumulate.js";
 import type { EngineDeps } from "./deps.js";
 import { Abort, errorOutcome, type Outcome } from "./outcome.js";
 import type { Principal } from "./principal.js";
-import { storedOutcome, storeRejection } from "./replay.js";
+import { reusedDetails, storedOutcome, storeRejection } from "./replay.js";
 import { withRetries } from "./retry.js";
 
 /** A validated, authorised transfer call. */
@@ -37,7 +37,7 @@ async function replayFromJournal(q: Queryable, principal: Principal, request: Tr
 	);
 	if (rows.length === 0) return errorOutcome("conflict_in_progress", undefined, { retry: true });
 	if (rows.some((row) => row.fingerprint !== request.fingerprint)) {
-		return errorOutcome("idempotency_key_reused", undefined, { idempotencyKey: request.key });
+		return errorOutcome("idempotency_key_reused", undefined, reusedDetails(request.key, { status: 201 }));
 	}
 	const body = JSON.stringify({ players: rows.map((row) => ({ userId: row.userId, version: row.version })) });
 	return { status: 201, body, replayed: true };

@@ -199,6 +199,28 @@ export = () => {
 			expect(app.rollbacks.size()).to.equal(0);
 		});
 
+		it("follows what became of another request with the same key: refused or applied (422)", () => {
+			const userId = BASE + 11;
+			const world = syncWorld(7211);
+			// Another server used these keys with other bodies: one was refused, one applied.
+			expect(serverWrite(world, userId, [coins(-5)], "taken:refused").status).to.equal(409);
+			expect(serverWrite(world, userId, [coins(3)], "taken:applied").status).to.equal(201);
+			const { app } = joinedGame(world, userId, { flushInterval: 1 });
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(3);
+			expect(app.sync.addCurrency(userId, "coins", 7, { key: "taken:refused" }).ok).to.equal(true);
+			waitSettled(world, app, userId);
+			expect(app.rollbacks.size()).to.equal(1);
+			expect(app.rollbacks[0].reason).to.equal("insufficient_funds");
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(3);
+			expect(app.sync.addCurrency(userId, "coins", 4, { key: "taken:applied" }).ok).to.equal(true);
+			waitSettled(world, app, userId);
+			world.advance(3);
+			// Applied already: acknowledged, and the pull shows the API's balance, not a second credit.
+			expect(app.rollbacks.size()).to.equal(1);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(3);
+			expect(apiCoins(world, userId)).to.equal(3);
+		});
+
 		const broken: Array<[string, number, () => Record<string, unknown> | undefined, string | undefined]> = [
 			["gives way on", 8, () => undefined, undefined],
 			["decides with a throwing decideDoc", 9, () => error("decideDoc broke", 0), "CallbackFailed"],
