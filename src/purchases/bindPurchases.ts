@@ -15,6 +15,11 @@ function isRejection(failure: unknown): boolean {
 	return kind === "ApiRejected" || kind === "VersionConflict";
 }
 
+function removeFrom(list: Array<string>, value: string): void {
+	const index = list.indexOf(value);
+	if (index >= 0) list.remove(index);
+}
+
 function isLedger(value: unknown): value is PurchaseLedger {
 	return typeIs(value, "table") && typeIs((value as { ids?: unknown }).ids, "table");
 }
@@ -109,15 +114,25 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		// External authority: one API transaction per purchase id, whichever server sends it, so a
 		// grant the API applied before a crash lost the profile's copy applies once.
 		const key = `purchase:${receipt.PurchaseId}`;
-		if (!ledger.ids.includes(receipt.PurchaseId)) {
+		const unconfirmed = (ledger.unconfirmed ??= []);
+		const granting = !ledger.ids.includes(receipt.PurchaseId);
+		// Granted by a session that never saw the API's answer (it crashed, or its own outbox
+		// replay was refused): the same transaction under the same key asks the API again.
+		const asking =
+			!granting && unconfirmed.includes(receipt.PurchaseId) && !options.inventory.isPending(player, key);
+		if (granting || asking) {
 			const steps = stepsFor(receipt);
 			if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
 			if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
 			const result = options.inventory.transact(player, steps, { key });
 			if (!result.ok) return defer(receipt, { kind: "refused", result });
-			// The grant and its id change the data in the same frame: saved together or not at all.
-			ledger.ids.push(receipt.PurchaseId);
-			while (ledger.ids.size() > keep) ledger.ids.shift();
+			if (granting) {
+				// The grant and its id change the data in the same frame: saved together or not at all.
+				ledger.ids.push(receipt.PurchaseId);
+				while (ledger.ids.size() > keep) ledger.ids.shift();
+				unconfirmed.push(receipt.PurchaseId);
+				while (unconfirmed.size() > keep) unconfirmed.shift();
+			}
 			unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
 		}
 		// External authority: the grant counts once the save API holds it (at once otherwise).
@@ -125,11 +140,12 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		if (!confirmed) {
 			if (!isRejection(failure)) return defer(receipt, { kind: "unconfirmed", error: failure });
 			// Refused and rolled back: the id leaves the ledger with the grant.
-			const index = ledger.ids.indexOf(receipt.PurchaseId);
-			if (index >= 0) ledger.ids.remove(index);
+			removeFrom(ledger.ids, receipt.PurchaseId);
+			removeFrom(unconfirmed, receipt.PurchaseId);
 			unsaved.delete(receipt.PurchaseId);
 			return defer(receipt, { kind: "authority_refused", error: failure });
 		}
+		removeFrom(unconfirmed, receipt.PurchaseId);
 		const [saved, saveError] = session.saveAsync().await();
 		if (!saved) return defer(receipt, { kind: "save_failed", error: saveError });
 		const entry = unsaved.get(receipt.PurchaseId);

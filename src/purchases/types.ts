@@ -12,6 +12,11 @@ import type { Platform } from "../platform";
  */
 export interface PurchaseLedger {
 	ids: Array<string>;
+	/**
+	 * External authority: granted ids whose save API transaction this profile has not seen
+	 * answered yet. A later delivery sends it again under the same key and learns the answer.
+	 */
+	unconfirmed?: Array<string>;
 }
 
 /**

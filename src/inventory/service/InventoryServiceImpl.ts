@@ -487,12 +487,14 @@ export class InventoryServiceImpl implements InventoryService {
 	}
 
 	public awaitTransaction(player: PlayerRef, key: string, timeout = 30): Promise<void> {
+		if (!this.isPending(player, key)) return Promise.resolve();
+		return this.external!.authority.awaitCommit(keyOf(key), timeout).then(() => undefined);
+	}
+
+	public isPending(player: PlayerRef, key: string): boolean {
 		const entry = this.entryOf(player);
 		const external = this.external;
-		if (entry === undefined || external === undefined) return Promise.resolve();
-		const escaped = keyOf(key);
-		if (!external.isQueued(entry, escaped)) return Promise.resolve();
-		return external.authority.awaitCommit(escaped, timeout).then(() => undefined);
+		return entry !== undefined && external !== undefined && external.isQueued(entry, keyOf(key));
 	}
 
 	// Reading and the rest -------------------------------------------------------------------

@@ -261,6 +261,11 @@ export interface InventoryService {
 	 * is queued here, and always with DataStore authority.
 	 */
 	awaitTransaction(player: PlayerRef, key: string, timeout?: number): Promise<void>;
+	/**
+	 * External authority: whether the player's transaction with `key` is queued here and not
+	 * answered yet (always false with DataStore authority).
+	 */
+	isPending(player: PlayerRef, key: string): boolean;
 
 	/** The world drop with `token`, if it still lies in the world. */
 	getDrop(token: string): WorldDrop | undefined;

@@ -481,6 +481,40 @@ export = () => {
 			expect(slotItems(state)).to.equal("");
 		});
 
+		it("asks the API again for a purchase whose answer a crashed server never saw", () => {
+			const userId = BASE + 23;
+			const world = syncWorld(7623, { marketplace: { retryInterval: 1000 } });
+			expect(serverWrite(world, userId, [coins(60)]).status).to.equal(201);
+			const a = externalServer(world, { name: "a" });
+			const b = externalServer(world, { name: "b" });
+			bindShop(a);
+			const shopB = bindShop(b);
+			const deferred = new Array<string>();
+			shopB.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
+			joinServed(world, a.app.server, a.service, userId);
+			// a's requests stop reaching the API, and another writer spends 30 of the 60 coins.
+			world.failHttp({ kind: "connectFail", count: 1000, server: a.app.server });
+			expect(serverWrite(world, userId, [coins(-30)]).status).to.equal(201);
+			const id = world.purchase(userId, 779);
+			world.advance(45);
+			// a granted it, saved the id with the queued transaction, and never heard the API.
+			const stored = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })!.value as {
+				Data: { value: { purchases: PurchaseLedger } };
+			};
+			expect(stored.Data.value.purchases.ids.includes(id)).to.equal(true);
+			expect(stored.Data.value.purchases.unconfirmed!.includes(id)).to.equal(true);
+			a.app.server.crash();
+			// b replays the transaction at the join and the API refuses it (30 coins): the receipt
+			// must not be answered PurchaseGranted for a grant the API never applied.
+			joinServed(world, b.app.server, b.service, userId);
+			world.advance(30);
+			expect(world.receipts(userId)[0].status).to.equal("pending");
+			expect(deferred.size() > 0).to.equal(true);
+			expect(apiCoins(world, userId)).to.equal(30);
+			expect(apiItems(world, userId)).to.equal("");
+			expect(b.service.getInventory(userId)!.currencies.coins).to.equal(30);
+		});
+
 		it("grants a purchase once when the API applied it but the profile holding its id was never saved", () => {
 			const userId = BASE + 21;
 			const world = syncWorld(7621, { marketplace: { retryInterval: 1000 } });
