@@ -89,6 +89,8 @@ export interface Vault<T extends object> {
 	 * offered to the next handler of its kind, and again at the player's next load); anything
 	 * else marks it applied, in the same save as the changes the handler made. Messages of a kind
 	 * nobody handles wait in the profile; a handler connected later is offered them at once.
+	 * Messages waiting at a load are offered right after `loaded` fires, so what starts with the
+	 * session (the inventory service) already serves the player.
 	 * A handler should not yield: the session may end before it returns, and then the message is
 	 * offered again at the next load. In external authority a handler's inventory changes reach
 	 * the save API before the save that marks the message applied: pass `"message:" + message.id`
@@ -584,12 +586,14 @@ class VaultImpl<T extends object> implements Vault<T> {
 			}
 		}
 		this.sessions.set(userId, session);
-		this.listenForMessages(session);
 		if (player.Parent === undefined || this.closing) {
 			void session.release(this.closing ? "shutdown" : "left");
 			return makeError("Closed", "the player left during the load", { reason: "left" });
 		}
 		this.loaded.Fire(session);
+		// After `loaded`, in the same frame: handlers find the systems that start with the
+		// session (an inventory served, a trade book) ready, and the player has not acted yet.
+		this.listenForMessages(session);
 		return session;
 	}
 

@@ -515,6 +515,44 @@ export = () => {
 			expect(b.service.getInventory(userId)!.currencies.coins).to.equal(30);
 		});
 
+		it("applies a vault message's keyed grant once when the save marking it applied was lost", () => {
+			const userId = BASE + 24;
+			const world = syncWorld(7624);
+			const a = externalServer(world, { name: "a" });
+			const b = externalServer(world, { name: "b" });
+			const handled = new Array<string>();
+			for (const side of [a, b]) {
+				side.app.server.run(() =>
+					side.app.vault.onMessage("reward", (session, message) => {
+						const result = side.service.transact(
+							session.userId,
+							[{ op: "adjustCurrency", currency: "coins", delta: 100 }],
+							{ key: `message:${message.id}` },
+						);
+						handled.push(`${side.app.server.name}:${result.ok ? "ok" : result.error}`);
+						// From here on a's saves fail: the mark that the message was applied is lost.
+						if (side === a) a.app.server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+						return result.ok;
+					}),
+				);
+			}
+			joinServed(world, a.app.server, a.service, userId);
+			b.app.server.run(() => b.app.vault.postMessage(userId, { id: "bonus 7", kind: "reward", body: {} }).expect());
+			world.runUntil(() => handled.size() > 0 && apiCoins(world, userId) === 100, 90);
+			expect(handled.join(",")).to.equal("a:ok");
+			expect(apiCoins(world, userId)).to.equal(100);
+			a.app.server.crash();
+			// b loads the profile as last saved, with the message still waiting, and applies it
+			// again: the API answers its key from the stored response.
+			joinServed(world, b.app.server, b.service, userId);
+			world.runUntil(() => handled.size() > 1, 90);
+			expect(handled.join(",")).to.equal("a:ok,b:ok");
+			waitSettled(world, b.app, userId);
+			world.advance(3);
+			expect(apiCoins(world, userId)).to.equal(100);
+			expect(b.service.getInventory(userId)!.currencies.coins).to.equal(100);
+		});
+
 		it("grants a purchase once when the API applied it but the profile holding its id was never saved", () => {
 			const userId = BASE + 21;
 			const world = syncWorld(7621, { marketplace: { retryInterval: 1000 } });
