@@ -593,7 +593,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.loaded.Fire(session);
 		// After `loaded`, in the same frame: handlers find the systems that start with the
 		// session (an inventory served, a trade book) ready, and the player has not acted yet.
-		this.listenForMessages(session);
+		// (A `loaded` listener may have ended the session already.)
+		if (session.isActive()) this.listenForMessages(session);
 		return session;
 	}
 

@@ -185,5 +185,31 @@ export = () => {
 			expect(vaultB.getSession(53)!.data.coins).to.equal(5);
 			expect(appliedB.get("gift-3")).to.equal(1);
 		});
+
+		it("keeps a waiting message for the next load when a loaded listener ends the session", () => {
+			const world = sim.World.new({ seed: 507 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const applied = acceptGifts(vaultA);
+			let turnAway = true;
+			a.run(() =>
+				vaultA.loaded.Connect((session) => {
+					if (turnAway) void session.release("manual");
+				}),
+			);
+			vaultA.postMessage(57, gift("gift-7", 6)).expect();
+			const player = a.join(57);
+			world.advance(20);
+			expect(applied.get("gift-7")).to.equal(undefined);
+			expect(world.takeErrors().size()).to.equal(0);
+			turnAway = false;
+			a.leave(player);
+			world.advance(10);
+			a.join(57);
+			waitForSession(world, vaultA, 57, 60);
+			world.runUntil(() => applied.get("gift-7") !== undefined, 60);
+			expect(applied.get("gift-7")).to.equal(1);
+			expect(vaultA.getSession(57)!.data.coins).to.equal(6);
+		});
 	});
 };
