@@ -4,6 +4,7 @@ import type { InventoryChange } from "../inventory/operations/change";
 import type { InventoryStep } from "../inventory/operations/applySteps";
 import { HookSignal } from "../inventory/protocol/signal";
 import { defaultPlatform } from "../platform";
+import type { Session } from "../vault/types";
 import type { PurchaseLedger, PurchaseRefusal, Purchases, PurchasesOptions } from "./types";
 
 const DEFAULT_KEEP = 100;
@@ -15,9 +16,15 @@ function isRejection(failure: unknown): boolean {
 	return kind === "ApiRejected" || kind === "VersionConflict";
 }
 
-function removeFrom(list: Array<string>, value: string): void {
-	const index = list.indexOf(value);
-	if (index >= 0) list.remove(index);
+function removeFrom(list: Array<string> | undefined, value: string): void {
+	const index = list?.indexOf(value) ?? -1;
+	if (index >= 0) list!.remove(index);
+}
+
+/** Appends `value`, dropping the oldest entries past `keep`. */
+function pushBounded(list: Array<string>, value: string, keep: number): void {
+	list.push(value);
+	while (list.size() > keep) list.shift();
 }
 
 function isLedger(value: unknown): value is PurchaseLedger {
@@ -91,61 +98,94 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		return false;
 	};
 
-	const process = (receipt: ReceiptInfo): Enum.ProductPurchaseDecision => {
-		if (!typeIs(receipt, "table") || !typeIs(receipt.PurchaseId, "string") || !typeIs(receipt.PlayerId, "number")) {
-			return Enum.ProductPurchaseDecision.NotProcessedYet;
-		}
-		const player = platform.players.GetPlayerByUserId(receipt.PlayerId);
-		if (player === undefined) return Enum.ProductPurchaseDecision.NotProcessedYet;
-		// Receipts come as the player joins, usually before their session has loaded: waiting
-		// here grants them at once instead of at Roblox's next delivery.
+	// Receipts come as the player joins, usually before their session has loaded: waiting here
+	// grants them at once instead of at Roblox's next delivery.
+	const awaitSession = (player: Player): Session<T> | undefined => {
 		let session = options.vault.getSession(player);
 		let waited = 0;
 		while (session === undefined && waited < sessionWait && player.Parent !== undefined) {
 			waited += task.wait(0.5);
 			session = options.vault.getSession(player);
 		}
-		if (session === undefined || !session.isActive()) return Enum.ProductPurchaseDecision.NotProcessedYet;
+		return session !== undefined && session.isActive() ? session : undefined;
+	};
+
+	const ledgerOf = (session: Session<T>): PurchaseLedger | undefined => {
 		const [selected, ledger] = pcall(options.ledger, session.data);
-		if (!selected || !isLedger(ledger)) {
-			report("ledger", selected ? "it returned no ledger" : ledger);
+		if (selected && isLedger(ledger)) return ledger;
+		report("ledger", selected ? "it returned no ledger" : ledger);
+		return undefined;
+	};
+
+	/**
+	 * Applies the product as one transaction under the purchase's key; when `recording`, also
+	 * records the id, in the same frame, so the two are saved together or not at all. Returns
+	 * the answer to give when it could not.
+	 */
+	const grant = (
+		receipt: ReceiptInfo,
+		player: Player,
+		ledger: PurchaseLedger,
+		key: string,
+		recording: boolean,
+	): Enum.ProductPurchaseDecision | undefined => {
+		const steps = stepsFor(receipt);
+		if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
+		if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
+		const result = options.inventory.transact(player, steps, { key });
+		if (!result.ok) return defer(receipt, { kind: "refused", result });
+		if (recording) {
+			pushBounded(ledger.ids, receipt.PurchaseId, keep);
+			pushBounded((ledger.unconfirmed ??= []), receipt.PurchaseId, keep);
+		}
+		unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
+		return undefined;
+	};
+
+	/**
+	 * External authority: the grant counts once the save API holds it (at once otherwise).
+	 * Returns the answer to give when it does not (yet).
+	 */
+	const confirm = (
+		receipt: ReceiptInfo,
+		player: Player,
+		ledger: PurchaseLedger,
+		key: string,
+	): Enum.ProductPurchaseDecision | undefined => {
+		const [confirmed, failure] = options.inventory.awaitTransaction(player, key).await();
+		if (!confirmed && !isRejection(failure)) return defer(receipt, { kind: "unconfirmed", error: failure });
+		removeFrom(ledger.unconfirmed, receipt.PurchaseId);
+		if (confirmed) return undefined;
+		// Refused and rolled back: the id leaves the ledger with the grant.
+		removeFrom(ledger.ids, receipt.PurchaseId);
+		unsaved.delete(receipt.PurchaseId);
+		return defer(receipt, { kind: "authority_refused", error: failure });
+	};
+
+	const process = (receipt: ReceiptInfo): Enum.ProductPurchaseDecision => {
+		if (!typeIs(receipt, "table") || !typeIs(receipt.PurchaseId, "string") || !typeIs(receipt.PlayerId, "number")) {
+			return Enum.ProductPurchaseDecision.NotProcessedYet;
+		}
+		const player = platform.players.GetPlayerByUserId(receipt.PlayerId);
+		const session = player && awaitSession(player);
+		const ledger = session && ledgerOf(session);
+		if (player === undefined || session === undefined || ledger === undefined) {
 			return Enum.ProductPurchaseDecision.NotProcessedYet;
 		}
 		// External authority: one API transaction per purchase id, whichever server sends it, so a
 		// grant the API applied before a crash lost the profile's copy applies once.
 		const key = `purchase:${receipt.PurchaseId}`;
-		const unconfirmed = (ledger.unconfirmed ??= []);
-		const granting = !ledger.ids.includes(receipt.PurchaseId);
-		// Granted by a session that never saw the API's answer (it crashed, or its own outbox
-		// replay was refused): the same transaction under the same key asks the API again.
-		const asking =
-			!granting && unconfirmed.includes(receipt.PurchaseId) && !options.inventory.isPending(player, key);
-		if (granting || asking) {
-			const steps = stepsFor(receipt);
-			if (steps === undefined) return defer(receipt, { kind: "unknown_product" });
-			if (steps === false) return Enum.ProductPurchaseDecision.NotProcessedYet;
-			const result = options.inventory.transact(player, steps, { key });
-			if (!result.ok) return defer(receipt, { kind: "refused", result });
-			if (granting) {
-				// The grant and its id change the data in the same frame: saved together or not at all.
-				ledger.ids.push(receipt.PurchaseId);
-				while (ledger.ids.size() > keep) ledger.ids.shift();
-				unconfirmed.push(receipt.PurchaseId);
-				while (unconfirmed.size() > keep) unconfirmed.shift();
-			}
-			unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
+		if (!ledger.ids.includes(receipt.PurchaseId)) {
+			const refused = grant(receipt, player, ledger, key, true);
+			if (refused !== undefined) return refused;
+		} else if (ledger.unconfirmed?.includes(receipt.PurchaseId) && !options.inventory.isPending(player, key)) {
+			// Granted by a session that never saw the API's answer (it crashed, or its own outbox
+			// replay was refused): the same transaction under the same key asks the API again.
+			const refused = grant(receipt, player, ledger, key, false);
+			if (refused !== undefined) return refused;
 		}
-		// External authority: the grant counts once the save API holds it (at once otherwise).
-		const [confirmed, failure] = options.inventory.awaitTransaction(player, key).await();
-		if (!confirmed) {
-			if (!isRejection(failure)) return defer(receipt, { kind: "unconfirmed", error: failure });
-			// Refused and rolled back: the id leaves the ledger with the grant.
-			removeFrom(ledger.ids, receipt.PurchaseId);
-			removeFrom(unconfirmed, receipt.PurchaseId);
-			unsaved.delete(receipt.PurchaseId);
-			return defer(receipt, { kind: "authority_refused", error: failure });
-		}
-		removeFrom(unconfirmed, receipt.PurchaseId);
+		const unconfirmed = confirm(receipt, player, ledger, key);
+		if (unconfirmed !== undefined) return unconfirmed;
 		const [saved, saveError] = session.saveAsync().await();
 		if (!saved) return defer(receipt, { kind: "save_failed", error: saveError });
 		const entry = unsaved.get(receipt.PurchaseId);
