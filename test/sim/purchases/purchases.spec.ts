@@ -59,6 +59,15 @@ function openShop(server: Sim.Server, capacity = 6): Shop {
 	});
 }
 
+/** A world whose one server runs the shop, with player 5 joined and served there. */
+function shopWithBuyer(seed: number, options: { settings?: Record<string, unknown>; capacity?: number } = {}) {
+	const world = sim.World.new({ seed, settings: options.settings });
+	const server = world.startServer();
+	const shop = openShop(server, options.capacity);
+	const player = joinServed(world, server, shop.service, 5);
+	return { world, server, shop, player };
+}
+
 function potionsOf(service: InventoryService, userId: number): number {
 	let total = 0;
 	for (const stack of service.getInventory(userId)?.slots ?? []) {
@@ -70,10 +79,7 @@ function potionsOf(service: InventoryService, userId: number): number {
 export = () => {
 	describe("purchases", () => {
 		it("grants a product once its save landed, and records the purchase id with it", () => {
-			const world = sim.World.new({ seed: 71 });
-			const server = world.startServer();
-			const shop = openShop(server);
-			joinServed(world, server, shop.service, 5);
+			const { world, shop } = shopWithBuyer(71);
 			const id = world.purchase(5, POTIONS);
 			world.advance(10);
 			expect(world.receipts(5)[0].status).to.equal("granted");
@@ -90,10 +96,7 @@ export = () => {
 		});
 
 		it("grants a product the player bought from a prompt the server opened", () => {
-			const world = sim.World.new({ seed: 77 });
-			const server = world.startServer();
-			const shop = openShop(server);
-			const player = joinServed(world, server, shop.service, 5);
+			const { world, server, shop, player } = shopWithBuyer(77);
 			const finished = new Array<boolean>();
 			server.run(() => {
 				const marketplace = game.GetService("MarketplaceService");
@@ -115,10 +118,7 @@ export = () => {
 		});
 
 		it("grants nothing twice when a receipt comes again", () => {
-			const world = sim.World.new({ seed: 72 });
-			const server = world.startServer();
-			const shop = openShop(server);
-			joinServed(world, server, shop.service, 5);
+			const { server, shop } = shopWithBuyer(72);
 			const receipt: ReceiptInfo = receiptOf(5, "answer-lost", POTIONS);
 			const first = server.run(() => shop.purchases.process(receipt));
 			const second = server.run(() => shop.purchases.process(receipt));
@@ -152,10 +152,7 @@ export = () => {
 		});
 
 		it("leaves a grant whose session ended to what that session stored", () => {
-			const world = sim.World.new({ seed: 75, settings: { marketplace: { retryInterval: 1000 } } });
-			const server = world.startServer();
-			const shop = openShop(server);
-			const player = joinServed(world, server, shop.service, 5);
+			const { world, server, shop, player } = shopWithBuyer(78, { settings: { marketplace: { retryInterval: 1000 } } });
 			server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
 			const id = world.purchase(5, POTIONS);
 			world.advance(40);
@@ -178,10 +175,7 @@ export = () => {
 		});
 
 		it("charges coins and grants the item together, or waits while the inventory is full", () => {
-			const world = sim.World.new({ seed: 74, settings: { marketplace: { retryInterval: 5 } } });
-			const server = world.startServer();
-			const shop = openShop(server, 1);
-			joinServed(world, server, shop.service, 5);
+			const { world, server, shop } = shopWithBuyer(74, { settings: { marketplace: { retryInterval: 5 } }, capacity: 1 });
 			const filler = server.run(() => shop.service.grant(5, "sword"));
 			assert(filler.ok);
 			server.run(() => shop.service.adjustCurrency(5, "coins", 80));
@@ -199,10 +193,7 @@ export = () => {
 		});
 
 		it("leaves ProcessReceipt to the game with bind: false, which routes receipts to process", () => {
-			const world = sim.World.new({ seed: 76 });
-			const server = world.startServer();
-			const shop = openShop(server);
-			joinServed(world, server, shop.service, 5);
+			const { world, server, shop } = shopWithBuyer(76);
 			const hopsafe = hopsafeOn(server);
 			const routed = new Array<number>();
 			const vault = shop.vault;
@@ -232,10 +223,7 @@ export = () => {
 		});
 
 		it("defers an unknown product and a player without a session here", () => {
-			const world = sim.World.new({ seed: 75, settings: { marketplace: { retryInterval: 1000 } } });
-			const server = world.startServer();
-			const shop = openShop(server);
-			joinServed(world, server, shop.service, 5);
+			const { world, server, shop } = shopWithBuyer(75, { settings: { marketplace: { retryInterval: 1000 } } });
 			world.purchase(5, UNKNOWN);
 			world.advance(5);
 			expect(world.receipts(5)[0].status).to.equal("pending");
