@@ -47,6 +47,7 @@ const RELEASE_GRACE = 1;
 export class ProfileSession<T extends object> implements Session<T> {
 	readonly data: T;
 	readonly schemaVersion: number;
+	readonly generation: number;
 	/** Servers that asked for this session's release and want a reply. */
 	readonly requesters = new Array<string>();
 	private releasing?: Promise<void>;
@@ -66,6 +67,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 	) {
 		this.data = profile.Data.value as T;
 		this.schemaVersion = profile.Data.schemaVersion;
+		this.generation = profile.MetaData.SessionLoadCount;
 		profile.KeyInfoUpdated.Connect(() => {
 			this.lastWriteAt = os.clock();
 		});

@@ -98,6 +98,12 @@ export interface Session<T extends object> {
 	readonly data: T;
 	/** The schema version the data is at. */
 	readonly schemaVersion: number;
+	/**
+	 * Which session of this profile this is (ProfileService's load count, written with the lock):
+	 * no two sessions of a profile share it, even when one crashed before saving. Absent from
+	 * sessions that do not come from a vault.
+	 */
+	readonly generation?: number;
 	/** Whether this server still holds the session lock. */
 	isActive(): boolean;
 	/** Asks for an early save (coalesced; the regular auto-save still runs). */

@@ -22,6 +22,7 @@ import { findSlotOf } from "../operations/stacks";
 import { unequipItem } from "../operations/unequipItem";
 import { HookSignal } from "../protocol/signal";
 import { cloneInventory } from "../state/cloneInventory";
+import { enterSerialBlock } from "../state/mintItemId";
 import { keyOf } from "../../sync/state";
 import type { SyncItem } from "../../sync/types";
 import type { InventoryState, ItemAttrs } from "../state/types";
@@ -158,11 +159,14 @@ export class InventoryServiceImpl implements InventoryService {
 		if (previous !== undefined) this.forget(previous);
 		const entry = newEntry(session, state);
 		// Before the first snapshot: the stored inventory catches up with the authority.
-		if (this.external !== undefined && this.external.resync(entry) === false) {
-			const problem = "authority: the external authority holds no state for the player";
-			if (this.invalid.listening) this.invalid.Fire(player, [problem]);
-			else warn(`[hopsafe] the inventory of ${session.userId} is not served: ${problem}`);
-			return;
+		if (this.external !== undefined) {
+			if (this.external.resync(entry) === false) {
+				const problem = "authority: the external authority holds no state for the player";
+				if (this.invalid.listening) this.invalid.Fire(player, [problem]);
+				else warn(`[hopsafe] the inventory of ${session.userId} is not served: ${problem}`);
+				return;
+			}
+			if (session.generation !== undefined) enterSerialBlock(state, session.generation);
 		}
 		this.entries.set(session.userId, entry);
 		this.byPlayer.set(player, entry);

@@ -18,3 +18,18 @@ export function serialOf(owner: number, id: string): number | undefined {
 	const serial = tonumber(id.sub(prefix.size() + 1));
 	return serial !== undefined && serial % 1 === 0 ? serial : undefined;
 }
+
+/** Serials each session of a profile may mint in external authority (see `enterSerialBlock`). */
+export const SESSION_SERIALS = 1048576;
+
+/**
+ * Moves the serial to the start of the session's own block. In external authority an id reaches
+ * the save API before the profile holding the serial is saved, so a crash in between would let
+ * the next session mint it again (and the API refuse it as an existing item). Sessions of a
+ * profile are numbered (ProfileService's load count, written with the lock), so their blocks
+ * never overlap.
+ */
+export function enterSerialBlock(state: InventoryState, generation: number): void {
+	const floor = generation * SESSION_SERIALS + 1;
+	if (state.nextSerial < floor) state.nextSerial = floor;
+}

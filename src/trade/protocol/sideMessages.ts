@@ -1,7 +1,7 @@
 // The two messages of a cross-server trade in external authority (see service/ExternalSides.ts).
 // They cross between game servers through the vault, so each is checked before it is used.
 import type { StackBundle } from "../../inventory/service/transferStacks";
-import type { SyncTransferLeg } from "../../sync/types";
+import type { SyncTransferLeg, TransferReceipt } from "../../sync/types";
 import { isBundle, isName, isTransferLeg } from "../ledger/checkTradeLedger";
 
 /** A partner's side, sent to the coordinator: the API leg it gives and what it agreed to receive. */
@@ -27,6 +27,28 @@ export interface SideVerdict {
 	readonly version?: number;
 	/** What the partner received (completed only). */
 	readonly bundle?: StackBundle;
+	/**
+	 * What the partner received as the API's receipt, when the coordinator's server no longer
+	 * knows it as stacks (an earlier server of the coordinator sent the transfer). The partner's
+	 * slots show the definitions.
+	 */
+	readonly receipt?: TransferReceipt;
+}
+
+/** Whether `value` has the shape of a transfer receipt: item ids with counts, and currencies. */
+function isReceipt(value: unknown): value is TransferReceipt {
+	if (!typeIs(value, "table")) return false;
+	const receipt = value as { items?: unknown; currencies?: unknown };
+	if (!typeIs(receipt.items, "table") || !typeIs(receipt.currencies, "table")) return false;
+	for (const [, item] of pairs(receipt.items as object)) {
+		if (!typeIs(item, "table")) return false;
+		const { id, count } = item as { id?: unknown; count?: unknown };
+		if (!isName(id) || !typeIs(count, "number")) return false;
+	}
+	for (const [name, amount] of pairs(receipt.currencies as object)) {
+		if (!isName(name) || !typeIs(amount, "number")) return false;
+	}
+	return true;
 }
 
 /** Whether `value` is a well-formed {@link SideOffer}. */
@@ -56,6 +78,7 @@ export function isSideVerdict(value: unknown): value is SideVerdict {
 	return (
 		verdict.outcome === "completed" &&
 		(verdict.version === undefined || typeIs(verdict.version, "number")) &&
-		(verdict.bundle === undefined || isBundle(verdict.bundle))
+		(verdict.bundle === undefined || isBundle(verdict.bundle)) &&
+		(verdict.receipt === undefined || isReceipt(verdict.receipt))
 	);
 }

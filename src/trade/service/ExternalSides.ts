@@ -10,7 +10,7 @@ import { liveInventory } from "../../inventory/service/transfers";
 import type { PlayerRef } from "../../inventory/service/types";
 import { plainAttrs } from "../../inventory/service/authorityDiff";
 import type { ItemAttrs, ItemStack } from "../../inventory/state/types";
-import type { TransferReceipt } from "../../sync/types";
+import type { TransferReceipt, TransferSettlement } from "../../sync/types";
 import type { VaultMessage } from "../../vault/messages";
 import { legId, verdictId } from "../ledger/ids";
 import { summarizeBundle, summarizeTerms } from "../ledger/summary";
@@ -51,6 +51,34 @@ interface Awaiting {
 	readonly deadline: number;
 }
 
+/**
+ * A trade the coordinator's server decided against before sending its transfer, being made final
+ * with the authority (see `ExternalSides.refuse`).
+ */
+interface Refusal {
+	readonly coordinator: number;
+	readonly partner: number;
+	readonly reason: TradeRejectReason;
+	/** Whether the coordinator's own side was held here: its player is told how it ended. */
+	readonly held: boolean;
+	/** Whether the partner's side arrived: the partner is sent the verdict. */
+	readonly offered: boolean;
+	/** What the partner would receive, when the coordinator's side was held here. */
+	readonly gives?: StackBundle;
+}
+
+type Applied = Extract<TransferSettlement, { status: "applied" }>;
+
+/** The refusal of a trade whose coordinator's side is held here. */
+const refusalOf = (held: Held, offer: SideOffer | undefined, reason: TradeRejectReason): Refusal => ({
+	coordinator: held.userId,
+	partner: held.partner,
+	reason,
+	held: true,
+	offered: offer !== undefined,
+	gives: held.side.bundle,
+});
+
 /** A decision, kept to answer a repeated side. */
 interface Decision {
 	readonly verdict: SideVerdict;
@@ -64,6 +92,10 @@ export class ExternalSides {
 	private readonly offers = new Map<string, SideOffer>();
 	private readonly deciding = new Set<string>();
 	private readonly decided = new Map<string, Decision>();
+	/** Coordinator: failures being made final with the authority, or waiting to ask it again. */
+	private readonly refusals = new Map<string, Refusal>();
+	/** Coordinator: the refusals whose request is on its way right now. */
+	private readonly asking = new Set<string>();
 	/** Coordinator: trades whose transfer's answer never came, with what the partner gets. */
 	private readonly unanswered = new Map<string, { readonly offer: SideOffer; readonly gives: StackBundle }>();
 	/** Partner: trades whose side was sent, waiting for the verdict. */
@@ -95,7 +127,8 @@ export class ExternalSides {
 			this.held.has(id) ||
 			this.awaiting.has(id) ||
 			this.decided.has(id) ||
-			this.unanswered.has(id)
+			this.unanswered.has(id) ||
+			this.refusals.has(id)
 		) {
 			return outcome(id, "duplicate", "duplicate");
 		}
@@ -187,7 +220,8 @@ export class ExternalSides {
 			}
 			if (verdict.outcome === "completed") this.trades.step("transferred", trade);
 			if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, verdict.outcome);
-			const bundle = verdict.bundle ?? (receipt !== undefined ? this.bundleOf(book.userId, receipt) : undefined);
+			const told = receipt ?? verdict.receipt;
+			const bundle = verdict.bundle ?? (told !== undefined ? this.bundleOf(book.userId, told) : undefined);
 			if (
 				verdict.outcome === "completed" &&
 				bundle !== undefined &&
@@ -267,7 +301,7 @@ export class ExternalSides {
 			if (decision.verdict.to === offer.from) this.sendVerdict(decision.verdict);
 			return;
 		}
-		if (this.offers.has(trade) || this.unanswered.has(trade)) return;
+		if (this.offers.has(trade) || this.unanswered.has(trade) || this.refusals.has(trade)) return;
 		this.offers.set(trade, offer);
 		if (this.held.has(trade)) task.spawn(() => this.decide(trade));
 	}
@@ -283,7 +317,7 @@ export class ExternalSides {
 		this.held.delete(id);
 		this.offers.delete(id);
 		if (!ran) {
-			this.finish(id, held, offer, outcome(id, "failed", "internal_error"));
+			task.spawn(() => this.refuse(id, refusalOf(held, offer, "internal_error")));
 			throw result;
 		}
 		return result;
@@ -295,11 +329,11 @@ export class ExternalSides {
 			offer.to === held.userId &&
 			offer.expect === summarizeBundle(held.side.bundle) &&
 			held.expect === summarizeBundle(offer.bundle);
-		if (!agree) return this.finish(id, held, offer, outcome(id, "failed", "terms_mismatch"));
+		if (!agree) return this.refuse(id, refusalOf(held, offer, "terms_mismatch"));
 		if (this.trades.now() > math.min(held.deadline, offer.deadline))
-			return this.finish(id, held, offer, outcome(id, "failed", "expired"));
+			return this.refuse(id, refusalOf(held, offer, "expired"));
 		const book = this.trades.bookOf(held.userId);
-		if (book === undefined) return this.finish(id, held, offer, outcome(id, "failed", "no_session"));
+		if (book === undefined) return this.refuse(id, refusalOf(held, offer, "no_session"));
 		const theirs: Side = {
 			leg: offer.leg,
 			bundle: offer.bundle,
@@ -360,16 +394,52 @@ export class ExternalSides {
 		return sent.outcome;
 	}
 
-	/** Ends a trade decided before any transfer was sent: both players are told it failed. */
-	private finish(id: string, held: Held, offer: SideOffer | undefined, result: TransferOutcome): TransferOutcome {
-		if (this.trades.settled.listening) this.trades.settled.Fire(held.userId, id, "failed");
-		if (offer !== undefined) this.record({ trade: id, to: offer.from, outcome: "failed" });
-		else
-			this.decided.set(id, {
-				verdict: { trade: id, to: held.partner, outcome: "failed" },
-				at: this.trades.now(),
-			});
-		return result;
+	/**
+	 * Ends a trade this server decided against before sending its transfer. An earlier server of
+	 * the coordinator may have sent it and stopped before its ledger said so (the partner's side
+	 * then arrives again here), so the failure is made final with the authority first: the key is
+	 * voided, or found applied, and both players are told what the authority says. Yields; ends
+	 * `pending` when the authority did not answer (asked again on the sweep).
+	 */
+	private refuse(id: string, refusal: Refusal): TransferOutcome {
+		this.refusals.set(id, refusal);
+		this.asking.add(id);
+		const settlement = this.external.settleKey(id, [refusal.coordinator, refusal.partner]);
+		this.asking.delete(id);
+		if (settlement === "later") return outcome(id, "pending", "save_failed");
+		this.refusals.delete(id);
+		if (settlement !== "never" && settlement.status === "applied")
+			return this.foundApplied(id, refusal, settlement);
+		if (refusal.held && this.trades.settled.listening) this.trades.settled.Fire(refusal.coordinator, id, "failed");
+		const verdict: SideVerdict = { trade: id, to: refusal.partner, outcome: "failed" };
+		if (refusal.offered) this.record(verdict);
+		else this.decided.set(id, { verdict, at: this.trades.now() });
+		return outcome(id, "failed", refusal.reason);
+	}
+
+	/** A refused trade the authority found applied: both players are told it completed. */
+	private foundApplied(id: string, refusal: Refusal, settlement: Applied): TransferOutcome {
+		const { versions, received } = settlement;
+		const partner = refusal.partner;
+		this.record({
+			trade: id,
+			to: partner,
+			outcome: "completed",
+			version: versions.get(partner),
+			bundle: refusal.gives,
+			receipt: refusal.gives === undefined ? received.get(partner) : undefined,
+		});
+		const book = this.trades.bookOf(refusal.coordinator);
+		if (book === undefined) return outcome(id, "completed");
+		book.ledger.stamps[id] = this.trades.now();
+		const version = versions.get(book.userId) ?? 0;
+		this.external.waitFor(this.trades.limits.saveTimeout, () => this.external.shows(book.userId, version));
+		this.trades.step("transferred", id);
+		if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, id, "completed");
+		const receipt = received.get(book.userId);
+		if (receipt !== undefined && book.active && this.trades.received.listening)
+			this.trades.received.Fire(book.session.player, id, this.bundleOf(book.userId, receipt));
+		return outcome(id, "completed");
 	}
 
 	private record(verdict: SideVerdict): void {
@@ -428,14 +498,24 @@ export class ExternalSides {
 		for (const [id, held] of this.held) {
 			if (now > held.deadline && !this.offers.has(id) && !this.deciding.has(id)) {
 				this.held.delete(id);
-				this.finish(id, held, undefined, outcome(id, "failed", "expired"));
+				task.spawn(() => this.refuse(id, refusalOf(held, undefined, "expired")));
 			}
 		}
 		for (const [id, offer] of this.offers) {
 			if (now > offer.deadline && !this.held.has(id)) {
 				this.offers.delete(id);
-				this.record({ trade: id, to: offer.from, outcome: "failed" });
+				const refusal: Refusal = {
+					coordinator: offer.to,
+					partner: offer.from,
+					reason: "expired",
+					held: false,
+					offered: true,
+				};
+				task.spawn(() => this.refuse(id, refusal));
 			}
+		}
+		for (const [id, refusal] of this.refusals) {
+			if (!this.asking.has(id)) task.spawn(() => this.refuse(id, refusal));
 		}
 		for (const [id, decision] of this.decided) {
 			if (now - decision.at > REMEMBER) this.decided.delete(id);

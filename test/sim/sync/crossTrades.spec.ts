@@ -447,6 +447,27 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
+		it("tells the partner completed when its side reaches the coordinator's next server after the transfer", () => {
+			// The partner would settle it with the authority only after ten minutes.
+			const limits = { ...VERDICT_LIMITS, verdictTimeout: 600 };
+			const { setup, sword, id } = partnerSent(19, limits);
+			const { world, one, a, b } = setup;
+			// The coordinator's transfer applies, but none of its server's writes land after that:
+			// the verdict is never posted, and the side's message stays in the coordinator's key.
+			verdictNeverPosted(setup, sword, id);
+			one.app.server.crash();
+			// Its next server gets the side again with no side of its own held for it. It must not
+			// decide the trade failed: it asks the authority, which found it applied.
+			const three = externalServer(world, { name: "three", trades: true, limits });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, a);
+			world.advance(limits.decisionTimeout * 3);
+			expect(setup.settled.filter((entry) => entry.split(" ")[0] === `${b}`).join(",")).to.equal(`${b} completed`);
+			expect(setup.settled.filter((entry) => entry.split(" ")[1] === "failed").size()).to.equal(0);
+			expect(setup.received.filter((entry) => entry.split(" ")[0] === `${b}`).join(",")).to.equal(`${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
 		it("does not tell a partner twice: a verdict after it settled the trade itself is not heard again", () => {
 			const { setup, sword, id } = partnerSent(12);
 			const { world, one, two, a, b } = setup;

@@ -221,12 +221,50 @@ export = () => {
 			expect(state.equipped.ring2).to.equal(ringId);
 			expect((state.slots[0] as { count: number }).count).to.equal(4);
 			expect(apiItems(world, userId)).to.equal(slotItems(state));
-			// The new server mints past every id the first one minted.
+			// The new server mints from its session's own block of serials (the second load).
 			const more = b.service.grant(userId, "shield");
 			assert(more.ok);
-			expect(more.value.minted[0]).to.equal(`${userId}-3`);
+			expect(more.value.minted[0]).to.equal(`${userId}-${2 * 1_048_576 + 1}`);
 			waitSettled(world, b.app, userId);
 			expect(apiItems(world, userId)).to.equal(slotItems(b.service.getInventory(userId)!));
+		});
+
+		it("never mints again an id that reached the API from a session that crashed before saving it", () => {
+			const userId = BASE + 25;
+			const world = syncWorld(7625);
+			const a = externalServer(world, { name: "a" });
+			a.app.server.join(userId);
+			world.runUntil(() => a.service.isReady(userId), 120);
+			// From here no profile write of the first server lands: the serial it advances is
+			// never saved, while its grant reaches the API, and the sword goes to another player
+			// (so the next session cannot learn its id from the player's own items).
+			a.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+			const sword = a.service.grant(userId, "sword");
+			assert(sword.ok);
+			waitSettled(world, a.app, userId);
+			let given = false;
+			a.app.sync
+				.transfer([{ from: userId, to: BASE + 26, items: [{ id: sword.value.minted[0] }] }], { key: "gift-7625" })
+				.then(
+					() => (given = true),
+					() => undefined,
+				);
+			world.runUntil(() => given, 30);
+			expect(apiItems(world, BASE + 26)).to.equal(`${sword.value.minted[0]}=swordx1`);
+			a.app.server.crash();
+
+			const b = externalServer(world, { name: "b" });
+			const rolledBack = new Array<string>();
+			b.app.sync.rolledBack.Connect((_userId, rollback) => rolledBack.push(rollback.reason));
+			b.app.server.join(userId);
+			world.runUntil(() => b.service.isReady(userId), 120);
+			const shield = b.service.grant(userId, "shield");
+			assert(shield.ok);
+			expect(shield.value.minted[0] === sword.value.minted[0]).to.equal(false);
+			waitSettled(world, b.app, userId);
+			expect(rolledBack.join(",")).to.equal("");
+			expect(apiItems(world, userId)).to.equal(`${shield.value.minted[0]}=shieldx1`);
+			expect(slotItems(b.service.getInventory(userId)!)).to.equal(`${shield.value.minted[0]}=shieldx1`);
 		});
 
 		it("keeps the slots, the client and the API equal through random intents and a companion writing", () => {
