@@ -155,6 +155,14 @@ export class ExternalSides {
 		return this.offers.has(id) ? this.decide(id) : outcome(id, "escrowed");
 	}
 
+	/** Whether the player has a side here waiting for the other side or for the verdict. */
+	public isWaiting(userId: number): boolean {
+		for (const [, held] of this.held) if (held.userId === userId) return true;
+		for (const [, waiting] of this.awaiting) if (waiting.userId === userId) return true;
+		for (const [, refusal] of this.refusals) if (refusal.coordinator === userId && refusal.held) return true;
+		return false;
+	}
+
 	// Partner --------------------------------------------------------------------------------
 
 	private sendSide(book: Book, offer: SideOffer): TransferOutcome {

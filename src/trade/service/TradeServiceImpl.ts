@@ -398,6 +398,10 @@ export class TradeServiceImpl implements TradeService {
 		const ledger = book.ledger;
 		if (next(ledger.outbox)[0] !== undefined || next(ledger.legs)[0] !== undefined) return false;
 		if (next(ledger.waiting)[0] !== undefined || book.hasUnsaved()) return false;
+		// External authority: a side waiting for its verdict or for the partner's, or a transfer
+		// waiting for its answer.
+		if (next(ledger.sent ?? {})[0] !== undefined || next(ledger.unanswered ?? {})[0] !== undefined) return false;
+		if (this.sides?.isWaiting(book.userId)) return false;
 		// Parcels that fit are about to enter the inventory; those that do not wait for room.
 		for (const [, parcel] of pairs(ledger.inbox)) {
 			if (canPut(this.inventory, book.userId, parcel) === undefined) return false;

@@ -205,7 +205,9 @@ export interface TradeService {
 	getLedger(player: PlayerRef): TradeLedger | undefined;
 	/**
 	 * Whether nothing of the player's ledger is on its way: no outbox, leg or waiting entry, every
-	 * record saved, and no received parcel that would fit still outside the inventory. Parcels
+	 * record saved, and no received parcel that would fit still outside the inventory; in external
+	 * authority also no side waiting for the other side or its verdict, and no transfer waiting
+	 * for its answer. Parcels
 	 * that do not fit wait in the ledger's inbox (see `getLedger`) and enter the inventory as soon
 	 * as there is room.
 	 */

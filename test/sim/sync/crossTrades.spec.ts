@@ -194,9 +194,13 @@ export = () => {
 			expect(apiItems(world, b)).to.equal(slotItems(two.service.getInventory(b)!));
 			expect(slotOf(two.service.getInventory(b)!, potions) >= 0).to.equal(true);
 			world.advance(10);
+			expect(two.trades!.isSettled(b)).to.equal(false);
 			// The coordinator's side finds it and decides at once.
 			expect(sideA().status).to.equal("completed");
 			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			world.runUntil(() => two.trades!.isSettled(b), 30);
+			expect(two.trades!.isSettled(b)).to.equal(true);
+			expect(one.trades!.isSettled(a)).to.equal(true);
 
 			const mine = one.service.getInventory(a)!;
 			const theirs = two.service.getInventory(b)!;
@@ -556,7 +560,9 @@ export = () => {
 			const id = "cross-external-5";
 			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 10 } });
 			expect(sideA().status).to.equal("escrowed");
+			expect(one.trades!.isSettled(a)).to.equal(false);
 			world.runUntil(() => setup.settled.size() >= 1, 60);
+			expect(one.trades!.isSettled(a)).to.equal(true);
 			expect(setup.settled.join(",")).to.equal(`${a} failed`);
 			// Too late: the coordinator answers with the failure it decided.
 			expect(
