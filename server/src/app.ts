@@ -9,7 +9,7 @@ import type { Db } from "./db/types.js";
 import type { AppDeps } from "./deps.js";
 import type { FaultHooks } from "./engine/hooks.js";
 import { ApiError } from "./errors.js";
-import { addGuardedJsonParser } from "./jsonGuard.js";
+import { addGuardedJsonParser, MAX_BODY_BYTES } from "./jsonGuard.js";
 import { refuseWhileClosing } from "./closing.js";
 import { handleClientError, handleError, handleFrameworkError } from "./errorHandler.js";
 import { sendError, sendJson } from "./http.js";
@@ -25,8 +25,6 @@ import { registerSystemRoutes } from "./routes/system.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
 import { registerTransferRoutes } from "./routes/transfers.js";
-
-const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** Options for building the API in-process. */
 export interface AppOptions {
@@ -98,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
 	const app = Fastify({
 		logger: options.logger ?? { level: config.logLevel },
-		bodyLimit: DEFAULT_BODY_LIMIT,
+		bodyLimit: MAX_BODY_BYTES,
 		exposeHeadRoutes: false,
 		// Both answered in the API's error format instead of Fastify's: see refuseWhileClosing.
 		return503OnClosing: false,

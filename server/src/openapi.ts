@@ -1,7 +1,13 @@
 import type { FastifySchema, RouteOptions } from "fastify";
 
 /** A route schema with the documentation fields Fastify itself ignores. */
-export type DocSchema = FastifySchema & { summary?: string; description?: string; produces?: string[] };
+export type DocSchema = FastifySchema & {
+	summary?: string;
+	description?: string;
+	produces?: string[];
+	/** The request body to document, when the route validates a looser one itself (see batch). */
+	documentedBody?: unknown;
+};
 
 /** What the OpenAPI document needs to know about a route. */
 export interface RouteDoc {
@@ -73,8 +79,8 @@ export function buildOpenApi(routes: RouteDoc[]): Record<string, unknown> {
 			parameters: parameters(schema),
 			responses: responses(schema),
 		};
-		if (schema?.body)
-			operation.requestBody = { required: true, content: { "application/json": { schema: schema.body } } };
+		const body = schema?.documentedBody ?? schema?.body;
+		if (body) operation.requestBody = { required: true, content: { "application/json": { schema: body } } };
 		if (route.auth) {
 			operation.security = [{ bearer: [] }];
 			operation["x-principals"] = route.auth;

@@ -62,15 +62,80 @@ test("entries run in order, so later entries see earlier ones", async () => {
 	);
 });
 
-test("a structurally invalid batch is 400 and runs nothing", async () => {
+test("a malformed entry is refused in its own result, as its own call would be, and the others run", async () => {
+	const fractional = { ops: [{ op: "currency.add", currency: "coins", amount: 1.5 }] };
 	const reply = await batch([
 		{ userId: 76, idempotencyKey: "v-1", ops: [coins(10)] },
-		{ userId: 76, idempotencyKey: "v-2", ops: [{ op: "currency.add", currency: "coins", amount: 1.5 }] },
+		{ userId: 76, idempotencyKey: "v-2", ...fractional },
+		{ userId: 0, idempotencyKey: "v-3", ops: [coins(1)] },
+		"not an entry",
+		{ userId: 76, idempotencyKey: "v-5", ops: [coins(1)], sneaky: true },
+		{ userId: 76, idempotencyKey: 5, ops: [coins(1)] },
+		{ userId: 76, idempotencyKey: "v-7", ifMatch: -1, ops: [coins(1)] },
+		{ userId: 76, ops: [coins(1)] },
+		{ userId: 76, idempotencyKey: "v-9", ops: [coins(5)] },
 	]);
-	assert.equal(reply.status, 400);
-	assert.equal(reply.body.error.code, "invalid_request");
-	assert.equal((await getPlayer(t.base, 76)).body.version, 0);
+	assert.equal(reply.status, 200);
+	const results = reply.body.results as Array<{ status: number; body: { error?: { code: string } } }>;
+	assert.deepEqual(
+		results.map((result) => result.status),
+		[201, 400, 400, 400, 400, 400, 400, 400, 201],
+	);
+	assert.deepEqual(
+		results.slice(1, 8).map((result) => result.body.error?.code),
+		Array(6).fill("invalid_request").concat("idempotency_key_missing"),
+	);
+	// The same body sent on its own is refused with the same answer.
+	const alone = await transact(t.base, 76, fractional, { key: "v-2-alone" });
+	assert.equal(alone.status, 400);
+	assert.deepEqual(results[1]?.body, alone.body);
+	assert.equal((await getPlayer(t.base, 76)).body.currencies.coins, 15);
+});
+
+test("an entry whose JSON cannot be stored is refused on its own, at the same depth as its own call", async () => {
+	const nested = (levels: number): Record<string, unknown> => (levels === 0 ? {} : { a: nested(levels - 1) });
+	const grant = (id: string, attrs: Record<string, unknown>) => ({
+		ops: [{ op: "item.grant", item: { id, def: "gem", count: 1, attrs } }],
+	});
+	// The deepest attrs a transaction call takes on its own.
+	let deepest = 0;
+	while ((await transact(t.base, 78, grant(`78-d${deepest + 1}`, nested(deepest + 1)))).status === 201) deepest += 1;
+	const tooDeep = grant("78-x", nested(deepest + 1));
+	const alone = await transact(t.base, 78, tooDeep);
+	assert.equal(alone.status, 400);
+	const withNul = grant("78-nul", { name: "a\u0000b" });
+	const reply = await batch([
+		{ userId: 79, idempotencyKey: "j-1", ...grant("79-a", nested(deepest)) },
+		{ userId: 79, idempotencyKey: "j-2", ...tooDeep },
+		{ userId: 79, idempotencyKey: "j-3", ...withNul },
+		{ userId: 79, idempotencyKey: "j-4", ops: [coins(3)] },
+	]);
+	assert.equal(reply.status, 200);
+	const results = reply.body.results as Array<{ status: number; body: unknown }>;
+	assert.deepEqual(
+		results.map((result) => result.status),
+		[201, 400, 400, 201],
+	);
+	assert.deepEqual(results[1]?.body, alone.body);
+	assert.deepEqual(results[2]?.body, (await transact(t.base, 79, withNul)).body);
+	assert.equal((await getPlayer(t.base, 79)).body.items.length, 1);
+	// A body its own call would refuse as too large (413) is refused so in the batch too.
+	const large = grant("79-large", { blob: "x".repeat(70 * 1024) });
+	const refusedAlone = await transact(t.base, 79, large);
+	assert.equal(refusedAlone.status, 413);
+	const inBatch = await batch([{ userId: 79, idempotencyKey: "j-5", ...large }]);
+	assert.equal(inBatch.body.results[0].status, 413);
+	assert.deepEqual(inBatch.body.results[0].body, refusedAlone.body);
+});
+
+test("a batch whose shape is wrong is 400 and runs nothing", async () => {
 	assert.equal((await request(t.base, "/v1/batch", { body: { requests: [] } })).status, 400);
+	assert.equal((await request(t.base, "/v1/batch", { body: { requests: "x" } })).status, 400);
+	const extra = await request(t.base, "/v1/batch", {
+		body: { requests: [{ userId: 77, idempotencyKey: "s-1", ops: [coins(1)] }], more: 1 },
+	});
+	assert.equal(extra.status, 400);
 	const tooMany = Array.from({ length: 101 }, (_, i) => ({ userId: 77, idempotencyKey: `m-${i}`, ops: [coins(1)] }));
 	assert.equal((await batch(tooMany)).status, 400);
+	assert.equal((await getPlayer(t.base, 77)).body.version, 0);
 });

@@ -9,31 +9,24 @@ import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
 import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
 import { errorResponses, errorSchema, resultsSchema } from "../schemas/common.js";
-import type { Op } from "../schemas/ops.js";
 import { batchEntrySchema, transactionSuccessSchema } from "../schemas/transaction.js";
+import { checkBatchEntry } from "./batchEntry.js";
 import { requireIfMatchForDocs, TRANSACTION_ROUTE } from "./transactions.js";
 
 /** Most entries in one batch. */
 export const MAX_BATCH = 100;
 const BATCH_BODY_LIMIT = 1024 * 1024;
 
-interface BatchEntry {
-	userId: number;
-	idempotencyKey: string;
-	ifMatch?: number | string;
-	ops: Op[];
-	reason?: string;
-}
-
 /** Runs one entry exactly as its own transaction call would, answering its outcome. */
 async function runEntry(
 	deps: AppDeps,
 	principal: Principal,
-	entry: BatchEntry,
+	raw: unknown,
 	quiet: boolean,
 	log: FastifyBaseLogger,
 ): Promise<Outcome> {
 	try {
+		const entry = checkBatchEntry(raw);
 		const body = entry.reason === undefined ? { ops: entry.ops } : { ops: entry.ops, reason: entry.reason };
 		authorizePlayer(principal, entry.userId);
 		authorizeOps(principal, body.ops);
@@ -50,7 +43,7 @@ async function runEntry(
 		});
 	} catch (error) {
 		if (error instanceof ApiError) return outcomeOf(error);
-		log.error({ err: error, userId: entry.userId }, "batch entry failed");
+		log.error({ err: error }, "batch entry failed");
 		return errorOutcome("internal");
 	}
 }
@@ -71,6 +64,15 @@ function chargeCompanionEntries(deps: AppDeps, principal: Principal, entries: nu
 	if (!verdict.allowed) throw new ApiError("rate_limited", undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
 }
 
+function batchBodySchema<T extends object>(entry: T) {
+	return {
+		type: "object",
+		additionalProperties: false,
+		required: ["requests"],
+		properties: { requests: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: entry } },
+	} as const;
+}
+
 /** POST /v1/batch: many players' transactions in one HTTP request, each atomic on its own. */
 export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 	app.post(
@@ -82,7 +84,8 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 				summary: "Run many transactions (one per entry) in one request",
 				description:
 					"Entries run in order, each in its own database transaction. Each result holds exactly the status and body " +
-					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed. " +
+					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed. An " +
+					"entry that does not match its schema is answered 400 in its own result, and the others still run. " +
 					"Hopsafe-Push: off (game servers only) writes every entry without a push announcement.",
 				headers: {
 					type: "object",
@@ -93,12 +96,9 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 						},
 					},
 				},
-				body: {
-					type: "object",
-					additionalProperties: false,
-					required: ["requests"],
-					properties: { requests: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: batchEntrySchema } },
-				},
+				// Each entry is checked on its own (checkBatchEntry); the documented body names its schema.
+				body: batchBodySchema({}),
+				documentedBody: batchBodySchema(batchEntrySchema),
 				response: {
 					200: resultsSchema({
 						type: "object",
@@ -115,7 +115,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 			},
 		},
 		async (request, reply) => {
-			const { requests } = request.body as { requests: BatchEntry[] };
+			const { requests } = request.body as { requests: unknown[] };
 			chargeCompanionEntries(deps, request.principal, requests.length);
 			const quiet = parsePush(request.headers["hopsafe-push"], request.principal);
 			const parts: string[] = [];

@@ -158,6 +158,30 @@ export = () => {
 			expect(reasonCounts(world, userId).get("grow")).to.equal(1);
 		});
 
+		it("rolls back a transaction the API cannot store without holding up the others in its batch", () => {
+			const [deep, plain] = [BASE + 15, BASE + 16];
+			const world = syncWorld(7315);
+			const { server, app } = joinedGame(world, deep);
+			server.join(plain);
+			waitReady(world, app, plain);
+			// Attributes nested deeper than the API stores: it refuses that entry alone.
+			let attrs: Record<string, unknown> = {};
+			for (let level = 0; level < 40; level++) attrs = { inner: attrs };
+			const refused = app.sync.mutate(deep, [
+				{ op: "item.grant", item: { id: `${deep}-deep`, def: "gem", count: 1, attrs } },
+			]);
+			expect(refused.ok).to.equal(true);
+			expect(app.sync.addCurrency(plain, "coins", 5).ok).to.equal(true);
+			waitSettled(world, app, plain);
+			waitSettled(world, app, deep);
+			expect(apiCoins(world, plain)).to.equal(5);
+			expect(app.rollbacks.map((rollback) => `${rollback.userId} ${rollback.reason}`).join(",")).to.equal(
+				`${deep} invalid_request`,
+			);
+			expect(app.sync.getState(deep)!.items[`${deep}-deep`]).to.equal(undefined);
+			expect(app.sync.stats().transportFailures).to.equal(0);
+		});
+
 		it("holds a joining player with a clear error while the API cannot be reached", () => {
 			const userId = BASE + 12;
 			const world = syncWorld(7312);
