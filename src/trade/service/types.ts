@@ -197,7 +197,10 @@ export interface TradeService {
 	 * Escrows this server's player's side of a cross-server trade. In external authority nothing
 	 * is escrowed: the partner's side is sent to the coordinator (`escrowed`), which sends both
 	 * sides as one save API transfer once they agree (`completed` or `failed`; `escrowed` while
-	 * the partner's side is on its way) and tells the partner, whose `settled` fires then.
+	 * the partner's side is on its way) and tells the partner, whose `settled` fires then. A
+	 * failure the coordinator decides without sending (the deadline, terms that disagree) is made
+	 * final with the save API first; `pending` when the API gave no answer (asked again on the
+	 * sweep).
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 
