@@ -58,7 +58,7 @@ export const TRADE_REASONS: Readonly<Record<TradeProtocolReason, string>> = tabl
 	stale_revision:
 		"the confirmation names an older revision of the proposal: an offer changed since the player looked, so both must confirm again",
 	self_trade: "a player cannot trade with themself",
-	busy: "the player or the invitee is already in a trade",
+	busy: "the player or the invitee is already in a trade, or (external authority) a stack offered is held by another trade still waiting",
 	target_unavailable: "the invited player is not on this server or not served yet",
 	too_many_items: "the offer names more stacks or currencies than the limit",
 	empty_offer: "both offers are empty: there is nothing to trade",

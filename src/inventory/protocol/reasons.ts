@@ -34,7 +34,7 @@ export const PROTOCOL_REASONS: Readonly<Record<ProtocolReason, string>> = table.
 	rate_limited: "the player sent more requests than the per-player token bucket allows (remote middleware)",
 	no_session: "the player has no active session on this server: not loaded yet, released, or the lock was lost",
 	authority_refused:
-		"external authority only: the sync client would not queue the change (the inventory was resynced from the save API), or it moves items between players (drop, pick up), which that mode leaves to the API's transfers (the trade service uses them)",
+		"external authority only: the sync client would not queue the change (the inventory was resynced from the save API), the change would use up what a trade still waiting gives (a stack it offers, or its coins), or it moves items between players (drop, pick up), which that mode leaves to the API's transfers (the trade service uses them)",
 	denied: "the game's authorize hook refused the request (remote middleware)",
 	internal_error:
 		"a game callback or handler threw; nothing was changed by the request and the error went to callbackFailed",

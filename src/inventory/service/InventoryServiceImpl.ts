@@ -29,7 +29,7 @@ import type { InventoryState, ItemAttrs } from "../state/types";
 import { AuthorityLink } from "./authorityLink";
 import { takeCensus } from "./census";
 import { EarlySaver } from "./earlySave";
-import { newEntry, type ChangeSink, type PlayerEntry } from "./entry";
+import { keepsHolds, newEntry, type ChangeSink, type PlayerEntry } from "./entry";
 import type {
 	ConsumedEvent,
 	Disconnectable,
@@ -217,12 +217,13 @@ export class InventoryServiceImpl implements InventoryService {
 
 	/**
 	 * @internal Records an applied change. In external authority it is first queued with the
-	 * sync client; when that is refused the inventory is resynced from the authority (the
-	 * revert is what gets recorded) and the caller answers `authority_refused`.
+	 * sync client; when that is refused, or the change took something a waiting trade offers,
+	 * the inventory is resynced from the authority (the revert is what gets recorded) and the
+	 * caller answers `authority_refused`.
 	 */
 	public commit(entry: PlayerEntry, change: InventoryChange, request: number, key?: string): boolean {
 		const external = this.external;
-		if (external !== undefined && !external.mirror(entry, key)) {
+		if (external !== undefined && (!keepsHolds(entry) || !external.mirror(entry, key))) {
 			this.resync(entry);
 			return false;
 		}

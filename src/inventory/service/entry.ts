@@ -4,6 +4,17 @@ import type { InventoryChange } from "../operations/change";
 import type { SyncMessage } from "../protocol/messages";
 import type { InventoryState } from "../state/types";
 
+/**
+ * External authority: what a trade still waiting offers from this inventory. Until it is
+ * released, no change may take any of it (the save API would then refuse the trade).
+ */
+export interface TradeHold {
+	/** Item id → the count its stack must keep (it may move or grow). */
+	readonly stacks: ReadonlyMap<string, number>;
+	/** Currency → the balance it must keep. */
+	readonly currency: Readonly<Record<string, number>>;
+}
+
 export interface PlayerEntry {
 	readonly userId: number;
 	readonly player: Player;
@@ -30,6 +41,22 @@ export interface PlayerEntry {
 	equipDirty: boolean;
 	/** Attribute name → def key, as last written on the Player. */
 	readonly shown: Map<string, string>;
+	/** External authority: trade id → what that waiting trade offers (see {@link TradeHold}). */
+	readonly holds: Map<string, TradeHold>;
+}
+
+/** Whether the inventory still holds everything its trades wait to give (see {@link TradeHold}). */
+export function keepsHolds(entry: PlayerEntry): boolean {
+	if (entry.holds.size() === 0) return true;
+	const counts = new Map<string, number>();
+	for (const stack of entry.state.slots) if (stack !== false) counts.set(stack.id, stack.count);
+	const owed = new Map<string, number>();
+	for (const [, hold] of entry.holds) {
+		for (const [id, count] of hold.stacks) if ((counts.get(id) ?? 0) < count) return false;
+		for (const [name, amount] of pairs(hold.currency)) owed.set(name, (owed.get(name) ?? 0) + amount);
+	}
+	for (const [name, amount] of owed) if ((entry.state.currencies[name] ?? 0) < amount) return false;
+	return true;
 }
 
 /** What the service tells the replication layer. */
@@ -57,5 +84,6 @@ export function newEntry(session: Session<object>, state: InventoryState): Playe
 		queued: false,
 		equipDirty: true,
 		shown: new Map(),
+		holds: new Map(),
 	};
 }

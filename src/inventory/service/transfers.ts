@@ -111,3 +111,38 @@ export function mintForTransfer(
 	const change: InventoryChange = { ...NO_CHANGE, nextSerial: entry.state.nextSerial };
 	return impl.commit(entry, change, 0) ? ids : undefined;
 }
+
+/**
+ * External authority: from now until {@link releaseHold}, changes to the player's inventory
+ * that would take the stacks `ids` (below their count now) or the `currency` a trade offers are
+ * refused (`authority_refused`), so the trade's transfer is not refused for want of them. They
+ * may still move. False when the player is not served here.
+ */
+export function holdForTrade(
+	service: InventoryService,
+	player: PlayerRef,
+	trade: string,
+	ids: ReadonlyArray<string>,
+	currency: Readonly<Record<string, number>>,
+): boolean {
+	const entry = implOf(service).entryOf(player);
+	if (entry === undefined) return false;
+	const stacks = new Map<string, number>();
+	for (const stack of entry.state.slots)
+		if (stack !== false && ids.includes(stack.id)) stacks.set(stack.id, stack.count);
+	entry.holds.set(trade, { stacks, currency: table.clone(currency) });
+	return true;
+}
+
+/** Ends what {@link holdForTrade} held for `trade` (nothing if the player left). */
+export function releaseHold(service: InventoryService, player: PlayerRef, trade: string): void {
+	implOf(service).entryOf(player)?.holds.delete(trade);
+}
+
+/** Whether the item is offered by a waiting trade other than `trade` (see {@link holdForTrade}). */
+export function isHeldElsewhere(service: InventoryService, player: PlayerRef, id: string, trade: string): boolean {
+	const holds = implOf(service).entryOf(player)?.holds;
+	if (holds === undefined) return false;
+	for (const [other, hold] of holds) if (other !== trade && hold.stacks.has(id)) return true;
+	return false;
+}

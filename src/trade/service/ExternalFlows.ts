@@ -4,7 +4,13 @@
 // pull that follows it. Internal to the trade service.
 import { isHopsafeError } from "../../core/errors";
 import type { StackBundle } from "../../inventory/service/transferStacks";
-import { liveInventory, mintForTransfer } from "../../inventory/service/transfers";
+import {
+	holdForTrade,
+	isHeldElsewhere,
+	liveInventory,
+	mintForTransfer,
+	releaseHold,
+} from "../../inventory/service/transfers";
 import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
 import type { SyncItem, SyncTransferLeg, TransferSettlement } from "../../sync/types";
@@ -121,12 +127,14 @@ export class ExternalFlows {
 	}
 
 	/**
-	 * The leg `from` gives `to`. A whole stack keeps its id; a part of a stack gets a new id in
-	 * the giver's series, as the slot inventory would mint it. The claims were checked already.
+	 * The leg `from` gives `to` in trade `id`. A whole stack keeps its id; a part of a stack gets
+	 * a new id in the giver's series, as the slot inventory would mint it. The claims were
+	 * checked already; a stack another waiting trade offers is `busy`.
 	 */
-	public side(from: number, to: number, spec: GiveSpec): Side | TradeRejectReason {
+	public side(id: string, from: number, to: number, spec: GiveSpec): Side | TradeRejectReason {
 		const state = liveInventory(this.trades.inventory, from);
 		if (state === undefined) return "no_session";
+		for (const claim of spec.items) if (isHeldElsewhere(this.trades.inventory, from, claim.id, id)) return "busy";
 		const found = new Array<ItemStack>();
 		let parts = 0;
 		for (const claim of spec.items) {
@@ -170,10 +178,20 @@ export class ExternalFlows {
 		if (sides.size() === 0) return { outcome: outcome(id, "failed", "empty_offer") };
 		const users = books.map((book) => book.userId);
 		const record: Unanswered = { sides, users, kind, adopted: false };
-		const sent = this.send(id, sides, users, kind, users, () => this.keep(id, record, books));
+		// While it is on its way, the givers here cannot use up what it gives.
+		for (const { leg } of sides) this.hold(id, leg);
+		const [ran, sent] = pcall(() => this.send(id, sides, users, kind, users, () => this.keep(id, record, books)));
+		for (const { leg } of sides) releaseHold(this.trades.inventory, leg.from, id);
+		if (!ran) throw sent;
 		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
 		else this.unkeep(id, users);
 		return sent;
+	}
+
+	/** Holds what `leg` gives while trade `id` waits, if its giver is served here (see `holdForTrade`). */
+	public hold(id: string, leg: SyncTransferLeg): void {
+		const ids = (leg.items ?? []).map((item) => item.id);
+		holdForTrade(this.trades.inventory, leg.from, id, ids, leg.currencies ?? {});
 	}
 
 	/**
@@ -340,9 +358,9 @@ export class ExternalFlows {
 			this.flows.checkGive(bookB, proposal.b, proposal.a.items.size());
 		if (refused !== undefined) return outcome(id, "failed", refused);
 		this.trades.step("validated", id);
-		const sideA = this.side(ua, ub, proposal.a);
+		const sideA = this.side(id, ua, ub, proposal.a);
 		if (typeIs(sideA, "string")) return outcome(id, "failed", sideA);
-		const sideB = this.side(ub, ua, proposal.b);
+		const sideB = this.side(id, ub, ua, proposal.b);
 		if (typeIs(sideB, "string")) return outcome(id, "failed", sideB);
 		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade").outcome;
 	}
@@ -359,7 +377,7 @@ export class ExternalFlows {
 		const spec: GiveSpec = { items: request.items, currency: request.currency };
 		const refused = this.flows.checkGive(book, spec, 0);
 		if (refused !== undefined) return outcome(id, "failed", refused);
-		const side = this.side(from, request.to, spec);
+		const side = this.side(id, from, request.to, spec);
 		if (typeIs(side, "string")) return outcome(id, "failed", side);
 		const books = [book];
 		const recipient = this.trades.bookOf(request.to);

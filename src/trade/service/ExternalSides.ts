@@ -6,7 +6,7 @@
 // verdict. Only the coordinator decides, so the two servers can never disagree on what happened;
 // the API refuses a side whose items moved meanwhile. Internal to the trade service.
 import type { StackBundle } from "../../inventory/service/transferStacks";
-import { liveInventory } from "../../inventory/service/transfers";
+import { liveInventory, releaseHold } from "../../inventory/service/transfers";
 import type { PlayerRef } from "../../inventory/service/types";
 import { plainAttrs } from "../../inventory/service/authorityDiff";
 import type { ItemAttrs, ItemStack } from "../../inventory/state/types";
@@ -135,8 +135,10 @@ export class ExternalSides {
 		const refused = this.flows.checkGive(book, request, request.receive.items.size());
 		if (refused !== undefined) return outcome(id, "failed", refused);
 		this.trades.step("validated", id);
-		const side = this.external.side(uid, partner, request);
+		const side = this.external.side(id, uid, partner, request);
 		if (typeIs(side, "string")) return outcome(id, "failed", side);
+		// Until the trade ends, this player cannot use up what the side gives.
+		this.external.hold(id, side.leg);
 		const expect = summarizeTerms(request.receive);
 		const deadline = this.trades.now() + this.trades.limits.decisionTimeout;
 		if (uid > partner) {
@@ -180,6 +182,7 @@ export class ExternalSides {
 		}
 		const message: VaultMessage = { id: legId(id, offer.from), kind: SIDE_KIND, body: offer };
 		if (!this.deliver(offer.to, message, () => this.receiveOffer(offer))) {
+			releaseHold(this.trades.inventory, offer.from, id);
 			if (book.ledger.sent?.[id] !== undefined) {
 				delete book.ledger.sent[id];
 				this.trades.inventory.saveSoon(book.userId);
@@ -214,6 +217,7 @@ export class ExternalSides {
 		if (verdict.to !== book.userId || this.heard.has(trade)) return;
 		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.sent?.[trade] === undefined) return;
 		this.awaiting.delete(trade);
+		releaseHold(this.trades.inventory, book.userId, trade);
 		// Saved soon (a verdict message brings its own save; settling alone does not): a side
 		// still listed in the saved ledger would be settled and told again after a crash.
 		if (book.ledger.sent?.[trade] !== undefined) {
@@ -276,6 +280,7 @@ export class ExternalSides {
 		// Heard meanwhile, or the player left (their next server settles it again: same answer).
 		if (this.awaiting.get(id) !== waiting) return;
 		this.awaiting.delete(id);
+		releaseHold(this.trades.inventory, waiting.userId, id);
 		const book = this.trades.bookOf(waiting.userId);
 		// The authority cannot settle it: the side stays listed, so a late verdict is still heard
 		// (and the player's next server asks once more).
@@ -416,6 +421,7 @@ export class ExternalSides {
 		this.asking.delete(id);
 		if (settlement === "later") return outcome(id, "pending", "save_failed");
 		this.refusals.delete(id);
+		releaseHold(this.trades.inventory, refusal.coordinator, id);
 		if (settlement !== "never" && settlement.status === "applied")
 			return this.foundApplied(id, refusal, settlement);
 		if (refusal.held && this.trades.settled.listening) this.trades.settled.Fire(refusal.coordinator, id, "failed");

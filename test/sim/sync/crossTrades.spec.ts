@@ -1,7 +1,7 @@
 import type { InventoryService, TransferOutcome } from "../../../src";
 import type { BundleTerms } from "../../../src/trade/ledger/summary";
 import type { GiveSpec, TradeLimits } from "../../../src/trade/service/types";
-import { apiCoins, companionToken, companionWrite, syncWorld } from "./support/api";
+import { apiCoins, companionToken, companionWrite, syncWorld, waitSettled } from "./support/api";
 import {
 	apiItems,
 	externalServer,
@@ -80,6 +80,18 @@ function swordSold(setup: Cross, sword: string): string {
 	world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
 	const transfers = tradeTransfers(world, a);
 	return `${transfers} transfer, ${apiItems(world, b)} at b, ${apiCoins(world, a)} coins at a, ${slotItems(two.service.getInventory(b)!)}`;
+}
+
+/**
+ * Pair `pair` (world seed 7800 + pair) where the coordinator `a` holds a sword and 100 coins and
+ * the partner `b` 10 potions, before either side of trade `cross-external-<pair>`.
+ */
+function swordAndPotions(pair: number): { setup: Cross; sword: string; potions: string; id: string } {
+	const setup = crossSetup(7800 + pair, pair);
+	const sword = grant(setup.one.service, setup.a, "sword");
+	assert(setup.one.service.adjustCurrency(setup.a, "coins", 100).ok, "the coins were not granted");
+	const potions = grant(setup.two.service, setup.b, "potion", 10);
+	return { setup, sword, potions, id: `cross-external-${pair}` };
 }
 
 /** Short deadlines for the specs of an overdue verdict. */
@@ -181,12 +193,8 @@ function coordinatorPending(setup: Cross, id: string, sword: string, applied: bo
 export = () => {
 	describe("cross-server trades in external authority", () => {
 		it("moves both sides as one transfer sent by the coordinator once the partner's side arrives", () => {
-			const setup = crossSetup(7801, 1);
+			const { setup, sword, potions, id } = swordAndPotions(1);
 			const { world, one, two, a, b } = setup;
-			const sword = grant(one.service, a, "sword");
-			expect(one.service.adjustCurrency(a, "coins", 100).ok).to.equal(true);
-			const potions = grant(two.service, b, "potion", 10);
-			const id = "cross-external-1";
 			const sideA = () => side(setup, id, a, { items: [{ id: sword, count: 1 }], currency: { coins: 30 } }, { items: [{ def: "potion", count: 4 }] });
 			const sideB = () => side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }], currency: { coins: 30 } });
 			// The partner's side goes first: it is sent to the coordinator, nothing moves yet.
@@ -255,6 +263,38 @@ export = () => {
 			const theirs = three.service.getInventory(b)!;
 			expect(slotItems(theirs)).to.equal(`${shield}=shieldx1`);
 			expect(theirs.currencies.coins).to.equal(0);
+		});
+
+		it("keeps what a waiting side gives out of play until the trade ends (it may still move)", () => {
+			const { setup, sword, potions, id } = swordAndPotions(20);
+			const { world, one, two, a, b } = setup;
+			const give = { items: [{ id: sword, count: 1 }], currency: { coins: 30 } };
+			expect(side(setup, id, a, give, { items: [{ def: "potion", count: 4 }] }).status).to.equal("escrowed");
+			// The coordinator's side waits: the 30 coins it gives cannot be spent, the rest can.
+			expect(one.service.adjustCurrency(a, "coins", -80).ok).to.equal(false);
+			expect(one.service.adjustCurrency(a, "coins", -60).ok).to.equal(true);
+			expect(one.service.move(a, slotOf(one.service.getInventory(a)!, sword), sword, 5).ok).to.equal(true);
+
+			const potionSlot = () => slotOf(two.service.getInventory(b)!, potions);
+			const sideB = side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }], currency: { coins: 30 } });
+			expect(sideB.status).to.equal("escrowed");
+			// The partner's side is on its way: none of the stack it gives part of can go, and no
+			// other trade may give it; it can still move.
+			const drink = two.service.consume(b, potionSlot(), potions, 1);
+			expect(drink.ok ? "ok" : drink.error).to.equal("authority_refused");
+			expect(two.service.move(b, potionSlot(), potions, 4).ok).to.equal(true);
+			const regift = outcomeOf(
+				world,
+				two.trades!.gift({ id: "gift-7820", from: b, to: a, items: [{ id: potions, count: 1 }] }),
+			);
+			expect(`${regift.status} ${regift.reason}`).to.equal("failed busy");
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(apiCoins(world, a)).to.equal(10);
+			// Settled: what is left is free again.
+			expect(two.service.consume(b, potionSlot(), potions, 1).ok).to.equal(true);
+			expect(one.service.adjustCurrency(a, "coins", -10).ok).to.equal(true);
+			waitSettled(world, two.app, b);
+			expect(apiItems(world, b)).to.equal(slotItems(two.service.getInventory(b)!));
 		});
 
 		it("moves nothing when the two sides disagree on the terms", () => {
