@@ -29,7 +29,7 @@ import type { InventoryState, ItemAttrs } from "../state/types";
 import { AuthorityLink } from "./authorityLink";
 import { takeCensus } from "./census";
 import { EarlySaver } from "./earlySave";
-import { keepsHolds, newEntry, type ChangeSink, type PlayerEntry } from "./entry";
+import { clampHolds, keepsHolds, newEntry, type ChangeSink, type PlayerEntry } from "./entry";
 import type {
 	ConsumedEvent,
 	Disconnectable,
@@ -239,7 +239,10 @@ export class InventoryServiceImpl implements InventoryService {
 	private resync(entry: PlayerEntry): void {
 		const change = this.external!.resync(entry);
 		if (change === false) this.forget(entry);
-		else if (change !== undefined) this.record(entry, change, 0);
+		else if (change !== undefined) {
+			clampHolds(entry);
+			this.record(entry, change, 0);
+		}
 	}
 
 	/** Replication, `changed` and the events' signals. */

@@ -69,6 +69,36 @@ export interface ChangeSink {
 	forget(entry: PlayerEntry): void;
 }
 
+/**
+ * Lowers the holds to what the inventory has after the authority changed it. Another writer
+ * (the companion) may take what a trade offers, and the trade then fails at the API; the
+ * player's own changes must not be refused for what is gone meanwhile.
+ */
+export function clampHolds(entry: PlayerEntry): void {
+	if (entry.holds.size() === 0) return;
+	const counts = new Map<string, number>();
+	for (const stack of entry.state.slots) if (stack !== false) counts.set(stack.id, stack.count);
+	const balances = new Map<string, number>();
+	for (const [name, balance] of pairs(entry.state.currencies)) balances.set(name, balance);
+	for (const [trade, hold] of entry.holds) {
+		let lowered = false;
+		const stacks = new Map<string, number>();
+		for (const [id, count] of hold.stacks) {
+			const have = math.min(count, counts.get(id) ?? 0);
+			stacks.set(id, have);
+			lowered ||= have < count;
+		}
+		const currency: Record<string, number> = {};
+		for (const [name, amount] of pairs(hold.currency)) {
+			const left = balances.get(name) ?? 0;
+			currency[name] = math.min(amount, left);
+			balances.set(name, left - currency[name]);
+			lowered ||= currency[name] < amount;
+		}
+		if (lowered) entry.holds.set(trade, { stacks, currency });
+	}
+}
+
 export function newEntry(session: Session<object>, state: InventoryState): PlayerEntry {
 	return {
 		userId: session.userId,

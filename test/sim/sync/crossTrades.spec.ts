@@ -297,6 +297,36 @@ export = () => {
 			expect(apiItems(world, b)).to.equal(slotItems(two.service.getInventory(b)!));
 		});
 
+		it("does not hold up the player's other changes once another writer took what a side gives", () => {
+			const { setup, sword, potions, id } = swordAndPotions(21);
+			const { world, two, a, b } = setup;
+			const sent = side(
+				setup,
+				id,
+				b,
+				{ items: [{ id: potions, count: 4 }] },
+				{ items: [{ def: "sword", count: 1 }], currency: { coins: 30 } },
+			);
+			expect(sent.status).to.equal("escrowed");
+			// The companion sells the whole stack the waiting side gives part of.
+			const token = companionToken(world, b, ["item.remove"]);
+			expect(companionWrite(world, token, b, [{ op: "item.remove", id: potions, count: 10 }]).status).to.equal(201);
+			two.app.sync.refresh(b);
+			world.runUntil(() => slotOf(two.service.getInventory(b)!, potions) < 0, 30);
+			expect(slotOf(two.service.getInventory(b)!, potions)).to.equal(-1);
+			// The player's own changes go on: nothing they make can take what is already gone.
+			expect(two.service.grant(b, "potion", 2).ok).to.equal(true);
+			expect(two.service.adjustCurrency(b, "coins", 5).ok).to.equal(true);
+			// The trade fails at the API, for both (once the side reached the coordinator).
+			world.advance(10);
+			const give = { items: [{ id: sword, count: 1 }], currency: { coins: 30 } };
+			expect(side(setup, id, a, give, { items: [{ def: "potion", count: 4 }] }).status).to.equal("failed");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			waitSettled(world, two.app, b);
+			expect(apiItems(world, b)).to.equal(slotItems(two.service.getInventory(b)!));
+			expect(apiCoins(world, b)).to.equal(5);
+		});
+
 		it("moves nothing when the two sides disagree on the terms", () => {
 			const setup = crossSetup(7803, 3);
 			const { world, one, two, a, b } = setup;
