@@ -259,10 +259,13 @@ export = () => {
 			const { world, service, trades } = setup;
 			const potions = idOf(service.grant(a, "potion", 10));
 			expect(service.adjustCurrency(a, "coins", 30).ok).to.equal(true);
-			const gift = outcomeOf(
-				world,
-				trades.gift({ from: a, to: c, items: [{ id: potions, count: 3 }], currency: { coins: 10 } }),
-			);
+			const sending = trades.gift({ from: a, to: c, items: [{ id: potions, count: 3 }], currency: { coins: 10 } });
+			// While it is on its way, what it gives cannot be used up: not the stack it takes part
+			// of, nor the coins.
+			const drink = service.consume(a, slotOf(service.getInventory(a)!, potions), potions, 1);
+			expect(drink.ok ? "ok" : drink.error).to.equal("authority_refused");
+			expect(service.adjustCurrency(a, "coins", -25).ok).to.equal(false);
+			const gift = outcomeOf(world, sending);
 			expect(gift.status).to.equal("completed");
 			const mine = service.getInventory(a)!;
 			expect((mine.slots[slotOf(mine, potions)] as { count: number }).count).to.equal(7);
