@@ -26,6 +26,17 @@ export function isBundle(value: unknown): boolean {
 	return true;
 }
 
+/** Whether `value` is a sent side's `gives`: stack ids and currency amounts. */
+function isGives(value: unknown): boolean {
+	if (!typeIs(value, "table")) return false;
+	const { ids, currency } = value as { ids?: unknown; currency?: unknown };
+	if (!typeIs(ids, "table") || !typeIs(currency, "table")) return false;
+	for (const [, id] of pairs(ids as object)) if (!isName(id)) return false;
+	for (const [name, amount] of pairs(currency as object))
+		if (!isName(name) || !typeIs(amount, "number")) return false;
+	return true;
+}
+
 /** Whether `value` has the shape of a save API transfer leg (`SyncTransferLeg`). */
 export function isTransferLeg(value: unknown): value is SyncTransferLeg {
 	if (!typeIs(value, "table")) return false;
@@ -137,8 +148,13 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 					problems.push(`${at}: not a decision`);
 				}
 			} else if (name === "sent") {
-				const side = value as { partner?: unknown; deadline?: unknown };
-				if (!typeIs(value, "table") || !typeIs(side.partner, "number") || !typeIs(side.deadline, "number"))
+				const side = value as { partner?: unknown; deadline?: unknown; gives?: unknown };
+				if (
+					!typeIs(value, "table") ||
+					!typeIs(side.partner, "number") ||
+					!typeIs(side.deadline, "number") ||
+					(side.gives !== undefined && !isGives(side.gives))
+				)
 					problems.push(`${at}: not a sent side`);
 			} else if (name === "unanswered") {
 				if (!isUnanswered(value)) problems.push(`${at}: not an unanswered transfer`);

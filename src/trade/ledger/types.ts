@@ -48,6 +48,8 @@ export interface SentSide {
 	readonly partner: number;
 	/** The trade's deadline as this side set it. */
 	readonly deadline: number;
+	/** What the side gives (stack ids, currency): held out of play on the player's next server too. */
+	readonly gives?: { readonly ids: ReadonlyArray<string>; readonly currency: Readonly<Record<string, number>> };
 }
 
 /**

@@ -6,7 +6,7 @@
 // verdict. Only the coordinator decides, so the two servers can never disagree on what happened;
 // the API refuses a side whose items moved meanwhile. Internal to the trade service.
 import type { StackBundle } from "../../inventory/service/transferStacks";
-import { liveInventory, releaseHold } from "../../inventory/service/transfers";
+import { holdForTrade, liveInventory, releaseHold } from "../../inventory/service/transfers";
 import type { PlayerRef } from "../../inventory/service/types";
 import { plainAttrs } from "../../inventory/service/authorityDiff";
 import type { ItemAttrs, ItemStack } from "../../inventory/state/types";
@@ -202,7 +202,9 @@ export class ExternalSides {
 	private listSent(book: Book, offer: SideOffer): void {
 		const ledger = book.ledger;
 		if (ledger.sent === undefined) ledger.sent = {};
-		ledger.sent[offer.trade] = { partner: offer.to, deadline: offer.deadline };
+		const ids = (offer.leg.items ?? []).map((item) => item.id);
+		const gives = { ids, currency: table.clone(offer.leg.currencies ?? {}) };
+		ledger.sent[offer.trade] = { partner: offer.to, deadline: offer.deadline, gives };
 		this.trades.inventory.saveSoon(book.userId);
 	}
 
@@ -301,6 +303,19 @@ export class ExternalSides {
 		for (const [id, side] of pairs(sent)) {
 			if (!this.awaiting.has(id) && !this.heard.has(id))
 				this.awaiting.set(id, { userId: book.userId, partner: side.partner, deadline: side.deadline });
+		}
+		this.holdSent(book);
+	}
+
+	/**
+	 * Holds what the player's sides still waiting give (sent by an earlier server) once their
+	 * inventory is served here; called at the load and when the inventory is ready, whichever
+	 * comes last.
+	 */
+	public holdSent(book: Book): void {
+		for (const [id, side] of pairs(book.ledger.sent ?? {})) {
+			if (side.gives !== undefined && this.awaiting.get(id)?.userId === book.userId)
+				holdForTrade(this.trades.inventory, book.userId, id, side.gives.ids, side.gives.currency);
 		}
 	}
 

@@ -139,7 +139,9 @@ export class TradeServiceImpl implements TradeService {
 		this.connections.push(
 			this.inventory.ready.Connect((player) => {
 				const book = this.books.get(player.UserId);
-				if (book !== undefined) this.courier.kick(book);
+				if (book === undefined) return;
+				this.sides?.holdSent(book);
+				this.courier.kick(book);
 			}),
 		);
 		this.connections.push(

@@ -453,6 +453,25 @@ export = () => {
 			expect(setup.settled.size()).to.equal(1);
 		});
 
+		it("holds what a waiting side gives at the partner's next server too", () => {
+			const limits = { ...VERDICT_LIMITS, decisionTimeout: 90 };
+			const { setup, sword, id } = partnerSent(23, limits);
+			const { world, two, a, b } = setup;
+			// The partner moves on while their side (25 coins) waits: the side moves with them.
+			two.app.server.leave(two.app.server.findPlayer(b)!);
+			world.advance(2);
+			const three = externalServer(world, { name: "three", trades: true, limits });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			expect(three.service.adjustCurrency(b, "coins", -5).ok).to.equal(false);
+			const coordinator = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(coordinator.status).to.equal("completed");
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			// Settled: nothing is held any more.
+			expect(three.service.adjustCurrency(b, "coins", 5).ok).to.equal(true);
+			expect(three.service.adjustCurrency(b, "coins", -5).ok).to.equal(true);
+		});
+
 		it("settles a waiting side at the partner's next server when they moved before the verdict was due", () => {
 			const { setup, sword, id } = partnerSent(10);
 			const { world, one, two, a, b } = setup;

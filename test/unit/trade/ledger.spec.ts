@@ -145,6 +145,11 @@ export = () => {
 			expect(checkTradeLedger(sent).size()).to.equal(0);
 			sent.sent.U = { partner: "two", deadline: 100 };
 			expect(checkTradeLedger(sent).join(";")).to.equal("sent.U: not a sent side");
+			// What a side gives (held on the player's next server) is optional, and checked.
+			sent.sent.U = { partner: PARTNER, deadline: 100, gives: { ids: ["1-2"], currency: { coins: 5 } } };
+			expect(checkTradeLedger(sent).size()).to.equal(0);
+			sent.sent.U = { partner: PARTNER, deadline: 100, gives: { ids: [7], currency: {} } };
+			expect(checkTradeLedger(sent).join(";")).to.equal("sent.U: not a sent side");
 			sent.sent = 5 as never;
 			expect(checkTradeLedger(sent).join(";")).to.equal("sent: not a table");
 		});
