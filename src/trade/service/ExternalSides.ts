@@ -171,7 +171,10 @@ export class ExternalSides {
 		const id = offer.trade;
 		// The coordinator's transfer names this player's items: what was queued here (a part
 		// just minted, coins just earned) must be at the API before it is sent.
-		if (!this.external.flushed([offer.from])) return outcome(id, "failed", "save_failed");
+		if (!this.external.flushed([offer.from])) {
+			releaseHold(this.trades.inventory, offer.from, id);
+			return outcome(id, "failed", "save_failed");
+		}
 		// Listed with the profile (saved soon): if this server stops first, the player's next one
 		// still hears the verdict, or settles the trade itself when none comes. With
 		// `writeAheadTimeout` the listing is saved before the side leaves, so no crash loses it.

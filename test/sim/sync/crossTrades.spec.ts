@@ -453,6 +453,20 @@ export = () => {
 			expect(setup.settled.size()).to.equal(1);
 		});
 
+		it("releases what a side would give when it could not be sent", () => {
+			const setup = crossSetup(7824, 24, { saveTimeout: 5 });
+			const { world, two, b } = setup;
+			const potions = grant(two.service, b, "potion", 10);
+			waitSettled(world, two.app, b);
+			// The API cannot be reached: the coins just earned never get there, so the side (whose
+			// transfer must find them at the API) is not sent.
+			world.failHttp({ kind: "connectFail", count: 1000, server: two.app.server });
+			expect(two.service.adjustCurrency(b, "coins", 5).ok).to.equal(true);
+			const sent = side(setup, "cross-external-24", b, { items: [{ id: potions, count: 4 }] }, { items: [] });
+			expect(`${sent.status} ${sent.reason}`).to.equal("failed save_failed");
+			expect(two.service.consume(b, slotOf(two.service.getInventory(b)!, potions), potions, 7).ok).to.equal(true);
+		});
+
 		it("holds what a waiting side gives at the partner's next server too", () => {
 			const limits = { ...VERDICT_LIMITS, decisionTimeout: 90 };
 			const { setup, sword, id } = partnerSent(23, limits);
