@@ -27,6 +27,35 @@ function pushBounded(list: Array<string>, value: string, keep: number): void {
 	while (list.size() > keep) list.shift();
 }
 
+/**
+ * The idempotency key of a purchase's attempt after `refused` refusals. The first keeps the
+ * form earlier versions used; later ones differ before the id, so no purchase id can make one
+ * key another's.
+ */
+function purchaseKey(purchaseId: string, refused: number): string {
+	return refused === 0 ? `purchase:${purchaseId}` : `purchase.${refused}:${purchaseId}`;
+}
+
+/** How many times the API refused `purchaseId` (0 for a ledger without a usable count). */
+function refusalsOf(ledger: PurchaseLedger, purchaseId: string): number {
+	const count = typeIs(ledger.refused, "table") ? ledger.refused[purchaseId] : undefined;
+	return typeIs(count, "number") && count >= 0 && count % 1 === 0 ? count : 0;
+}
+
+/** Counts a refusal of `purchaseId`, keeping at most `keep` counts (a dropped one restarts at 0). */
+function countRefusal(ledger: PurchaseLedger, purchaseId: string, keep: number): void {
+	const count = refusalsOf(ledger, purchaseId) + 1;
+	if (!typeIs(ledger.refused, "table")) ledger.refused = {};
+	const refused = ledger.refused;
+	delete refused[purchaseId];
+	let size = 0;
+	for (const [id] of pairs(refused)) {
+		size += 1;
+		if (size >= keep) delete refused[id];
+	}
+	refused[purchaseId] = count;
+}
+
 function isLedger(value: unknown): value is PurchaseLedger {
 	return typeIs(value, "table") && typeIs((value as { ids?: unknown }).ids, "table");
 }
@@ -42,7 +71,8 @@ function isLedger(value: unknown): value is PurchaseLedger {
  * failed save answer `NotProcessedYet`, and Roblox delivers the receipt again later (a player
  * whose session is still loading is waited for, up to `sessionWait` seconds). In external
  * authority the purchase is one save API transaction keyed by its PurchaseId, applied once
- * whichever server sends it, and `PurchaseGranted` also waits for the API to apply it.
+ * whichever server sends it, and `PurchaseGranted` also waits for the API to apply it; a
+ * purchase the API refused is asked again under a new key at its next delivery.
  *
  * @example
  * ```ts
@@ -155,9 +185,15 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		const [confirmed, failure] = options.inventory.awaitTransaction(player, key).await();
 		if (!confirmed && !isRejection(failure)) return defer(receipt, { kind: "unconfirmed", error: failure });
 		removeFrom(ledger.unconfirmed, receipt.PurchaseId);
-		if (confirmed) return undefined;
-		// Refused and rolled back: the id leaves the ledger with the grant.
+		if (confirmed) {
+			if (typeIs(ledger.refused, "table")) delete ledger.refused[receipt.PurchaseId];
+			return undefined;
+		}
+		// Refused and rolled back: the id leaves the ledger with the grant, and the next delivery
+		// asks under the next key (this one stays refused at the API). A crash that loses this
+		// count only makes the next server ask under this key again and be refused again.
 		removeFrom(ledger.ids, receipt.PurchaseId);
+		countRefusal(ledger, receipt.PurchaseId, keep);
 		unsaved.delete(receipt.PurchaseId);
 		return defer(receipt, { kind: "authority_refused", error: failure });
 	};
@@ -172,9 +208,9 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		if (player === undefined || session === undefined || ledger === undefined) {
 			return Enum.ProductPurchaseDecision.NotProcessedYet;
 		}
-		// External authority: one API transaction per purchase id, whichever server sends it, so a
-		// grant the API applied before a crash lost the profile's copy applies once.
-		const key = `purchase:${receipt.PurchaseId}`;
+		// External authority: one API transaction per purchase id and attempt, whichever server
+		// sends it, so a grant the API applied before a crash lost the profile's copy applies once.
+		const key = purchaseKey(receipt.PurchaseId, refusalsOf(ledger, receipt.PurchaseId));
 		if (!ledger.ids.includes(receipt.PurchaseId)) {
 			const refused = grant(receipt, player, ledger, key, true);
 			if (refused !== undefined) return refused;

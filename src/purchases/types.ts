@@ -17,12 +17,19 @@ export interface PurchaseLedger {
 	 * answered yet. A later delivery sends it again under the same key and learns the answer.
 	 */
 	unconfirmed?: Array<string>;
+	/**
+	 * External authority: how many times the save API refused each purchase not granted yet,
+	 * by purchase id. The API keeps refusing a refused key, so the next delivery asks under the
+	 * next key; a key is only used once the one before it was refused, so at most one applies.
+	 */
+	refused?: Record<string, number>;
 }
 
 /**
  * Why a receipt was not granted this time; Roblox delivers it again later. External authority
- * only: `authority_refused`, the save API refused the purchase's transaction (it keeps refusing
- * that purchase: give products steps the API cannot refuse, grants rather than coin costs);
+ * only: `authority_refused`, the save API refused the purchase's transaction (another writer
+ * spent the coins it costs, say; a later delivery asks again under a new key, so it is granted
+ * once the player can take it);
  * `unconfirmed`, the API did not answer in time (the transaction stays queued).
  */
 export type PurchaseRefusal =

@@ -519,6 +519,43 @@ export = () => {
 			expect(slotItems(state)).to.equal("");
 		});
 
+		it("grants a purchase the API refused at a later delivery, once the player can pay for it", () => {
+			const userId = BASE + 27;
+			const setup = externalGame(7627, userId, [coins(60)]);
+			const { world, service } = setup;
+			const purchases = bindShop(setup);
+			const deferred = new Array<string>();
+			purchases.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
+			// Another writer spends coins the server still shows: the API refuses the purchase, and
+			// Roblox's next deliveries are refused here, by the balance the API showed.
+			expect(serverWrite(world, userId, [coins(-30)]).status).to.equal(201);
+			const id = world.purchase(userId, 779);
+			world.advance(15);
+			expect(deferred[0]).to.equal("authority_refused");
+			expect(deferred.size() > 1).to.equal(true);
+			expect(deferred.filter((kind) => kind !== "refused").size()).to.equal(1);
+			expect(world.receipts(userId)[0].status).to.equal("pending");
+			const data = setup.app.vault.getSession(userId)!.data as { purchases?: PurchaseLedger };
+			expect(data.purchases!.refused![id]).to.equal(1);
+			// The player earns coins elsewhere: the next delivery is granted, once.
+			expect(serverWrite(world, userId, [coins(40)]).status).to.equal(201);
+			world.runUntil(() => world.receipts(userId)[0].status === "granted", 60);
+			expect(world.receipts(userId)[0].status).to.equal("granted");
+			waitSettled(world, setup.app, userId);
+			expect(apiCoins(world, userId)).to.equal(20);
+			const state = service.getInventory(userId)!;
+			expect(apiItems(world, userId)).to.equal(slotItems(state));
+			expect(slotItems(state).split(" ").size()).to.equal(1);
+			expect(data.purchases!.ids.includes(id)).to.equal(true);
+			expect(data.purchases!.refused![id]).to.equal(undefined);
+			// Delivered again (its answer lost): nothing more.
+			const again = setup.app.server.run(() => purchases.process(receiptOf(userId, id, 779)));
+			expect(again).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
+			waitSettled(world, setup.app, userId);
+			expect(apiCoins(world, userId)).to.equal(20);
+			expect(apiItems(world, userId).split(" ").size()).to.equal(1);
+		});
+
 		it("asks the API again for a purchase whose answer a crashed server never saw", () => {
 			const userId = BASE + 23;
 			const world = syncWorld(7623, { marketplace: { retryInterval: 1000 } });
