@@ -6,7 +6,7 @@ import {
 	syncWorld,
 	waitReady,
 	waitSettled,
-	type SyncData,
+	storedData,
 } from "./support/api";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -19,10 +19,7 @@ interface StoredSync {
 
 /** The sync record as the DataStore holds it (what a crash leaves behind). */
 function storedSync(world: Sim.World, userId: number): StoredSync | undefined {
-	const value = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })?.value as
-		| { Data?: { value?: SyncData } }
-		| undefined;
-	return value?.Data?.value?.sync as unknown as StoredSync | undefined;
+	return storedData(world, userId)?.sync as unknown as StoredSync | undefined;
 }
 
 const FAULTS: Array<[string, Sim.HttpFaultSpec["kind"], number | undefined]> = [

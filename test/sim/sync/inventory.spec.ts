@@ -13,6 +13,7 @@ import {
 	companionWrite,
 	readPlayer,
 	serverWrite,
+	storedData,
 	syncWorld,
 	waitSettled,
 	type SyncGame,
@@ -573,11 +574,9 @@ export = () => {
 			const id = world.purchase(userId, 779);
 			world.advance(45);
 			// a granted it, saved the id with the queued transaction, and never heard the API.
-			const stored = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })!.value as {
-				Data: { value: { purchases: PurchaseLedger } };
-			};
-			expect(stored.Data.value.purchases.ids.includes(id)).to.equal(true);
-			expect(stored.Data.value.purchases.unconfirmed!.includes(id)).to.equal(true);
+			const stored = storedData<{ purchases: PurchaseLedger }>(world, userId)!;
+			expect(stored.purchases.ids.includes(id)).to.equal(true);
+			expect(stored.purchases.unconfirmed!.includes(id)).to.equal(true);
 			a.app.server.crash();
 			// b replays the transaction at the join and the API refuses it (30 coins): the receipt
 			// must not be answered PurchaseGranted for a grant the API never applied.

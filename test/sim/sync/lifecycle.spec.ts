@@ -10,17 +10,14 @@ import {
 	syncWorld,
 	waitReady,
 	waitSettled,
-	type SyncData,
+	storedData,
 } from "./support/api";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 740_000;
 
 function storedOutbox(world: Sim.World, userId: number): number {
-	const value = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })?.value as
-		| { Data?: { value?: SyncData } }
-		| undefined;
-	return value?.Data?.value?.sync.outbox.size() ?? -1;
+	return storedData(world, userId)?.sync.outbox.size() ?? -1;
 }
 
 export = () => {

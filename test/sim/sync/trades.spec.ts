@@ -1,9 +1,10 @@
 import type { InventoryService, InventoryState, TradeLimits, TradeProposal, TradeService } from "../../../src";
 import { checkInventory } from "../../../src/inventory/invariants";
-import { apiCoins, companionToken, companionWrite, syncWorld, type SyncGame } from "./support/api";
+import { apiCoins, companionToken, companionWrite, storedData, syncWorld, type SyncGame } from "./support/api";
 import {
 	apiItems,
 	externalServer,
+	type ExternalData,
 	listenTrades,
 	outcomeOf,
 	slotItems,
@@ -391,7 +392,15 @@ export = () => {
 			// Answered now: both players are told here, and the cleared copy is saved soon.
 			expect(outcomeOf(world, trades.execute(proposal)).status).to.equal("completed");
 			expect(settled.join(",")).to.equal(`${a} completed,${b} completed`);
-			world.advance(8);
+			// The crash comes once that copy is saved. (How soon depends on the key's write
+			// cooldown, which the save API's pushes, arriving at wall-clock moments, can move.)
+			const copySaved = () =>
+				[a, b].every((userId) => {
+					const ledger = storedData<ExternalData>(world, userId)?.trades;
+					return ledger !== undefined && next(ledger.unanswered ?? {})[0] === undefined;
+				});
+			world.runUntil(copySaved, 30);
+			expect(copySaved()).to.equal(true);
 			app.server.crash();
 			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
 			const again = new Array<string>();

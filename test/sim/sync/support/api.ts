@@ -153,6 +153,17 @@ export function apiRequest(
 	return { status: response.statusCode, body, headers: response.headers };
 }
 
+/**
+ * The player's profile data as the DataStore holds it (what a crash leaves behind), or
+ * undefined before the first save.
+ */
+export function storedData<T = SyncData>(world: Sim.World, userId: number): T | undefined {
+	const value = world.dataStore().read({ store: "SyncData", key: `player_${userId}` })?.value as
+		| { Data?: { value?: T } }
+		| undefined;
+	return value?.Data?.value;
+}
+
 /** The player's canonical state, read with the server key. */
 export function readPlayer(world: Sim.World, userId: number): SyncState & { items: Array<{ id: string; count: number }> } {
 	const reply = apiRequest(world, "GET", `/v1/players/${userId}`);
