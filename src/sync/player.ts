@@ -26,8 +26,17 @@ export interface EntryMeta {
 	queuedAt: number;
 	/** Its key was given by the game: never coalesce into it. */
 	fixedKey: boolean;
+	/** Later mutations may join it (it holds only operations that cannot be refused in practice). */
+	open: boolean;
 	/** Dead-lettered (exhausted its retries); retried on its own schedule. */
 	dead: boolean;
+	/** The version a `doc.set` entry was last sent against: sent again under its key with it. */
+	ifMatch?: number;
+	/**
+	 * A dead letter the API may have applied, and a pull has read the player since: the mirror
+	 * holds it if it was applied, so the view leaves it out instead of counting it twice.
+	 */
+	maybeInMirror: boolean;
 }
 
 /** A transaction the API acknowledged at a version the mirror has not reached yet. */
@@ -78,7 +87,9 @@ export class PlayerSync<T extends object> {
 				redecide: false,
 				queuedAt: now,
 				fixedKey: true,
+				open: false,
 				dead: false,
+				maybeInMirror: false,
 			};
 			this.meta.set(entry.key, meta);
 		}
@@ -92,6 +103,14 @@ export class PlayerSync<T extends object> {
 			if (meta !== undefined && (meta.uncertain || meta.inFlight)) return true;
 		}
 		return false;
+	}
+
+	/** A pull read the player: dead letters the API may have applied are in its mirror if they were. */
+	markPulled(): void {
+		for (const entry of this.record.deadLetters) {
+			const meta = this.meta.get(entry.key);
+			if (meta !== undefined && meta.uncertain) meta.maybeInMirror = true;
+		}
 	}
 
 	/** The highest version this server knows the player reached. */
@@ -124,9 +143,9 @@ export class PlayerSync<T extends object> {
 
 	/**
 	 * Recomputes the optimistic view: the mirror, the transactions acknowledged ahead of it (in
-	 * version order), then the dead letters and the outbox in order. A pending operation the
-	 * current state would refuse is left out (the API will refuse it too, and the rollback
-	 * follows). Returns the new view.
+	 * version order), then the dead letters (but those a pull may have read already) and the
+	 * outbox in order. A pending operation the current state would refuse is left out (the API
+	 * will refuse it too, and the rollback follows). Returns the new view.
 	 */
 	rebuildView(): SyncState {
 		const view = cloneState(this.record.mirror);
@@ -137,7 +156,10 @@ export class PlayerSync<T extends object> {
 			view.version = math.max(view.version, entry.version);
 		}
 		let doomed = false;
-		for (const entry of this.record.deadLetters) if (applyOps(view, entry.ops) !== undefined) doomed = true;
+		for (const entry of this.record.deadLetters) {
+			if (this.meta.get(entry.key)?.maybeInMirror === true) continue;
+			if (applyOps(view, entry.ops) !== undefined) doomed = true;
+		}
 		for (const entry of this.record.outbox) if (applyOps(view, entry.ops) !== undefined) doomed = true;
 		this.doomed = doomed;
 		this.view = view;

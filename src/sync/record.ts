@@ -1,6 +1,6 @@
 import { isCount, isSafeInteger } from "../inventory/integers";
-import { checkOp, emptyState, isItem, isKey, isName, isObject, isReason } from "./state";
-import type { OutboxEntry, SyncRecord, SyncState } from "./types";
+import { checkOp, emptyState, isKey, isReason, isState } from "./state";
+import type { OutboxEntry, SyncRecord } from "./types";
 
 /**
  * A new, empty sync record for a profile template: nothing acknowledged yet (version 0), an empty
@@ -24,22 +24,6 @@ import type { OutboxEntry, SyncRecord, SyncState } from "./types";
  */
 export function createSyncRecord(): SyncRecord {
 	return { mirror: emptyState(), outbox: [], deadLetters: [] };
-}
-
-function isState(value: unknown): value is SyncState {
-	if (!typeIs(value, "table")) return false;
-	const state = value as Partial<Record<keyof SyncState, unknown>>;
-	if (!isSafeInteger(state.version) || state.version < 0) return false;
-	for (const field of ["currencies", "items", "docs", "progress"] as const) {
-		if (!isObject(state[field])) return false;
-	}
-	for (const [currency, amount] of pairs(state.currencies as object)) {
-		if (!isName(currency) || !isSafeInteger(amount) || amount < 0) return false;
-	}
-	for (const [id, item] of pairs(state.items as object)) if (!isItem(item) || item.id !== id) return false;
-	for (const [, doc] of pairs(state.docs as object)) if (!isObject(doc)) return false;
-	for (const [, step] of pairs(state.progress as object)) if (!isSafeInteger(step)) return false;
-	return true;
 }
 
 function isEntry(value: unknown): value is OutboxEntry {

@@ -91,10 +91,15 @@ export function checkOp(value: unknown): SyncRejectReason | undefined {
 
 /**
  * Whether an operation can be coalesced with others into one transaction without changing what
- * the API answers: it cannot be refused in practice (credits, progress, grants of fresh ids).
+ * the API answers: it cannot be refused in practice (credits, progress, and grants when their
+ * ids are `fresh`, never used before).
  */
-export function isCoalescable(op: SyncOp): boolean {
-	return (op.op === "currency.add" && op.amount >= 0) || op.op === "progress.advance" || op.op === "item.grant";
+export function isCoalescable(op: SyncOp, fresh: boolean): boolean {
+	return (
+		(op.op === "currency.add" && op.amount >= 0) ||
+		op.op === "progress.advance" ||
+		(op.op === "item.grant" && fresh)
+	);
 }
 
 type Undo = () => void;
@@ -226,6 +231,30 @@ export function applyChangeOp(state: SyncState, op: ChangeOp): boolean {
 	return false;
 }
 
+/**
+ * Whether `value` is a state the profile can keep: what the API could hold (names, counts and
+ * balances never negative). Anything the API answers is checked with it before it is adopted,
+ * so a malformed answer never reaches the profile (where it would fail the record's check at
+ * the next load).
+ */
+export function isState(value: unknown): value is SyncState {
+	if (!typeIs(value, "table")) return false;
+	const state = value as Partial<Record<keyof SyncState, unknown>>;
+	if (!isSafeInteger(state.version) || state.version < 0) return false;
+	for (const field of ["currencies", "items", "docs", "progress"] as const) {
+		if (!isObject(state[field])) return false;
+	}
+	for (const [currency, amount] of pairs(state.currencies as object)) {
+		if (!isName(currency) || !isSafeInteger(amount) || amount < 0) return false;
+	}
+	for (const [id, item] of pairs(state.items as object)) if (!isItem(item) || item.id !== id) return false;
+	for (const [name, doc] of pairs(state.docs as object)) if (!isName(name) || !isObject(doc)) return false;
+	for (const [name, step] of pairs(state.progress as object)) {
+		if (!isName(name) || !isSafeInteger(step) || step < 0) return false;
+	}
+	return true;
+}
+
 /** A state from the API's player body (`GET /v1/players/{id}`), or undefined when malformed. */
 export function stateFromWire(body: unknown): SyncState | undefined {
 	if (!typeIs(body, "table")) return undefined;
@@ -260,7 +289,7 @@ export function stateFromWire(body: unknown): SyncState | undefined {
 			setProgress(state, name, value);
 		}
 	}
-	return state;
+	return isState(state) ? state : undefined;
 }
 
 /** Whether two states hold the same progress (versions aside). */

@@ -16,7 +16,9 @@ import {
 	checkOp,
 	isCoalescable,
 	isKey,
+	isName,
 	isReason,
+	isState,
 	MAX_OPS,
 	sameContents,
 	stateFromWire,
@@ -228,6 +230,20 @@ function hasDoc(entry: OutboxEntry): boolean {
 	return false;
 }
 
+/**
+ * What an entry's operations change that the order of two entries decides: its items and its
+ * documents. (Currency deltas and progress steps end the same in any order.)
+ */
+function orderedTargets(entry: OutboxEntry): Array<string> {
+	const targets = new Array<string>();
+	for (const op of entry.ops) {
+		if (op.op === "item.grant") targets.push(`item ${op.item.id}`);
+		else if (op.op === "item.remove" || op.op === "item.update") targets.push(`item ${op.id}`);
+		else if (op.op === "doc.set") targets.push(`doc ${op.name}`);
+	}
+	return targets;
+}
+
 /** The documents `ops` set, as `state` holds them now (`false`: absent); undefined when none. */
 function docBasesOf(
 	state: SyncState,
@@ -375,16 +391,16 @@ class SyncImpl<T extends object> implements Sync<T> {
 		const now = this.platform.clock();
 		const outbox = state.record.outbox;
 		const last = outbox[outbox.size() - 1] as OutboxEntry | undefined;
-		if (last !== undefined && options.key === undefined && ops.every(isCoalescable)) {
+		const open = options.key === undefined && ops.every((op) => isCoalescable(op, options.freshIds === true));
+		if (last !== undefined && open) {
 			const meta = state.metaOf(last, now);
 			if (
+				meta.open &&
 				last.sentAt === undefined &&
 				!meta.inFlight &&
 				!meta.uncertain &&
-				!meta.fixedKey &&
 				!meta.dead &&
 				last.reason === options.reason &&
-				last.ops.every(isCoalescable) &&
 				last.ops.size() + ops.size() <= MAX_OPS
 			) {
 				for (const op of ops) {
@@ -413,6 +429,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		const meta = state.metaOf(entry, now);
 		meta.uncertain = false;
 		meta.fixedKey = options.key !== undefined;
+		meta.open = open;
 		return key;
 	}
 
@@ -436,7 +453,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 	): Result<string, SyncRejectReason> {
 		const id = item.id ?? `${userIdOf(player)}-${this.platform.httpService.GenerateGUID(false)}`;
 		const granted: SyncItem = { id, def: item.def, count: item.count ?? 1, attrs: item.attrs ?? {} };
-		const outcome = this.mutate(player, [{ op: "item.grant", item: granted }], options);
+		// A generated id is new; a given one may be held already (a grant meant to apply once).
+		const fresh = item.id === undefined || options?.freshIds === true;
+		const outcome = this.mutate(player, [{ op: "item.grant", item: granted }], { ...options, freshIds: fresh });
 		return outcome.ok ? ok(id) : outcome;
 	}
 
@@ -780,6 +799,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 	private adopt(state: PlayerSync<T>, pulled: SyncState): void {
 		const record = state.record;
 		record.mirror = pulled;
+		state.markPulled();
 		for (let index = state.ahead.size() - 1; index >= 0; index--) {
 			if (state.ahead[index].version <= pulled.version) state.ahead.remove(index);
 		}
@@ -899,35 +919,59 @@ class SyncImpl<T extends object> implements Sync<T> {
 		});
 	}
 
-	/** The entries of `state` to send now, in order: due dead letters, then the outbox up to its first entry in backoff. */
+	/**
+	 * The entries of `state` to send now, in order: due dead letters, then the outbox up to its
+	 * first entry that must wait. An entry also waits while an older one that is not sent now
+	 * changes the same item or document, so the API applies the two in the order they were made.
+	 */
 	private sendable(state: PlayerSync<T>, now: number): Group<T> | undefined {
 		const entries = new Array<OutboxEntry>();
-		for (const entry of state.record.deadLetters) {
-			const meta = state.metaOf(entry, now);
-			if (meta.nextAt <= now && !hasDoc(entry)) entries.push(entry);
-		}
-		let ifMatch: number | undefined;
-		for (const entry of state.record.outbox) {
-			if (entries.size() >= MAX_BATCH) break;
-			const meta = state.metaOf(entry, now);
-			if (meta.nextAt > now) break;
-			if (hasDoc(entry)) {
-				// Sent on its own, against the newest version this server knows, and after a
-				// 412 only once it has been decided again on that version.
-				if (entries.size() > 0 || state.ahead.size() > 0 || state.needsPull || meta.redecide) break;
-				// Sending against a version that holds another writer's change to the document
-				// would overwrite it undecided: decide again first.
-				if (!meta.uncertain && docsMoved(state.record.mirror, meta.docBases)) {
-					meta.redecide = true;
-					break;
+		const waiting = new Set<string>();
+		const deadLetters = state.record.deadLetters;
+		for (const list of [deadLetters, state.record.outbox]) {
+			for (const entry of list) {
+				if (entries.size() >= MAX_BATCH) return { state, entries };
+				const meta = state.metaOf(entry, now);
+				const targets = orderedTargets(entry);
+				let due = meta.nextAt <= now && !meta.inFlight && !targets.some((target) => waiting.has(target));
+				if (due && hasDoc(entry)) {
+					// A document is sent on its own, against the version it is decided on.
+					due = entries.size() === 0 && this.docReady(state, meta);
+					if (due) {
+						entries.push(entry);
+						const sentWith = meta.uncertain ? meta.ifMatch : undefined;
+						return { state, entries, ifMatch: sentWith ?? state.record.mirror.version };
+					}
 				}
-				ifMatch = state.record.mirror.version;
-				entries.push(entry);
-				break;
+				if (due) {
+					entries.push(entry);
+					continue;
+				}
+				// An outbox entry in backoff, or a document that cannot go yet, holds back the rest
+				// of the outbox; any other entry that waits holds back only what it touches.
+				if (list !== deadLetters && (meta.nextAt > now || meta.inFlight || hasDoc(entry))) {
+					return entries.size() === 0 ? undefined : { state, entries };
+				}
+				for (const target of targets) waiting.add(target);
 			}
-			entries.push(entry);
 		}
-		return entries.size() === 0 ? undefined : { state, entries, ifMatch };
+		return entries.size() === 0 ? undefined : { state, entries };
+	}
+
+	/** Whether a pending `doc.set` entry may be sent now. */
+	private docReady(state: PlayerSync<T>, meta: EntryMeta): boolean {
+		if (meta.redecide) return false;
+		// It may be applied already: asked again under its key with the version it was sent
+		// against, at once (the pull it would otherwise wait for waits for its answer).
+		if (meta.uncertain) return true;
+		if (state.ahead.size() > 0 || state.needsPull) return false;
+		// Sending against a version that holds another writer's change to the document would
+		// overwrite it undecided: decide again first.
+		if (docsMoved(state.record.mirror, meta.docBases)) {
+			meta.redecide = true;
+			return false;
+		}
+		return true;
 	}
 
 	private flush(now: number): void {
@@ -986,6 +1030,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 				const meta = group.state.metaOf(entry, now);
 				meta.inFlight = true;
 				if (entry.sentAt === undefined) entry.sentAt = time;
+				if (hasDoc(entry)) meta.ifMatch = group.ifMatch;
 				requests.push({
 					userId: group.state.userId,
 					key: entry.key,
@@ -1059,6 +1104,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 		if (status === 409 && code !== "conflict_in_progress") return this.reject(state, entry, code, message);
 		if (status === 412) {
 			const meta = state.metaOf(entry, this.platform.clock());
+			// Nothing was applied under its key (the API would have answered from its store).
+			meta.uncertain = false;
+			meta.ifMatch = undefined;
 			meta.conflicts += 1;
 			meta.redecide = true;
 			state.needsPull = true;
@@ -1137,8 +1185,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 		for (const result of results as Array<unknown>) {
 			if (!typeIs(result, "table")) continue;
 			const entry = result as { op?: unknown; currency?: unknown; balance?: unknown };
-			if (entry.op !== "currency.add" || !typeIs(entry.currency, "string") || !isSafeInteger(entry.balance))
-				continue;
+			if (entry.op !== "currency.add" || !isName(entry.currency) || !isSafeInteger(entry.balance)) continue;
+			if (entry.balance < 0) continue;
 			balances.set(entry.currency, entry.balance);
 		}
 		const mirror = state.record.mirror;
@@ -1236,7 +1284,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		if (state.needsPull) return;
 		const decide = this.options.decideDoc;
 		const now = this.platform.clock();
-		for (const entry of [...state.record.outbox]) {
+		for (const entry of [...state.record.deadLetters, ...state.record.outbox]) {
 			const meta = state.meta.get(entry.key);
 			if (meta === undefined || !meta.redecide) continue;
 			meta.redecide = false;
@@ -1368,6 +1416,10 @@ class SyncImpl<T extends object> implements Sync<T> {
 						}
 					}
 					working.version = entry.version;
+				}
+				if (!isState(working)) {
+					state.needsFullRead = true;
+					return;
 				}
 				this.adopt(state, working);
 			} else if (feed.complete === false) {

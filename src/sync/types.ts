@@ -194,6 +194,13 @@ export interface MutationOptions {
 	 * (`purchase:<receiptId>`). Default: a fresh key.
 	 */
 	readonly key?: string;
+	/**
+	 * The items this mutation grants have ids never used before (minted by this server). Such
+	 * grants may share a transaction with other mutations; any other grant is sent in one of its
+	 * own, so that an `item_exists` refusal rolls back nothing else. `grantItem` sets it when it
+	 * makes the id.
+	 */
+	readonly freshIds?: boolean;
 }
 
 /** Counters of one server's reconciliation client. */

@@ -34,7 +34,8 @@ export class AuthorityLink {
 		if (ops === undefined) return false;
 		// A layout-only change (move, equip) has nothing to queue and keeps the agreement.
 		if (ops.size() === 0) return true;
-		if (!this.authority.mutate(entry.userId, ops, { reason: REASON, key }).ok) return false;
+		// The inventory mints every id it grants (in a block of its own per session).
+		if (!this.authority.mutate(entry.userId, ops, { reason: REASON, key, freshIds: true }).ok) return false;
 		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));
 		return true;
 	}

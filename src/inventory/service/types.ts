@@ -73,7 +73,7 @@ export interface ItemAuthority {
 	mutate(
 		player: number,
 		ops: ReadonlyArray<SyncOp>,
-		options?: { readonly reason?: string; readonly key?: string },
+		options?: { readonly reason?: string; readonly key?: string; readonly freshIds?: boolean },
 	): Result<string, SyncRejectReason>;
 	/** Whether the player's transaction with `key` is queued here and not answered yet. */
 	isQueued(player: number, key: string): boolean;

@@ -113,11 +113,15 @@ export = () => {
 		});
 
 		it("coalesces only operations the API cannot refuse in practice", () => {
-			expect(isCoalescable({ op: "currency.add", currency: "coins", amount: 3 })).to.equal(true);
-			expect(isCoalescable({ op: "currency.add", currency: "coins", amount: -3 })).to.equal(false);
-			expect(isCoalescable({ op: "item.remove", id: "1-7" })).to.equal(false);
-			expect(isCoalescable({ op: "doc.set", name: "s", value: {} })).to.equal(false);
-			expect(isCoalescable({ op: "progress.advance", name: "q", to: 1 })).to.equal(true);
+			expect(isCoalescable({ op: "currency.add", currency: "coins", amount: 3 }, false)).to.equal(true);
+			expect(isCoalescable({ op: "currency.add", currency: "coins", amount: -3 }, true)).to.equal(false);
+			expect(isCoalescable({ op: "item.remove", id: "1-7" }, true)).to.equal(false);
+			expect(isCoalescable({ op: "doc.set", name: "s", value: {} }, true)).to.equal(false);
+			expect(isCoalescable({ op: "progress.advance", name: "q", to: 1 }, false)).to.equal(true);
+			// A grant can be refused (item_exists) unless its id was never used.
+			const grant = { op: "item.grant" as const, item: { ...sword, id: "1-8" } };
+			expect(isCoalescable(grant, true)).to.equal(true);
+			expect(isCoalescable(grant, false)).to.equal(false);
 		});
 
 		it("applies change-feed entries of transactions and transfers from their after values", () => {
