@@ -114,6 +114,25 @@ test("a refused transfer: the void answers refused with the stored error", async
 	assert.equal(replay.text, refused.text, "still the stored refusal");
 });
 
+test("a refusal a void answered is kept past the retention: a later retry is still refused after the sender got the item", async () => {
+	const body = { legs: [{ from: 712, to: 713, items: [{ id: "712-1" }] }] };
+	const refused = await transfer(body, "v-refused-kept");
+	assert.equal(refused.status, 409);
+	assert.equal((await voidKey("v-refused-kept", [712, 713])).body.status, "refused");
+	await t.db.query(
+		"UPDATE idempotency_keys SET created_at = now() - interval '9000 hours' WHERE key = 'v-refused-kept'",
+	);
+	await pruneOnce(t.db, 168, createMetrics());
+	assert.equal((await t.db.query("SELECT 1 FROM idempotency_keys WHERE key = 'v-refused-kept'")).length, 1);
+	await transact(t.base, 712, { ops: [grant("712-1")] });
+	const before = await states(712, 713);
+	const late = await transfer(body, "v-refused-kept");
+	assert.equal(late.status, 409, late.text);
+	assert.equal(late.text, refused.text, "the settled refusal, replayed");
+	assert.deepEqual(await states(712, 713), before, "nothing moved");
+	assert.deepEqual((await voidKey("v-refused-kept", [712])).body, { status: "refused", error: refused.body.error });
+});
+
 test("a void is idempotent: voided both times, and a transfer afterwards is still 409", async () => {
 	await transact(t.base, 706, { ops: [coins(50), grant("706-1")] });
 	await transact(t.base, 707, { ops: [grant("707-1")] });

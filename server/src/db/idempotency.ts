@@ -17,6 +17,7 @@ const STORE = sql(
 	`INSERT INTO idempotency_keys (principal, key, fingerprint, status, response) VALUES ($1, $2, $3, $4, $5)
 	ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
 );
+const KEEP = sql("key_keep", "UPDATE idempotency_keys SET kept = true WHERE principal = $1 AND key = $2 AND NOT kept");
 
 /**
  * Serialises requests using this key until the transaction ends (a transaction-scoped advisory lock):
@@ -48,15 +49,20 @@ export async function storeKey(
 	}
 }
 
+/** Exempts a stored key from pruning: its outcome now settles the key for good. */
+export async function keepKey(q: Queryable, principal: string, key: string): Promise<void> {
+	await q.query(KEEP, [principal, key]);
+}
+
 /**
- * Deletes up to `limit` keys older than `hours`, except those whose fingerprint is `keep`; returns how
- * many went.
+ * Deletes up to `limit` keys older than `hours`, except kept ones and those whose fingerprint is
+ * `keep`; returns how many went.
  */
 export async function pruneKeys(q: Queryable, hours: number, limit: number, keep: string): Promise<number> {
 	const rows = await q.query<{ n: number }>(
 		`WITH gone AS (
 			DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-				SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) AND fingerprint <> $3
+				SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) AND fingerprint <> $3 AND NOT kept
 				LIMIT $2
 			)) RETURNING 1
 		) SELECT count(*)::int AS n FROM gone`,

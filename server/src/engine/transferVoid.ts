@@ -1,6 +1,7 @@
-import { lockKey, readKey, type StoredKey, storeKey } from "../db/idempotency.js";
+import { keepKey, lockKey, readKey, type StoredKey, storeKey } from "../db/idempotency.js";
 import { type JournaledWrite, journalByKey } from "../db/journal.js";
 import { journalKey } from "../db/record.js";
+import type { Queryable } from "../db/types.js";
 import { BusinessError, type ErrorBody } from "../errors.js";
 import type { EngineDeps } from "./deps.js";
 import { VOID_FINGERPRINT } from "./fingerprint.js";
@@ -61,9 +62,19 @@ function appliedPlayers(response: string): PlayerVersion[] {
 	return players.map((player) => ({ userId: player.userId, version: player.version }));
 }
 
-function answerOf(stored: StoredKey): TransferVoidAnswer {
-	if (stored.fingerprint === VOID_FINGERPRINT) return { status: "voided" };
-	if (stored.status === 201) return { status: "applied", players: appliedPlayers(stored.response) };
+/**
+ * A refusal stored under the key, now its answer for good: kept from the pruner, since a retry of the
+ * key once the refusal was gone could apply.
+ */
+async function settleRefusal(
+	deps: EngineDeps,
+	tx: Queryable,
+	scope: string,
+	key: string,
+	stored: StoredKey,
+): Promise<TransferVoidAnswer> {
+	await keepKey(tx, scope, key);
+	await deps.hooks.beforeCommit?.(tx);
 	return { status: "refused", error: (JSON.parse(stored.response) as ErrorBody).error };
 }
 
@@ -78,7 +89,8 @@ async function attempt(
 		// comes second finds the outcome the first committed.
 		await lockKey(tx, principal.scope, key);
 		const stored = await readKey(tx, principal.scope, key);
-		if (stored && (stored.fingerprint === VOID_FINGERPRINT || stored.status !== 201)) return answerOf(stored);
+		if (stored?.fingerprint === VOID_FINGERPRINT) return { status: "voided" };
+		if (stored && stored.status !== 201) return settleRefusal(deps, tx, principal.scope, key, stored);
 		// The transfer's journal rows (kept forever, also once the key was pruned) say what each
 		// listed player received.
 		const rows = await journalByKey(tx, players, principal.scope, journalKey("transfer", key));
@@ -97,7 +109,8 @@ async function attempt(
 /**
  * Settles a transfer key for good, in one database transaction under the key's lock: the outcome
  * stored under it, else the transfer's journal rows (its key was pruned), else a void stored under
- * the key, which every later request with it replays as 409 `transfer_voided` (the pruner keeps voids).
+ * the key, which every later request with it replays as 409 `transfer_voided`. The pruner keeps voids
+ * and the refusals a void answered.
  * Always 200 with the answer.
  */
 export async function voidTransfer(

@@ -18,7 +18,8 @@ export interface PruneReport {
 
 /**
  * Removes idempotency keys past retention (in chunks), expired tokens and stale outbox rows. Voided
- * transfer keys stay: a void must outlive any retry of its transfer, and there is one per abandoned trade.
+ * transfer keys stay, and so do refusals a void answered (kept): either must outlive any retry of its
+ * transfer, and there is one per abandoned trade.
  */
 export async function pruneOnce(db: Queryable, retentionHours: number, metrics: Metrics): Promise<PruneReport> {
 	let keys = 0;

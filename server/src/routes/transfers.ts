@@ -82,8 +82,8 @@ export function registerTransferRoutes(app: FastifyInstance, deps: AppDeps): voi
 					"For a participant whose transfer's sender went away. Under the key's lock, in one transaction: the outcome " +
 					"stored under the key (applied with the versions of its 201, or refused with its stored error), else the " +
 					"transfer's journal rows for the listed players (applied), else a void is stored under the key (voided): " +
-					"every later request with the key gets 409 transfer_voided, replayed. Voids are never pruned. Game " +
-					"servers only.",
+					"every later request with the key gets 409 transfer_voided, replayed. Voids, and refusals a void answered, " +
+					"are never pruned. Game servers only.",
 				body: transferVoidBodySchema,
 				response: { 200: transferVoidResultSchema, ...errorResponses(400, 401, 403, 413, 415, 500) },
 			},
