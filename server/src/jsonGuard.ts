@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import { errorCodes, type FastifyInstance } from "fastify";
 
 import { ApiError } from "./errors.js";
 
@@ -37,6 +37,37 @@ export function jsonProblem(value: unknown, depth = 0): string | undefined {
 	return undefined;
 }
 
+/** Whether an object's own keys would reach a prototype if merged by assignment. */
+function poisonsPrototype(node: object): boolean {
+	if (Object.hasOwn(node, "__proto__")) return true;
+	const ctor: unknown = Object.hasOwn(node, "constructor") ? (node as { constructor: unknown }).constructor : null;
+	return typeof ctor === "object" && ctor !== null && Object.hasOwn(ctor, "prototype");
+}
+
+/**
+ * Whether any object in a parsed body has a `__proto__` key, or a `constructor` object with a
+ * `prototype` key: what Fastify's own JSON parser refuses. Bodies are parsed without that check (as
+ * JSON.parse does, these are plain own keys), so a batch can refuse just the entry holding one.
+ * Iterative, as the body is not yet known to be shallow.
+ */
+export function hasPrototypeKey(value: unknown): boolean {
+	const pending = [value];
+	while (pending.length > 0) {
+		const node = pending.pop();
+		if (node === null || typeof node !== "object") continue;
+		if (!Array.isArray(node) && poisonsPrototype(node)) return true;
+		// One push per child: spreading a long array into push would overflow the call stack.
+		for (const child of Object.values(node)) if (child !== null && typeof child === "object") pending.push(child);
+	}
+	return false;
+}
+
+/** The 400 for a body {@link hasPrototypeKey} objects to, worded as Fastify's parser words it. */
+export function prototypeKeyError(): ApiError {
+	const error = new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+	return new ApiError("invalid_request", error.message, { reason: error.code });
+}
+
 /** The 400 for a body {@link jsonProblem} objects to. */
 export function jsonBodyError(problem: string): ApiError {
 	return new ApiError("invalid_request", `Invalid JSON body: ${problem}.`);
@@ -49,6 +80,15 @@ export function jsonBodyError(problem: string): ApiError {
  */
 const ENTRY_LISTS = new Set(["/v1/batch"]);
 
+/** {@link hasPrototypeKey} for a batch's body, leaving out its entries. */
+function envelopeHasPrototypeKey(value: unknown): boolean {
+	if (value === null || typeof value !== "object" || Array.isArray(value)) return hasPrototypeKey(value);
+	if (poisonsPrototype(value)) return true;
+	return Object.entries(value).some(
+		([key, element]) => !(key === "requests" && Array.isArray(element)) && hasPrototypeKey(element),
+	);
+}
+
 function envelopeProblem(value: unknown): string | undefined {
 	if (value === null || typeof value !== "object" || Array.isArray(value)) return jsonProblem(value);
 	for (const [key, element] of Object.entries(value)) {
@@ -60,13 +100,19 @@ function envelopeProblem(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** Replaces Fastify's JSON parser with one that also refuses bodies {@link jsonProblem} objects to. */
+/**
+ * Replaces Fastify's JSON parser with one that refuses prototype keys ({@link hasPrototypeKey}) as
+ * Fastify's does, except inside a batch's entries, and bodies {@link jsonProblem} objects to.
+ */
 export function addGuardedJsonParser(app: FastifyInstance): void {
-	const parseJson = app.getDefaultJsonParser("error", "error");
+	const parseJson = app.getDefaultJsonParser("ignore", "ignore");
 	app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
 		void parseJson(request, body as string, (error, value) => {
 			if (error) return done(error);
-			const problem = ENTRY_LISTS.has(request.routeOptions.url ?? "") ? envelopeProblem(value) : jsonProblem(value);
+			const entries = ENTRY_LISTS.has(request.routeOptions.url ?? "");
+			if (entries ? envelopeHasPrototypeKey(value) : hasPrototypeKey(value))
+				return done(prototypeKeyError(), undefined);
+			const problem = entries ? envelopeProblem(value) : jsonProblem(value);
 			if (problem) return done(jsonBodyError(problem), undefined);
 			done(null, value);
 		});

@@ -128,6 +128,38 @@ test("an entry whose JSON cannot be stored is refused on its own, at the same de
 	assert.deepEqual(inBatch.body.results[0].body, refusedAlone.body);
 });
 
+test("an entry holding a __proto__ or constructor.prototype key is refused on its own, as its own call is", async () => {
+	// Raw text: in a JavaScript literal `__proto__` would set the prototype instead of being a key.
+	const good = '{"userId":80,"idempotencyKey":"p-1","ops":[{"op":"currency.add","currency":"coins","amount":5}]}';
+	const proto = '{"ops":[{"op":"doc.set","name":"s","value":{"__proto__":{"polluted":1}}}]}';
+	const ctor = '{"ops":[{"op":"doc.set","name":"s","value":{"a":[{"constructor":{"prototype":{"polluted":1}}}]}}]}';
+	const entry = (userId: number, key: string, body: string) =>
+		`{"userId":${userId},"idempotencyKey":"${key}","ifMatch":0,${body.slice(1, -1)}}`;
+	const raw = `{"requests":[${good},${entry(81, "p-2", proto)},${entry(81, "p-3", ctor)}]}`;
+	const reply = await request(t.base, "/v1/batch", { raw });
+	assert.equal(reply.status, 200, reply.text);
+	const results = reply.body.results as Array<{ status: number; body: unknown }>;
+	assert.deepEqual(
+		results.map((result) => result.status),
+		[201, 400, 400],
+	);
+	for (const [i, body] of [proto, ctor].entries()) {
+		const alone = await request(t.base, "/v1/players/81/transactions", {
+			raw: body,
+			headers: { "idempotency-key": `p-alone-${i}`, "if-match": '"0"' },
+		});
+		assert.equal(alone.body.error.details.reason, "FST_ERR_CTP_INVALID_JSON_BODY", "refused as before");
+		assert.deepEqual(results[i + 1]?.body, alone.body);
+	}
+	assert.equal((await getPlayer(t.base, 80)).body.currencies.coins, 5);
+	assert.equal((await getPlayer(t.base, 81)).body.version, 0);
+	assert.equal(({} as Record<string, unknown>).polluted, undefined, "no prototype was touched");
+	// Outside the entries, such a key refuses the whole batch.
+	const envelope = await request(t.base, "/v1/batch", { raw: `{"__proto__":{},"requests":[${good}]}` });
+	assert.equal(envelope.status, 400);
+	assert.deepEqual(envelope.body, results[1]?.body);
+});
+
 test("a batch whose shape is wrong is 400 and runs nothing", async () => {
 	assert.equal((await request(t.base, "/v1/batch", { body: { requests: [] } })).status, 400);
 	assert.equal((await request(t.base, "/v1/batch", { body: { requests: "x" } })).status, 400);

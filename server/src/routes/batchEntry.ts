@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 
 import { ApiError } from "../errors.js";
-import { jsonBodyError, jsonProblem, MAX_BODY_BYTES } from "../jsonGuard.js";
+import { hasPrototypeKey, jsonBodyError, jsonProblem, MAX_BODY_BYTES, prototypeKeyError } from "../jsonGuard.js";
 import { userIdSchema, versionSchema } from "../schemas/common.js";
 import type { Op } from "../schemas/ops.js";
 import { transactionBodySchema } from "../schemas/transaction.js";
@@ -54,9 +54,10 @@ export function checkBatchEntry(entry: unknown): BatchEntry {
 		});
 	}
 	const body = fields.reason === undefined ? { ops: fields.ops } : { ops: fields.ops, reason: fields.reason };
-	// Its own call refuses a body over the limit (measured here as compact JSON), then one that
-	// cannot be stored, before anything is validated.
+	// Its own call refuses a body over the limit (measured here as compact JSON), then one its JSON
+	// parser refuses, then one that cannot be stored, before anything is validated.
 	if (Buffer.byteLength(JSON.stringify(body)) > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+	if (hasPrototypeKey(body)) throw prototypeKeyError();
 	const problem = jsonProblem(body);
 	if (problem) throw jsonBodyError(problem);
 	if (!checkUserId(fields.userId)) throw invalid("params", checkUserId.errors, "/userId");
