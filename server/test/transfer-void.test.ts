@@ -133,6 +133,27 @@ test("a refusal a void answered is kept past the retention: a later retry is sti
 	assert.deepEqual((await voidKey("v-refused-kept", [712])).body, { status: "refused", error: refused.body.error });
 });
 
+test("received currencies named like Object's members (constructor, toString) are counted as any other", async () => {
+	await transact(t.base, 714, { ops: [coins(100, "constructor"), coins(100, "toString")] });
+	const legs: { from: number; to: number; currencies: Record<string, number> }[] = [
+		{ from: 714, to: 715, currencies: { constructor: 3, toString: 4 } },
+		{ from: 714, to: 715, currencies: { constructor: 5 } },
+	];
+	const applied = await transfer({ legs }, "v-names");
+	assert.equal(applied.status, 201, applied.text);
+	assert.deepEqual((await voidKey("v-names", [715])).body, {
+		status: "applied",
+		players: [
+			{ userId: 714, version: applied.body.players[0].version },
+			{
+				userId: 715,
+				version: applied.body.players[1].version,
+				received: { items: [], currencies: { constructor: 8, toString: 4 } },
+			},
+		],
+	});
+});
+
 test("a void is idempotent: voided both times, and a transfer afterwards is still 409", async () => {
 	await transact(t.base, 706, { ops: [coins(50), grant("706-1")] });
 	await transact(t.base, 707, { ops: [grant("707-1")] });

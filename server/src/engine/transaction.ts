@@ -89,8 +89,9 @@ export async function executeTransaction(
 			return errorOutcome("version_mismatch", undefined, details(error));
 		}
 		if (state === TRANSACTION_STATES.rejected) {
-			const code = (error as Error).message as ErrorCode;
-			const rejection = new BusinessError(code in ERRORS ? code : "invalid_request", undefined, details(error));
+			const message = (error as Error).message;
+			const code: ErrorCode = Object.hasOwn(ERRORS, message) ? (message as ErrorCode) : "invalid_request";
+			const rejection = new BusinessError(code, undefined, details(error));
 			deps.metrics.inc("hopsafe_business_rejections_total", { code: rejection.code });
 			return storeRejection(deps.db, principal.scope, request.key, request.fingerprint, rejection);
 		}

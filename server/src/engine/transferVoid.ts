@@ -31,15 +31,17 @@ interface PlayerVersion {
 
 /** A journal row's results of a transfer: `transfer.in` entries are what the player received. */
 function receivedOf(results: unknown[]): Received {
-	const received: Received = { items: [], currencies: {} };
+	const items: Received["items"] = [];
+	// A Map: currency names are the caller's, and `constructor` or `toString` must not read Object's.
+	const currencies = new Map<string, number>();
 	for (const result of results as { op?: string; id?: string; count?: number; currency?: string; amount?: number }[]) {
 		if (result.op !== "transfer.in") continue;
-		if (result.id !== undefined) received.items.push({ id: result.id, count: result.count ?? 0 });
+		if (result.id !== undefined) items.push({ id: result.id, count: result.count ?? 0 });
 		else if (result.currency !== undefined) {
-			received.currencies[result.currency] = (received.currencies[result.currency] ?? 0) + (result.amount ?? 0);
+			currencies.set(result.currency, (currencies.get(result.currency) ?? 0) + (result.amount ?? 0));
 		}
 	}
-	return received;
+	return { items, currencies: Object.fromEntries(currencies) };
 }
 
 function withReceived(players: PlayerVersion[], rows: JournaledWrite[]): PlayerVersion[] {
