@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
+import { fingerprint } from "../src/engine/fingerprint.js";
+import { SERVER } from "../src/engine/principal.js";
+import { storeRejection } from "../src/engine/replay.js";
+import { BusinessError } from "../src/errors.js";
+import { TRANSACTION_ROUTE } from "../src/routes/transactions.js";
 import { type TestApp, startTestApp } from "./support/app.js";
 import { coins, getPlayer, request, transact } from "./support/http.js";
 import { ledgerMismatches } from "./support/invariants.js";
@@ -93,6 +98,19 @@ test("a business rejection (409) is stored and replayed under its key", async ()
 	assert.equal(again.headers.get("idempotent-replayed"), "true");
 	assert.equal(again.text, first.text);
 	assert.equal((await getPlayer(t.base, 15)).body.currencies.coins, 100);
+});
+
+test("a rejection that finds its twin's stored outcome replays it in the same compact bytes", async () => {
+	const body = { ops: [coins(5)] };
+	const applied = await transact(t.base, 18, body, { key: "raced" });
+	const stored = await t.db.query<{ response: string }>("SELECT response FROM idempotency_keys WHERE key = 'raced'");
+	assert.notEqual(stored[0]?.response, applied.text, "stored as PostgreSQL's JSON text");
+	// The rejection race: a twin refused before this 201 committed finds it when storing its 409.
+	const print = fingerprint("POST", TRANSACTION_ROUTE, 18, body);
+	const raced = await storeRejection(t.db, SERVER.scope, "raced", print, new BusinessError("insufficient_funds"));
+	assert.equal(raced.status, 201);
+	assert.equal(raced.body, applied.text);
+	assert.equal(raced.etag, applied.body.version);
 });
 
 test("50 concurrent requests with one key apply once", async () => {

@@ -20,8 +20,18 @@ export function outcomeOf(error: ApiError): Outcome {
 	return { status: error.status, body: JSON.stringify(error.toBody()), replayed: false };
 }
 
-/** A stored outcome sent again; 201 transaction bodies carry the version for the ETag. */
-export function replayOutcome(status: number, body: string): Outcome {
+/**
+ * A stored body in the compact JSON.stringify form. The transaction function stores PostgreSQL's JSON
+ * text (spaces after colons); every answer is sent compact instead, so a first answer and each of its
+ * replays are the same bytes, whoever stored it.
+ */
+export function compactJson(text: string): string {
+	return JSON.stringify(JSON.parse(text));
+}
+
+/** A stored outcome sent again, compact; 201 transaction bodies carry the version for the ETag. */
+export function replayOutcome(status: number, stored: string): Outcome {
+	const body = compactJson(stored);
 	const outcome: Outcome = { status, body, replayed: true };
 	if (status === 201) {
 		const version = (JSON.parse(body) as { version?: unknown }).version;

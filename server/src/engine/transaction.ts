@@ -3,7 +3,7 @@ import { applyTransaction, TRANSACTION_STATES, type TransactionArgs, type Transa
 import { BusinessError, type ErrorCode, ERRORS } from "../errors.js";
 import type { TransactionBody } from "../schemas/ops.js";
 import type { EngineDeps } from "./deps.js";
-import { errorOutcome, type Outcome } from "./outcome.js";
+import { compactJson, errorOutcome, type Outcome } from "./outcome.js";
 import type { Principal } from "./principal.js";
 import { replayOf, storeRejection } from "./replay.js";
 import { withRetries } from "./retry.js";
@@ -28,17 +28,13 @@ function details(error: unknown): Record<string, unknown> {
 	}
 }
 
-// PostgreSQL's JSON text has spaces after colons; every transaction body is sent in the compact
-// JSON.stringify form instead, the same bytes for the first answer and for every replay.
-function compact(text: string): string {
-	return JSON.stringify(JSON.parse(text));
-}
-
 function outcomeOfRow(row: TransactionRow, request: TransactionRequest): Outcome {
-	if (row.outcome === "done") return { status: 201, body: compact(row.body!), replayed: false, etag: row.version! };
+	if (row.outcome === "done") {
+		return { status: 201, body: compactJson(row.body!), replayed: false, etag: row.version! };
+	}
 	// A stored outcome, or a write kept in the journal after its key was pruned; 422 if the request differs.
 	return replayOf(
-		{ fingerprint: row.fingerprint!, status: row.status!, response: compact(row.body!) },
+		{ fingerprint: row.fingerprint!, status: row.status!, response: row.body! },
 		request.key,
 		request.fingerprint,
 	);
