@@ -15,11 +15,14 @@ function badString(value: string): boolean {
 
 /**
  * Why a parsed JSON body cannot be stored as-is (too deep, NUL characters or unpaired surrogates in
- * any key or string), or undefined when it is fine. Refusing these up front keeps them a 400.
+ * any key or string, a number beyond the double range), or undefined when it is fine. Refusing these
+ * up front keeps them a 400.
  */
 export function jsonProblem(value: unknown, depth = 0): string | undefined {
 	if (typeof value === "string")
 		return badString(value) ? "strings must not contain NUL or unpaired surrogates" : undefined;
+	// JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
+	if (typeof value === "number") return Number.isFinite(value) ? undefined : "numbers must be finite";
 	if (value === null || typeof value !== "object") return undefined;
 	if (depth >= MAX_JSON_DEPTH) return `JSON nesting deeper than ${MAX_JSON_DEPTH} levels`;
 	if (Array.isArray(value)) {

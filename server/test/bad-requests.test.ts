@@ -410,6 +410,40 @@ test("SQL injection strings stored as opaque values stay data: tables intact, va
 	assert.equal((await getPlayer(t.base, 1)).body.items[0].id, "1-7", "items table intact");
 });
 
+test("a number beyond the double range (1e400) is refused 400, on its own and per batch entry; large finite ones are stored", async () => {
+	const grant = '"ops":[{"op":"item.grant","item":{"id":"1-90","def":"x","count":1,"attrs":{"power":1e400}}}]';
+	const doc = '"ops":[{"op":"doc.set","name":"s","value":{"x":{"y":-1e400}}}]';
+	const version = (await getPlayer(t.base, 1)).body.version as number;
+	const before = await snapshot(t.db);
+	const alone = await Promise.all(
+		[grant, doc].map((ops, i) =>
+			request(t.base, TX, { raw: `{${ops}}`, headers: { "idempotency-key": `nf-${i}`, "if-match": `"${version}"` } }),
+		),
+	);
+	for (const reply of alone) {
+		assert.equal(reply.status, 400, reply.text);
+		assert.deepEqual(reply.body.error, {
+			code: "invalid_request",
+			message: "Invalid JSON body: numbers must be finite.",
+			details: {},
+		});
+	}
+	const entries = [grant, doc].map((ops, i) => `{"userId":1,"idempotencyKey":"nf-b${i}","ifMatch":${version},${ops}}`);
+	const batch = await request(t.base, "/v1/batch", { raw: `{"requests":[${entries.join(",")}]}` });
+	assert.equal(batch.status, 200, batch.text);
+	assert.deepEqual(
+		batch.body.results.map((result: { body: unknown }) => result.body),
+		alone.map((reply) => reply.body),
+	);
+	assert.equal(await snapshot(t.db), before);
+	const large = { power: 1e308, big: 2 ** 80, small: -1.5e-300 };
+	const stored = await transact(t.base, 5, {
+		ops: [{ op: "item.grant", item: { id: "5-1", def: "x", count: 1, attrs: large } }],
+	});
+	assert.equal(stored.status, 201, stored.text);
+	assert.deepEqual((await getPlayer(t.base, 5)).body.items[0].attrs, large);
+});
+
 test("a batch entry for another player is refused on its own (403) and changes nothing", async () => {
 	const before = await snapshot(t.db);
 	const reply = await request(t.base, "/v1/batch", {
