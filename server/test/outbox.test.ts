@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { after, before, test } from "node:test";
 
-import { DEFAULT_DRAIN, type DrainOptions, drainOnce } from "../src/jobs/outboxDrainer.js";
+import { DEFAULT_DRAIN, type DrainOptions, drainOnce, leaseSeconds } from "../src/jobs/outboxDrainer.js";
 import { createOpenCloudPublisher, type Publisher } from "../src/jobs/publisher.js";
 import { createMetrics } from "../src/metrics.js";
 import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
@@ -133,6 +133,26 @@ test("two drainers side by side publish each row once", async () => {
 	const topics = received.map((r) => JSON.parse(r.body).topic as string).sort();
 	assert.equal(topics.length, 20);
 	assert.equal(new Set(topics).size, 20);
+});
+
+test("a leased batch stays leased for the worst time its publishes can take, so no replica leases it again meanwhile", async () => {
+	// Each of `concurrency` workers publishes ceil(batch / concurrency) rows, each up to the timeout.
+	const worst = (o: DrainOptions) => (Math.ceil(o.batch / o.concurrency) * o.publishTimeoutMs) / 1000;
+	const shapes: DrainOptions[] = [
+		DEFAULT_DRAIN,
+		{ ...DEFAULT_DRAIN, concurrency: 1 },
+		{ ...DEFAULT_DRAIN, concurrency: 300 },
+		{ ...DEFAULT_DRAIN, batch: 7, concurrency: 2, publishTimeoutMs: 30_000 },
+	];
+	for (const shape of shapes) assert.ok(leaseSeconds(shape) > worst(shape), JSON.stringify(shape));
+	await transact(t.base, 540, { ops: [coins(1)] });
+	let wait: number | undefined;
+	const watching: Publisher = async (playerId, version) => {
+		if (playerId === 540) wait = (await outboxRow(540))?.wait;
+		return publish(playerId, version);
+	};
+	await drainOnce(t.db, watching, createMetrics(), options);
+	assert.ok(wait !== undefined && wait > worst(options), `leased for ${wait}s`);
 });
 
 test("a publisher that cannot connect schedules a retry instead of failing", async () => {

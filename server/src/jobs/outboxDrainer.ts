@@ -1,13 +1,14 @@
 import { ackDelivered, leaseDue, type OutboxRow, retryLater } from "../db/outbox.js";
 import type { Queryable } from "../db/types.js";
 import type { Metrics } from "../metrics.js";
-import type { Publisher } from "./publisher.js";
+import { PUBLISH_TIMEOUT_MS, type Publisher } from "./publisher.js";
 
 /** How the drainer batches, retries and gives up. */
 export interface DrainOptions {
 	batch: number;
 	concurrency: number;
-	leaseSeconds: number;
+	/** The publisher's timeout: the lease ({@link leaseSeconds}) is derived from it. */
+	publishTimeoutMs: number;
 	maxAttempts: number;
 	baseDelayMs: number;
 	maxDelayMs: number;
@@ -16,11 +17,24 @@ export interface DrainOptions {
 export const DEFAULT_DRAIN: DrainOptions = {
 	batch: 100,
 	concurrency: 8,
-	leaseSeconds: 30,
+	publishTimeoutMs: PUBLISH_TIMEOUT_MS,
 	maxAttempts: 10,
 	baseDelayMs: 500,
 	maxDelayMs: 60_000,
 };
+
+/** Allowance for the database write that records each publish's outcome. */
+const RECORD_MS = 1000;
+
+/**
+ * How long a leased batch stays out of other replicas' reach: the worst time to work through it, each
+ * worker publishing ceil(batch / concurrency) rows, each up to the publish timeout and then recorded.
+ * A shorter lease would let another replica lease rows still being published, and send them twice.
+ */
+export function leaseSeconds(options: DrainOptions): number {
+	const rounds = Math.ceil(options.batch / options.concurrency);
+	return Math.ceil((rounds * (options.publishTimeoutMs + RECORD_MS)) / 1000);
+}
 
 /** Exponential backoff with jitter (50-100% of the step). */
 export function backoffMs(attempts: number, options: DrainOptions): number {
@@ -52,7 +66,7 @@ export async function drainOnce(
 	metrics: Metrics,
 	options: DrainOptions = DEFAULT_DRAIN,
 ): Promise<number> {
-	const rows = await leaseDue(db, options.batch, options.leaseSeconds);
+	const rows = await leaseDue(db, options.batch, leaseSeconds(options));
 	let next = 0;
 	const worker = async () => {
 		while (next < rows.length) await deliver(db, publish, rows[next++]!, metrics, options);

@@ -6,7 +6,8 @@ export type PublishResult = { ok: true } | { ok: false; reason: string; retryAft
 /** Sends one player's invalidation. */
 export type Publisher = (playerId: number, version: number) => Promise<PublishResult>;
 
-const TIMEOUT_MS = 5000;
+/** Longest one publish may take, response body included. */
+export const PUBLISH_TIMEOUT_MS = 5000;
 
 function retryAfterMs(header: string | null): number | undefined {
 	if (header === null) return undefined;
@@ -36,7 +37,7 @@ export function createOpenCloudPublisher(config: OpenCloudConfig, fetchImpl: typ
 					topic: `${config.topicPrefix}${playerId}`,
 					message: invalidationMessage(playerId, version),
 				}),
-				signal: AbortSignal.timeout(TIMEOUT_MS),
+				signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
 			});
 			await response.arrayBuffer();
 			if (response.ok) return { ok: true };
