@@ -139,6 +139,18 @@ export function releaseHold(service: InventoryService, player: PlayerRef, trade:
 	implOf(service).entryOf(player)?.holds.delete(trade);
 }
 
+/**
+ * How much of `currency` the player has that no waiting trade other than `trade` holds (see
+ * {@link holdForTrade}); 0 when the player is not served here.
+ */
+export function unheldCurrency(service: InventoryService, player: PlayerRef, currency: string, trade: string): number {
+	const entry = implOf(service).entryOf(player);
+	if (entry === undefined) return 0;
+	let free = entry.state.currencies[currency] ?? 0;
+	for (const [other, hold] of entry.holds) if (other !== trade) free -= hold.currency[currency] ?? 0;
+	return free;
+}
+
 /** Whether the item is offered by a waiting trade other than `trade` (see {@link holdForTrade}). */
 export function isHeldElsewhere(service: InventoryService, player: PlayerRef, id: string, trade: string): boolean {
 	const holds = implOf(service).entryOf(player)?.holds;

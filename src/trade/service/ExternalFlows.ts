@@ -10,6 +10,7 @@ import {
 	liveInventory,
 	mintForTransfer,
 	releaseHold,
+	unheldCurrency,
 } from "../../inventory/service/transfers";
 import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
@@ -40,6 +41,18 @@ function reasonOfCode(code: string): TradeRejectReason {
 	return "authority_refused";
 }
 
+const isServed = (book: Book) => book.active && book.session.isActive();
+
+/**
+ * The books of `users` to tell how a transfer ended: those still served here, and those whose
+ * ledger never kept it (their session ended before it was written). A player whose session
+ * ended after their ledger kept the transfer is told by their next server, where that saved copy
+ * is sent again.
+ */
+function toTell(books: ReadonlyArray<Book>, users: ReadonlyArray<number>, kept: ReadonlyArray<number>): Array<Book> {
+	return books.filter((book) => users.includes(book.userId) && (isServed(book) || !kept.includes(book.userId)));
+}
+
 /** One side of a transfer: the API's leg, and the same items as stacks for `received`. */
 export interface Side {
 	readonly leg: SyncTransferLeg;
@@ -59,7 +72,7 @@ interface Unanswered {
 	readonly sides: ReadonlyArray<Side>;
 	readonly users: ReadonlyArray<number>;
 	readonly kind: "trade" | "gift";
-	/** Found in a loaded ledger, sent by an earlier server: the sweep sends it again. */
+	/** Found in a loaded ledger, sent by an earlier server: news only to players whose ledger keeps it. */
 	readonly adopted: boolean;
 }
 
@@ -70,6 +83,10 @@ export class ExternalFlows {
 	private readonly unanswered = new Map<string, Unanswered>();
 	/** Ids being sent again right now (by the game or the sweep): one send at a time. */
 	private readonly resending = new Set<string>();
+	/** How transfers sent again here ended, for a game that asks again with the same id. */
+	private readonly answered = new Map<string, TransferOutcome>();
+	/** The ids of `answered`, oldest first. */
+	private readonly answeredOrder = new Array<string>();
 	/** Set by the cross-server flow: a coordinator's adopted trade still owes its partner a verdict. */
 	public onAdoptedAnswer?: AdoptedAnswer;
 
@@ -135,6 +152,9 @@ export class ExternalFlows {
 		const state = liveInventory(this.trades.inventory, from);
 		if (state === undefined) return "no_session";
 		for (const claim of spec.items) if (isHeldElsewhere(this.trades.inventory, from, claim.id, id)) return "busy";
+		for (const [name, amount] of pairs(spec.currency ?? {})) {
+			if (unheldCurrency(this.trades.inventory, from, name, id) < amount) return "busy";
+		}
 		const found = new Array<ItemStack>();
 		let parts = 0;
 		for (const claim of spec.items) {
@@ -180,7 +200,9 @@ export class ExternalFlows {
 		const record: Unanswered = { sides, users, kind, adopted: false };
 		// While it is on its way, the givers here cannot use up what it gives.
 		for (const { leg } of sides) this.hold(id, leg);
-		const [ran, sent] = pcall(() => this.send(id, sides, users, kind, users, () => this.keep(id, record, books)));
+		const [ran, sent] = pcall(() =>
+			this.send(id, sides, users, kind, users, () => this.keep(id, record, books.filter(isServed))),
+		);
 		for (const { leg } of sides) releaseHold(this.trades.inventory, leg.from, id);
 		if (!ran) throw sent;
 		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
@@ -200,7 +222,7 @@ export class ExternalFlows {
 	 * first, even mid-request, their next server sends it again (the API applies it at most once)
 	 * and tells them how it ended.
 	 */
-	private keep(id: string, record: Unanswered, books: ReadonlyArray<Book>): void {
+	private keep(id: string, record: Unanswered, books: ReadonlyArray<Book>): ReadonlyArray<number> {
 		const kept: UnansweredTransfer = {
 			kind: record.kind,
 			sides: record.sides.map(({ leg, bundle }) => ({ leg, bundle })),
@@ -214,6 +236,7 @@ export class ExternalFlows {
 		}
 		const wait = this.trades.limits.writeAheadTimeout;
 		if (wait > 0) this.confirmAll(books, wait);
+		return books.map((book) => book.userId);
 	}
 
 	/** Saves every book at once and waits until each save is confirmed or gave up (`timeout`). */
@@ -241,11 +264,17 @@ export class ExternalFlows {
 		}
 	}
 
-	/** Sends a transfer whose answer never came again, as it was (the API applies it at most once). */
+	/**
+	 * Sends a transfer whose answer never came again, as it was (the API applies it at most
+	 * once); undefined when no such transfer waits here. A send of it already running is waited
+	 * for, and a transfer answered here earlier gives that answer again.
+	 */
 	public resend(id: string): Sent | undefined {
+		if (this.resending.has(id)) this.waitFor(math.huge, () => !this.resending.has(id));
+		const known = this.answered.get(id);
+		if (known !== undefined) return { outcome: known };
 		const previous = this.unanswered.get(id);
 		if (previous === undefined) return undefined;
-		if (this.resending.has(id)) return { outcome: outcome(id, "pending", "save_failed") };
 		this.resending.add(id);
 		// An earlier server's transfer is news only to the players whose ledger still keeps it.
 		const tell = previous.adopted
@@ -256,10 +285,18 @@ export class ExternalFlows {
 		if (!ran) throw sent;
 		if (sent.outcome.status !== "pending") {
 			this.unanswered.delete(id);
+			this.remember(id, sent.outcome);
 			this.unkeep(id, previous.users);
 			if (previous.adopted) this.onAdoptedAnswer?.(id, previous.sides, previous.users, sent);
 		}
 		return sent;
+	}
+
+	/** Keeps how a transfer sent again ended (the last 256). */
+	private remember(id: string, ended: TransferOutcome): void {
+		this.answered.set(id, ended);
+		this.answeredOrder.push(id);
+		if (this.answeredOrder.size() > 256) this.answered.delete(this.answeredOrder.shift()!);
 	}
 
 	/**
@@ -278,16 +315,21 @@ export class ExternalFlows {
 		}
 	}
 
-	/** On the sweep: sends the adopted transfers again, each on its own thread. */
+	/**
+	 * On the sweep: sends every transfer whose answer never came again, each on its own thread:
+	 * those an earlier server sent, and this server's own (their players are told when the answer
+	 * comes, and a negotiated trade ends then).
+	 */
 	public retry(): void {
-		for (const [id, record] of this.unanswered) {
-			if (record.adopted && !this.resending.has(id)) task.spawn(() => this.resend(id));
+		for (const [id] of this.unanswered) {
+			if (!this.resending.has(id)) task.spawn(() => this.resend(id));
 		}
 	}
 
 	/**
-	 * Sends the transfer (calling `sending` just before); `settled` and `received` are fired for
-	 * the players of `tell` loaded here.
+	 * Sends the transfer (calling `sending` just before: it keeps the transfer in ledgers and
+	 * returns whose; without it, every player's ledger keeps it already); `settled` and
+	 * `received` are fired for the players of `tell` loaded here (see {@link toTell}).
 	 */
 	private send(
 		id: string,
@@ -295,7 +337,7 @@ export class ExternalFlows {
 		users: ReadonlyArray<number>,
 		kind: "trade" | "gift",
 		tell: ReadonlyArray<number> = users,
-		sending?: () => void,
+		sending?: () => ReadonlyArray<number>,
 	): Sent {
 		const books = new Array<Book>();
 		for (const userId of users) {
@@ -305,16 +347,14 @@ export class ExternalFlows {
 		const authority = this.authority;
 		this.flushed(sides.map((side) => side.leg.from));
 		const legs = sides.map((side) => side.leg);
-		sending?.();
+		const kept = sending?.() ?? users;
 		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
-		const told = books.filter((book) => tell.includes(book.userId));
-		const settles = kind === "trade" ? told : [];
 		const now = this.trades.now();
 		if (!sent) {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
 				const why = reasonOfCode(answer.details.code);
 				if (why === "duplicate") return { outcome: outcome(id, "duplicate", why) };
-				this.settle(settles, id, "failed");
+				if (kind === "trade") this.settle(toTell(books, tell, kept), id, "failed");
 				return { outcome: outcome(id, "failed", why) };
 			}
 			if (isHopsafeError(answer) && answer.kind === "InvalidArgument")
@@ -327,8 +367,11 @@ export class ExternalFlows {
 		this.waitFor(this.trades.limits.saveTimeout, () =>
 			books.every(({ userId }) => this.shows(userId, versions.get(userId) ?? 0)),
 		);
-		for (const book of books) book.ledger.stamps[id] = now;
-		this.settle(settles, id, "completed");
+		// A stamp only in a live session: written into one that ended, it could reach the saved
+		// copy and hide the transfer from the next server, which is to tell its player.
+		for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
+		const told = toTell(books, tell, kept);
+		if (kind === "trade") this.settle(told, id, "completed");
 		if (this.trades.received.listening) {
 			for (const side of sides) {
 				const book = told.find((candidate) => candidate.userId === side.leg.to);

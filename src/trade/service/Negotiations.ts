@@ -26,6 +26,11 @@ import type { GiveSpec, OfferClaim, TransferOutcome } from "./types";
 
 /** Seconds a finished trade stays readable through getTrade. */
 const KEEP_FINISHED = 60;
+/**
+ * Seconds a trade whose commit ended `pending` waits here for its outcome before it is let go
+ * (its players may trade again; `settled` still tells them, here or on their next server).
+ */
+const KEEP_PENDING = 600;
 
 const specOf = (offer: Offer): GiveSpec => ({
 	items: offer.items.map((item) => ({ id: item.id, count: item.count })),
@@ -40,11 +45,18 @@ export class Negotiations {
 	private readonly trades = new Map<string, Trade>();
 	private readonly byPlayer = new Map<number, string>();
 	private readonly finishedAt = new Map<string, number>();
+	/** Committing trades whose commit ended `pending`: since when they wait for `settled`. */
+	private readonly pending = new Map<string, number>();
+	/** Outcomes `settled` told of committing trades before their commit returned. */
+	private readonly heard = new Map<string, "completed" | "failed">();
 
 	public constructor(
 		private readonly service: TradeServiceImpl,
 		private readonly changed: HookSignal<[trade: Trade]>,
-	) {}
+	) {
+		// A pending commit is not a failure: the trade ends when its outcome is known.
+		service.settled.Connect((_userId, id, outcome) => this.settledElsewhere(id, outcome));
+	}
 
 	private now(): number {
 		return os.time();
@@ -194,15 +206,46 @@ export class Negotiations {
 				})
 				.await();
 			const result = value as TransferOutcome;
-			const completed = result.status === "completed";
-			const reason: TradeRejectReason | undefined = completed
-				? undefined
-				: result.status === "pending"
-					? (result.reason ?? "no_session")
-					: (result.reason ?? "save_failed");
-			const finished = finishTrade(trade, completed, this.now(), reason);
-			if (finished.ok) this.publish(trade);
+			const heard = this.heard.get(trade.id);
+			this.heard.delete(trade.id);
+			if (result.status === "pending" && heard === undefined) {
+				// Its outcome is not known yet (a session ended mid-way, or the save API's answer
+				// was lost): it stays committing until `settled` tells it.
+				this.pending.set(trade.id, this.now());
+				for (const side of [trade.a, trade.b]) if (!this.service.canTrade(side.userId)) this.leave(side.userId);
+				return;
+			}
+			const completed = result.status === "completed" || (result.status === "pending" && heard === "completed");
+			this.finish(trade, completed, completed ? undefined : (result.reason ?? "save_failed"));
 		});
+	}
+
+	private finish(trade: Trade, completed: boolean, reason?: TradeRejectReason): void {
+		this.pending.delete(trade.id);
+		const finished = finishTrade(trade, completed, this.now(), reason);
+		if (finished.ok) this.publish(trade);
+	}
+
+	/** `settled` told how a trade ended: a committing one waiting for that ends now. */
+	private settledElsewhere(id: string, outcome: "completed" | "failed"): void {
+		const trade = this.trades.get(id);
+		if (trade === undefined || trade.phase !== "committing") return;
+		if (this.pending.has(id)) this.finish(trade, outcome === "completed");
+		else this.heard.set(id, outcome);
+	}
+
+	/**
+	 * A player of a pending trade is no longer here: the trade no longer stands in their way, and
+	 * once neither player is here it is let go (`settled` tells them on their next server).
+	 */
+	private leave(userId: number): void {
+		const id = this.byPlayer.get(userId);
+		const trade = id === undefined ? undefined : this.trades.get(id);
+		if (trade === undefined || !this.pending.has(trade.id)) return;
+		this.byPlayer.delete(userId);
+		if (this.byPlayer.get(otherSide(trade, userId).userId) === trade.id) return;
+		this.trades.delete(trade.id);
+		this.pending.delete(trade.id);
 	}
 
 	/** An inventory changed: a participant whose offer no longer holds clears both confirmations. */
@@ -222,6 +265,7 @@ export class Negotiations {
 
 	/** A player left the server: their trade (if not committing) is cancelled. */
 	public left(userId: number): void {
+		this.leave(userId);
 		this.end(userId, "left");
 	}
 
@@ -236,6 +280,11 @@ export class Negotiations {
 	public expire(now: number): void {
 		const limits = this.service.limits;
 		const timeouts = { invite: limits.inviteTimeout, idle: limits.idleTimeout };
+		for (const [id, since] of this.pending) {
+			if (now - since < KEEP_PENDING) continue;
+			const trade = this.trades.get(id);
+			if (trade !== undefined) for (const side of [trade.a, trade.b]) this.leave(side.userId);
+		}
 		for (const [id, trade] of this.trades) {
 			if (isExpired(trade, now, timeouts)) this.settle(endTrade(trade, "timeout", now));
 			const at = this.finishedAt.get(id);
@@ -250,5 +299,7 @@ export class Negotiations {
 		this.trades.clear();
 		this.byPlayer.clear();
 		this.finishedAt.clear();
+		this.pending.clear();
+		this.heard.clear();
 	}
 }

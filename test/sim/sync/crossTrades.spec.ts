@@ -274,6 +274,9 @@ export = () => {
 			expect(one.service.adjustCurrency(a, "coins", -80).ok).to.equal(false);
 			expect(one.service.adjustCurrency(a, "coins", -60).ok).to.equal(true);
 			expect(one.service.move(a, slotOf(one.service.getInventory(a)!, sword), sword, 5).ok).to.equal(true);
+			// Nor may another trade give them: 40 coins, 30 of them held.
+			const coinGift = outcomeOf(world, one.trades!.gift({ id: "gift-coins-7820", from: a, to: b, items: [], currency: { coins: 20 } }));
+			expect(`${coinGift.status} ${coinGift.reason}`).to.equal("failed busy");
 
 			const potionSlot = () => slotOf(two.service.getInventory(b)!, potions);
 			const sideB = side(setup, id, b, { items: [{ id: potions, count: 4 }] }, { items: [{ def: "sword", count: 1 }], currency: { coins: 30 } });

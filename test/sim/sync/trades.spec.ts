@@ -311,6 +311,76 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 
+		it("keeps a negotiated trade committing while its transfer's answer is lost, and ends it when asked again", () => {
+			const [a, b] = [BASE + 21, BASE + 22];
+			const setup = tradeSetup(7721, [a, b]);
+			const { world, service, trades, app, settled } = setup;
+			const [playerA, playerB] = setup.players;
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			const invited = trades.invite(playerA, playerB);
+			assert(invited.ok, "the invite failed");
+			const id = invited.value.id;
+			expect(trades.accept(playerB, id).ok).to.equal(true);
+			const slot = slotOf(service.getInventory(a)!, sword);
+			expect(trades.offer(playerA, id, [{ slot, id: sword, count: 1 }]).ok).to.equal(true);
+			expect(trades.offer(playerB, id, [], { coins: 25 }).ok).to.equal(true);
+			// The API applies the transfer; its answer and every retry of the call are lost.
+			const match = "/v1/transfers";
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match });
+			world.failHttp({ kind: "connectFail", count: 3, server: app.server, match });
+			const revision = trades.getTrade(id)!.revision;
+			expect(trades.confirm(playerA, id, revision).ok).to.equal(true);
+			expect(trades.confirm(playerB, id, revision).ok).to.equal(true);
+			world.runUntil(() => trades.getLedger(a)?.unanswered?.[id] !== undefined, 60);
+			world.advance(20);
+			// Not told failed: the trade waits for its outcome, and the sweep asks the API again.
+			world.runUntil(() => trades.getTrade(id)?.phase !== "committing", 120);
+			expect(trades.getTrade(id)!.phase).to.equal("completed");
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			world.runUntil(() => trades.isSettled(a) && trades.isSettled(b), 60);
+			expect(trades.getLedger(a)!.unanswered?.[id]).to.equal(undefined);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, a)).to.equal(25);
+			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
+			// Both may trade again.
+			const again = trades.invite(playerA, playerB);
+			expect(again.ok ? "ok" : again.error).to.equal("ok");
+		});
+
+		it("tells a player who left while their transfer was in flight once, on their next server", () => {
+			const [a, b] = [BASE + 23, BASE + 24];
+			const setup = tradeSetup(7723, [a, b]);
+			const { world, service, trades, app, settled } = setup;
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			// The API applies the transfer; its answer is lost (the call waits out its timeout).
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
+			const id = "external-left-in-flight-7723";
+			const result = trades.execute({
+				id,
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			});
+			world.runUntil(() => tradeTransfers(world, a) === 1, 30);
+			// a leaves meanwhile; the release, saved before the answer comes, keeps the transfer.
+			let released = false;
+			app.vault.released.Connect((userId) => (released = released || userId === a));
+			app.server.leave(setup.players[0]);
+			world.runUntil(() => released, 30);
+			expect(outcomeOf(world, result).status).to.equal("completed");
+			expect(settled.join(",")).to.equal(`${b} completed`);
+			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+			const again = new Array<string>();
+			listenTrades(two.trades!, again, new Array<string>());
+			two.app.server.join(a);
+			world.runUntil(() => again.size() > 0, 60);
+			world.advance(10);
+			expect(again.join(",")).to.equal(`${a} completed`);
+			expect(settled.join(",")).to.equal(`${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
 		it("a transfer in flight when its server crashed is sent again by the players' next server", () => {
 			const [a, b] = [BASE + 13, BASE + 14];
 			const { world, service, trades, app } = tradeSetup(7707, [a, b]);
