@@ -28,6 +28,8 @@ export interface EntryMeta {
 	fixedKey: boolean;
 	/** Later mutations may join it (it holds only operations that cannot be refused in practice). */
 	open: boolean;
+	/** About how large its coalescable operations are in a body (see `MAX_ENTRY_BYTES`). */
+	bytes: number;
 	/** Dead-lettered (exhausted its retries); retried on its own schedule. */
 	dead: boolean;
 	/** The version a `doc.set` entry was last sent against: sent again under its key with it. */
@@ -88,6 +90,7 @@ export class PlayerSync<T extends object> {
 				queuedAt: now,
 				fixedKey: true,
 				open: false,
+				bytes: 0,
 				dead: false,
 				maybeInMirror: false,
 			};

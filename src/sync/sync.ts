@@ -44,6 +44,15 @@ import { encodeBatch, encodePull, encodeTransfer, encodeVoid, type BatchRequest 
 
 /** Most transactions in one batch request, and most players in one pull (the API's limits). */
 const MAX_BATCH = 100;
+/** The largest batch body the API takes (bytes). */
+const MAX_BATCH_BYTES = 1024 * 1024;
+/**
+ * Bytes coalescing may grow one transaction to: under the API's 64 KiB for a transaction's body,
+ * with room for the fields around the operations.
+ */
+const MAX_ENTRY_BYTES = 60 * 1024;
+/** What one operation's fields take in a body, besides attributes (ids and names are 64 at most). */
+const OP_BYTES = 256;
 /** Asks the save API not to announce a write through push invalidation (see sendBatch). */
 const QUIET = { "Hopsafe-Push": "off" };
 const MAX_PULL = 200;
@@ -181,6 +190,29 @@ interface Group<T extends object> {
 	readonly state: PlayerSync<T>;
 	readonly entries: Array<OutboxEntry>;
 	readonly ifMatch?: number;
+}
+
+/**
+ * The groups' entries in two requests of about half each, in order (a group may be cut in two);
+ * undefined when there is only one entry.
+ */
+function splitGroups<T extends object>(
+	groups: ReadonlyArray<Group<T>>,
+): [ReadonlyArray<Group<T>>, ReadonlyArray<Group<T>>] | undefined {
+	let total = 0;
+	for (const group of groups) total += group.entries.size();
+	if (total < 2) return undefined;
+	const first = new Array<Group<T>>();
+	const second = new Array<Group<T>>();
+	let left = math.floor(total / 2);
+	for (const group of groups) {
+		const taken = math.clamp(left, 0, group.entries.size());
+		left -= taken;
+		if (taken > 0) first.push({ ...group, entries: group.entries.filter((_, index) => index < taken) });
+		if (taken < group.entries.size())
+			second.push({ ...group, entries: group.entries.filter((_, index) => index >= taken) });
+	}
+	return [first, second];
 }
 
 /** The players' versions in a transfer's answer (`{ players: [{ userId, version }] }`). */
@@ -392,6 +424,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		const outbox = state.record.outbox;
 		const last = outbox[outbox.size() - 1] as OutboxEntry | undefined;
 		const open = options.key === undefined && ops.every((op) => isCoalescable(op, options.freshIds === true));
+		const bytes = open ? this.bytesOf(ops) : 0;
 		if (last !== undefined && open) {
 			const meta = state.metaOf(last, now);
 			if (
@@ -401,8 +434,10 @@ class SyncImpl<T extends object> implements Sync<T> {
 				!meta.uncertain &&
 				!meta.dead &&
 				last.reason === options.reason &&
-				last.ops.size() + ops.size() <= MAX_OPS
+				last.ops.size() + ops.size() <= MAX_OPS &&
+				meta.bytes + bytes <= MAX_ENTRY_BYTES
 			) {
+				meta.bytes += bytes;
 				for (const op of ops) {
 					const same =
 						op.op === "currency.add"
@@ -430,7 +465,23 @@ class SyncImpl<T extends object> implements Sync<T> {
 		meta.uncertain = false;
 		meta.fixedKey = options.key !== undefined;
 		meta.open = open;
+		meta.bytes = bytes;
 		return key;
+	}
+
+	/**
+	 * About how many bytes coalescable operations add to a transaction's body: only attributes
+	 * can make one large, and only those are encoded to count them.
+	 */
+	private bytesOf(ops: ReadonlyArray<SyncOp>): number {
+		let bytes = 0;
+		for (const op of ops) {
+			bytes += OP_BYTES;
+			if (op.op === "item.grant" && next(op.item.attrs)[0] !== undefined) {
+				bytes += this.platform.httpService.JSONEncode(op.item.attrs).size();
+			}
+		}
+		return bytes;
 	}
 
 	private newKey(): string {
@@ -1020,8 +1071,27 @@ class SyncImpl<T extends object> implements Sync<T> {
 	 * groups' players busy while it runs. Returns the transport failure, if any.
 	 */
 	private sendBatch(groups: ReadonlyArray<Group<T>>): HopsafeError | undefined {
-		const now = this.platform.clock();
+		const encode = (value: unknown) => this.platform.httpService.JSONEncode(value);
 		const requests = new Array<BatchRequest>();
+		for (const group of groups) {
+			for (const entry of group.entries) {
+				requests.push({
+					userId: group.state.userId,
+					key: entry.key,
+					ifMatch: hasDoc(entry) ? group.ifMatch : undefined,
+					ops: entry.ops,
+					reason: entry.reason,
+				});
+			}
+		}
+		const body = encodeBatch(encode, requests);
+		const halves = body.size() > MAX_BATCH_BYTES ? splitGroups(groups) : undefined;
+		if (halves !== undefined) {
+			// Over the API's body limit, the whole batch would be refused (413). The second half
+			// waits for the next flush when the first is not answered: a player's entries go in order.
+			return this.sendBatch(halves[0]) ?? this.sendBatch(halves[1]);
+		}
+		const now = this.platform.clock();
 		const sent = new Array<{ state: PlayerSync<T>; entry: OutboxEntry }>();
 		const time = os.time();
 		for (const group of groups) {
@@ -1031,21 +1101,13 @@ class SyncImpl<T extends object> implements Sync<T> {
 				meta.inFlight = true;
 				if (entry.sentAt === undefined) entry.sentAt = time;
 				if (hasDoc(entry)) meta.ifMatch = group.ifMatch;
-				requests.push({
-					userId: group.state.userId,
-					key: entry.key,
-					ifMatch: hasDoc(entry) ? group.ifMatch : undefined,
-					ops: entry.ops,
-					reason: entry.reason,
-				});
 				sent.push({ state: group.state, entry });
 			}
 		}
 		this.counters.batches += 1;
-		const encode = (value: unknown) => this.platform.httpService.JSONEncode(value);
 		// Every entry is for a player this server holds: it knows of these writes, so the API need
 		// not announce them through push invalidation (only other writers' changes are pushed).
-		const answer = this.api.request("batch", "POST", "/v1/batch", encodeBatch(encode, requests), QUIET);
+		const answer = this.api.request("batch", "POST", "/v1/batch", body, QUIET);
 		const touched = new Set<PlayerSync<T>>();
 		const rollbacks = new Array<{ state: PlayerSync<T>; rollback: SyncRollback }>();
 		let failure: HopsafeError | undefined;

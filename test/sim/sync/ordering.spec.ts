@@ -171,6 +171,24 @@ export = () => {
 			expect(defs.join(",")).to.equal("badge,potion");
 		});
 
+		it("keeps every transaction and batch it sends within the API's size limits", () => {
+			const userId = BASE + 8;
+			const world = syncWorld(7908);
+			const { app } = joinedGame(world, userId);
+			// 25 grants of 45 KB each: one transaction may hold 64 KiB, one batch 1 MiB.
+			const text = "x".rep(45_000);
+			for (let index = 1; index <= 25; index++) {
+				expect(app.sync.grantItem(userId, { def: "scroll", attrs: { text, index } }).ok).to.equal(true);
+			}
+			expect(app.sync.pendingCount(userId)).to.equal(25);
+			const batches = app.sync.stats().batches;
+			waitSettled(world, app, userId, 60);
+			expect(app.sync.pendingCount(userId)).to.equal(0);
+			expect(app.sync.stats().batches - batches).to.equal(2);
+			expect(app.rollbacks.size()).to.equal(0);
+			expect(readPlayer(world, userId).items.size()).to.equal(25);
+		});
+
 		it("refuses a malformed pull answer instead of keeping it, so the player can join again", () => {
 			const userId = BASE + 6;
 			const world = syncWorld(7906);
