@@ -32,6 +32,8 @@ export interface EntryMeta {
 	bytes: number;
 	/** Dead-lettered (exhausted its retries); retried on its own schedule. */
 	dead: boolean;
+	/** Given a new key (a document decided again) that no save holds yet: not sent until one does. */
+	unsaved?: boolean;
 	/** The version a `doc.set` entry was last sent against: sent again under its key with it. */
 	ifMatch?: number;
 	/**

@@ -1011,7 +1011,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 
 	/** Whether a pending `doc.set` entry may be sent now. */
 	private docReady(state: PlayerSync<T>, meta: EntryMeta): boolean {
-		if (meta.redecide) return false;
+		if (meta.redecide || meta.unsaved) return false;
 		// It may be applied already: asked again under its key with the version it was sent
 		// against, at once (the pull it would otherwise wait for waits for its answer).
 		if (meta.uncertain) return true;
@@ -1400,9 +1400,26 @@ class SyncImpl<T extends object> implements Sync<T> {
 				fresh.uncertain = false;
 				fresh.fixedKey = meta.fixedKey;
 				fresh.docBases = bases;
+				this.persistKey(state, fresh);
 				this.rebuild(state);
 			}
 		}
+	}
+
+	/**
+	 * Holds a re-keyed entry until a save holds its new key. Sent before, a crash could leave the
+	 * old key in the profile: the next server would be refused under it (412), decide again, and
+	 * apply a second decision on top of the first.
+	 */
+	private persistKey(state: PlayerSync<T>, meta: EntryMeta): void {
+		meta.unsaved = true;
+		task.spawn(() => {
+			for (let attempt = 1; meta.unsaved && this.players.get(state.userId) === state; attempt++) {
+				const [saved] = state.session.saveAsync().await();
+				if (saved) meta.unsaved = false;
+				else task.wait(this.backoff(attempt));
+			}
+		});
 	}
 
 	/** `POST /v1/changes` for these players; applies what changed. Returns whether every request was answered. */

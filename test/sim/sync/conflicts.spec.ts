@@ -160,6 +160,36 @@ export = () => {
 			expect(readPlayer(world, userId).version).to.equal(2);
 		});
 
+		it("sends a document decided again only once a save holds its new key, so a crash cannot apply two decisions", () => {
+			const userId = BASE + 12;
+			const world = syncWorld(7212);
+			// A decision that is not idempotent: each one counts a visit on top of the other writer's.
+			const decideDoc = (_userId: number, _name: string, current: Record<string, unknown> | undefined) => ({
+				visits: ((current?.visits as number | undefined) ?? 0) + 1,
+			});
+			const a = syncGame(world.startServer(), { flushInterval: 30, decideDoc });
+			a.server.join(userId);
+			waitReady(world, a, userId);
+			expect(a.sync.setDoc(userId, "stats", { visits: 1 }).ok).to.equal(true);
+			// The profile holds the entry; another writer sets the document first; then every save fails.
+			const session = a.vault.getSession(userId)!;
+			let saved = false;
+			void session.saveAsync().then(() => (saved = true));
+			world.runUntil(() => saved, 30);
+			expect(otherWriterSetsDoc(world, userId, "stats", { visits: 5 })).to.equal(201);
+			a.server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			// Refused (412) and decided again on the other writer's 5: 6, under a new key.
+			world.advance(65);
+			a.server.crash();
+			const b = syncGame(world.startServer(), { flushInterval: 1, decideDoc });
+			b.server.join(userId);
+			waitReady(world, b, userId);
+			waitSettled(world, b, userId, 60);
+			world.advance(2);
+			const docs = readPlayer(world, userId).docs as Record<string, Record<string, unknown>>;
+			expect(docs.stats.visits).to.equal(6);
+		});
+
 		it("rolls a document write back as version_conflict when deciding again drops it", () => {
 			const userId = BASE + 6;
 			const world = syncWorld(7206);
