@@ -85,6 +85,21 @@ function bindShop(setup: { readonly app: SyncGame; readonly service: InventorySe
 	);
 }
 
+/**
+ * The shop on a player with 60 coins at the API. Another writer spends 30 that the server still
+ * shows, then the player buys 779 (50 coins), and the API refuses the purchase; `seconds` pass.
+ */
+function refusedPurchase(seed: number, userId: number, seconds: number) {
+	const setup = externalGame(seed, userId, [coins(60)]);
+	const purchases = bindShop(setup);
+	const deferred = new Array<string>();
+	purchases.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
+	assert(serverWrite(setup.world, userId, [coins(-30)]).status === 201, "the other writer's spend failed");
+	const id = setup.world.purchase(userId, 779);
+	setup.world.advance(seconds);
+	return { ...setup, purchases, deferred, id };
+}
+
 export = () => {
 	describe("inventory in external authority", () => {
 		it("writes every change through to the save API, client intents included", () => {
@@ -500,15 +515,8 @@ export = () => {
 
 		it("answers NotProcessedYet, and records no purchase, when the API refuses the purchase", () => {
 			const userId = BASE + 22;
-			const setup = externalGame(7622, userId, [coins(60)]);
-			const { world, service } = setup;
-			const purchases = bindShop(setup);
-			const deferred = new Array<string>();
-			purchases.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
-			// Another writer spends coins the server still shows: the API refuses the purchase.
-			expect(serverWrite(world, userId, [coins(-30)]).status).to.equal(201);
-			const id = world.purchase(userId, 779);
-			world.advance(5);
+			const setup = refusedPurchase(7622, userId, 5);
+			const { world, service, deferred, id } = setup;
 			expect(deferred.includes("authority_refused")).to.equal(true);
 			expect(world.receipts(userId)[0].status).to.equal("pending");
 			expect(apiCoins(world, userId)).to.equal(30);
@@ -522,16 +530,9 @@ export = () => {
 
 		it("grants a purchase the API refused at a later delivery, once the player can pay for it", () => {
 			const userId = BASE + 27;
-			const setup = externalGame(7627, userId, [coins(60)]);
-			const { world, service } = setup;
-			const purchases = bindShop(setup);
-			const deferred = new Array<string>();
-			purchases.deferred.Connect((_userId, _receipt, refusal) => deferred.push(refusal.kind));
-			// Another writer spends coins the server still shows: the API refuses the purchase, and
-			// Roblox's next deliveries are refused here, by the balance the API showed.
-			expect(serverWrite(world, userId, [coins(-30)]).status).to.equal(201);
-			const id = world.purchase(userId, 779);
-			world.advance(15);
+			// Roblox's deliveries after the API's refusal are refused here, by the balance it showed.
+			const setup = refusedPurchase(7627, userId, 15);
+			const { world, service, purchases, deferred, id } = setup;
 			expect(deferred[0]).to.equal("authority_refused");
 			expect(deferred.size() > 1).to.equal(true);
 			expect(deferred.filter((kind) => kind !== "refused").size()).to.equal(1);
