@@ -219,11 +219,9 @@ export class InventoryClientImpl implements InventoryClient {
 		if (message.k === "s") return this.applySnapshot(message);
 		if (message.k === "d") return this.applyDelta(message);
 		if (message.k === "r") {
-			if (message.req !== 0 && message.req === this.resyncId) {
-				// The resync was refused (rate limit, no session): ask again after the timeout.
-				this.resyncId = 0;
-				return false;
-			}
+			// The resync was refused (rate limit, no session): it stays wanted, and `tick` asks
+			// again once the timeout has passed since it was sent.
+			if (message.req !== 0 && message.req === this.resyncId) return false;
 			const reason = isRequestRejectReason(message.reason) ? message.reason : "internal_error";
 			return this.settle(message.req, reason);
 		}

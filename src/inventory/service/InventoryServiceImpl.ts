@@ -21,7 +21,7 @@ import { splitStack } from "../operations/splitStack";
 import { findSlotOf } from "../operations/stacks";
 import { unequipItem } from "../operations/unequipItem";
 import { HookSignal } from "../protocol/signal";
-import { cloneInventory } from "../state/cloneInventory";
+import { cloneInventory, restoreInventory, scratchInventory } from "../state/cloneInventory";
 import { enterSerialBlock } from "../state/mintItemId";
 import { keyOf } from "../../sync/state";
 import type { SyncItem } from "../../sync/types";
@@ -223,7 +223,11 @@ export class InventoryServiceImpl implements InventoryService {
 	 */
 	public commit(entry: PlayerEntry, change: InventoryChange, request: number, key?: string): boolean {
 		const external = this.external;
+		const before = entry.before;
+		entry.before = undefined;
 		if (external !== undefined && (!keepsHolds(entry) || !external.mirror(entry, key))) {
+			// Refused: the operation changed nothing after all (not even where items lie).
+			if (before !== undefined) restoreInventory(entry.state, before);
 			this.resync(entry);
 			return false;
 		}
@@ -270,10 +274,20 @@ export class InventoryServiceImpl implements InventoryService {
 
 	// Operations -----------------------------------------------------------------------------
 
+	/**
+	 * External authority: keeps the inventory as it is before an operation changes it, for
+	 * `commit` to put back if the authority refuses the change. Operations replace stacks and
+	 * never change them, so a scratch copy is enough.
+	 */
+	private snapshot(entry: PlayerEntry): PlayerEntry {
+		if (this.external !== undefined) entry.before = scratchInventory(entry.state);
+		return entry;
+	}
+
 	public grant(player: PlayerRef, defKey: string, count = 1, attrs?: ItemAttrs): ServiceResult {
 		const entry = this.entryOf(player);
 		if (entry === undefined) return NO_SESSION;
-		const result = addItem(this.catalog, entry.state, defKey, count, attrs);
+		const result = addItem(this.catalog, this.snapshot(entry).state, defKey, count, attrs);
 		if (result.ok) {
 			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isValuable(defKey));
@@ -287,7 +301,7 @@ export class InventoryServiceImpl implements InventoryService {
 		const state = entry.state;
 		const slot = typeIs(itemId, "string") ? findSlotOf(state, itemId) : -1;
 		const stack = slot >= 0 ? state.slots[slot] : false;
-		const result = removeItem(state, itemId, count);
+		const result = removeItem(this.snapshot(entry).state, itemId, count);
 		if (result.ok) {
 			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver && stack !== false) this.saveIf(entry, this.saver.isValuable(stack.def));
@@ -302,7 +316,7 @@ export class InventoryServiceImpl implements InventoryService {
 
 	/** @internal */
 	public consumeFor(entry: PlayerEntry, slot: number, itemId: string, count: number, request: number): ServiceResult {
-		const result = consumeItem(this.catalog, entry.state, slot, itemId, count);
+		const result = consumeItem(this.catalog, this.snapshot(entry).state, slot, itemId, count);
 		if (result.ok) {
 			const change = result.value;
 			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
@@ -324,7 +338,7 @@ export class InventoryServiceImpl implements InventoryService {
 		equipSlot: string,
 		request: number,
 	): ServiceResult {
-		const result = equipItem(this.catalog, entry.state, slot, itemId, equipSlot);
+		const result = equipItem(this.catalog, this.snapshot(entry).state, slot, itemId, equipSlot);
 		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
@@ -341,7 +355,7 @@ export class InventoryServiceImpl implements InventoryService {
 		itemId: string | undefined,
 		request: number,
 	): ServiceResult {
-		const result = unequipItem(entry.state, equipSlot, itemId);
+		const result = unequipItem(this.snapshot(entry).state, equipSlot, itemId);
 		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
@@ -353,7 +367,7 @@ export class InventoryServiceImpl implements InventoryService {
 
 	/** @internal */
 	public moveFor(entry: PlayerEntry, from: number, itemId: string, to: number, request: number): ServiceResult {
-		const result = moveItem(entry.state, from, itemId, to);
+		const result = moveItem(this.snapshot(entry).state, from, itemId, to);
 		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
@@ -372,7 +386,7 @@ export class InventoryServiceImpl implements InventoryService {
 		to: number,
 		request: number,
 	): ServiceResult {
-		const result = splitStack(this.catalog, entry.state, from, itemId, count, to);
+		const result = splitStack(this.catalog, this.snapshot(entry).state, from, itemId, count, to);
 		if (result.ok) {
 			const change = result.value;
 			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
@@ -398,7 +412,7 @@ export class InventoryServiceImpl implements InventoryService {
 		toId: string,
 		request: number,
 	): ServiceResult {
-		const result = mergeStacks(this.catalog, entry.state, from, fromId, to, toId);
+		const result = mergeStacks(this.catalog, this.snapshot(entry).state, from, fromId, to, toId);
 		if (result.ok && !this.commit(entry, result.value, request)) return AUTHORITY_REFUSED;
 		return result;
 	}
@@ -454,7 +468,7 @@ export class InventoryServiceImpl implements InventoryService {
 	public adjustCurrency(player: PlayerRef, currency: string, delta: number): ServiceResult {
 		const entry = this.entryOf(player);
 		if (entry === undefined) return NO_SESSION;
-		const result = adjustCurrency(this.catalog, entry.state, currency, delta);
+		const result = adjustCurrency(this.catalog, this.snapshot(entry).state, currency, delta);
 		if (result.ok) {
 			if (!this.commit(entry, result.value, 0)) return AUTHORITY_REFUSED;
 			if (this.saver) this.saveIf(entry, this.saver.isLargeCurrencyChange(delta));
@@ -472,7 +486,7 @@ export class InventoryServiceImpl implements InventoryService {
 		// What the touched slots and balances held, for the early-save decision afterwards.
 		const slotsBefore = this.saver ? table.clone(state.slots) : undefined;
 		const currenciesBefore = this.saver ? table.clone(state.currencies) : undefined;
-		const result = applySteps(this.catalog, state, steps);
+		const result = applySteps(this.catalog, this.snapshot(entry).state, steps);
 		if (!result.ok) return result;
 		const change = result.value;
 		if (change.slots.size() + change.equipped.size() + change.currencies.size() === 0) return result;

@@ -43,6 +43,11 @@ export interface PlayerEntry {
 	readonly shown: Map<string, string>;
 	/** External authority: trade id → what that waiting trade offers (see {@link TradeHold}). */
 	readonly holds: Map<string, TradeHold>;
+	/**
+	 * External authority: the inventory before the operation now running (a scratch copy), put
+	 * back if the authority refuses it. Taken by the operation, used up by `commit`.
+	 */
+	before?: InventoryState;
 }
 
 /** Whether the inventory still holds everything its trades wait to give (see {@link TradeHold}). */

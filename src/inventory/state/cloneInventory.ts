@@ -37,6 +37,18 @@ export function scratchInventory(state: InventoryState): InventoryState {
 }
 
 /**
+ * Puts `state` back, in place (the profile holds it), to what a {@link scratchInventory} copy of
+ * it held; the serial stays (it never goes back). Internal.
+ */
+export function restoreInventory(state: InventoryState, snapshot: InventoryState): void {
+	for (let slot = 0; slot < state.capacity; slot++) state.slots[slot] = snapshot.slots[slot] ?? false;
+	table.clear(state.equipped);
+	for (const [equipSlot, id] of pairs(snapshot.equipped)) state.equipped[equipSlot] = id;
+	table.clear(state.currencies);
+	for (const [name, balance] of pairs(snapshot.currencies)) state.currencies[name] = balance;
+}
+
+/**
  * A deep copy of an inventory that shares no table with the original: a snapshot for a trade's
  * rollback, a client's replica, or a value to hand to storage.
  *

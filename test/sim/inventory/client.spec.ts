@@ -133,6 +133,30 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("asks again for a resync the server refused, once the timeout has passed", () => {
+			// One resync at once, then one every 5 s.
+			const setup = inventoryWorld({ seed: 605, remotes: { resyncLimit: { rate: 0.2, burst: 1 } } });
+			const me = seat(setup, 1);
+			const snapshots = () => {
+				let found = 0;
+				for (const call of me.client.received(setup.remotes!.sync)) {
+					for (const message of call[0] as Array<{ k: string }>) if (message.k === "s") found += 1;
+				}
+				return found;
+			};
+			const first = snapshots();
+			// Two asks in a row: the second is refused (rate_limited).
+			me.client.run(() => me.inventory.resync());
+			frames(setup, 3);
+			me.client.run(() => me.inventory.resync());
+			frames(setup, 3);
+			expect(snapshots()).to.equal(first + 1);
+			// Still wanted: asked again after the timeout, when the limit allows it.
+			setup.world.advance(12);
+			expect(snapshots()).to.equal(first + 2);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("loads nothing of the vault, ProfileService or the package index", () => {
 			const hopsafe = ReplicatedStorage.WaitForChild("hopsafe");
 			const graph = importGraph(hopsafe.WaitForChild("client") as ModuleScript);

@@ -115,6 +115,32 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("refuses a request whose player left while the authorize hook yielded", () => {
+			const setup = inventoryWorld({
+				seed: 507,
+				remotes: {
+					authorize: (_player, intent) => {
+						if (intent === "drop") task.wait(1);
+						return true;
+					},
+				},
+			});
+			const refused = new Array<string>();
+			setup.remotes!.rejected.Connect((_player, intent, reason) => refused.push(`${intent} ${reason}`));
+			const owner = joinReady(setup, 1);
+			const sword = setup.service.grant(owner, "sword", 1);
+			assert(sword.ok);
+			const id = sword.value.minted[0];
+			setup.server.client(owner).fireServer(setup.remotes!.request, 1, "drop", 0, id, 1);
+			frames(setup, 2);
+			// The player leaves while the hook waits: their released profile keeps the sword.
+			setup.server.leave(owner);
+			setup.world.advance(5);
+			expect(setup.service.listDrops().size()).to.equal(0);
+			expect(refused.join(",")).to.equal("drop no_session");
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("lets exactly one of two players racing for a drop pick it up", () => {
 			const setup = inventoryWorld({ seed: 506 });
 			const owner = joinReady(setup, 1);

@@ -7,6 +7,7 @@ import { createInventoryService } from "../../../../src/inventory/service/create
 import {
 	canPut,
 	canTake,
+	holdForTrade,
 	mintForTransfer,
 	putFromTransfer,
 	takeForTransfer,
@@ -328,6 +329,30 @@ export = () => {
 			expect(deepDiff(service.getInventory(userId), { ...before, nextSerial: 2 })).to.equal(undefined);
 			// The refused grant was never replicated; its revert was.
 			for (const change of setup.changes) expect(change.minted.size()).to.equal(0);
+		});
+
+		it("leaves the layout as it was when a change that empties a slot is refused, and the owner's replica follows", () => {
+			const userId = 21;
+			const setup = linked(userId, authorityWith([item("a", "bomb", 3), item("b", "potion", 2)]));
+			const service = setup.service;
+			expect(service.move(userId, 0, "a", 3).ok).to.equal(true);
+			expect(service.equip(userId, 3, "a", "throwable").ok).to.equal(true);
+			const before = service.getInventory(userId)!;
+			const replica = deepCopy(before);
+			service.changed.Connect((_player, change) => applyChange(replica, deepCopy(change)));
+			// The stack is held for a waiting trade: using it all up is refused.
+			expect(holdForTrade(service, userId, "trade-1", ["a"], {})).to.equal(true);
+			const consumed = service.consume(userId, 3, "a", 3);
+			expect(!consumed.ok && consumed.error).to.equal("authority_refused");
+			// So is a split the authority refuses: nothing moved, nothing unequipped.
+			setup.authority.refuse = "item_not_owned";
+			const split = service.split(userId, 1, "b", 1, 4);
+			expect(!split.ok && split.error).to.equal("authority_refused");
+			const after = service.getInventory(userId)!;
+			expect(deepDiff(after, { ...before, nextSerial: after.nextSerial })).to.equal(undefined);
+			expect(after.equipped.throwable).to.equal("a");
+			// (Only the serial moved on: a refused split's id is never minted again.)
+			expect(deepDiff(replica, { ...after, nextSerial: replica.nextSerial })).to.equal(undefined);
 		});
 
 		it("refuses drops and pickups, which move items between players, without changing anything", () => {
