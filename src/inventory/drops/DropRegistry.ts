@@ -25,6 +25,7 @@ const TOKEN_ATTEMPTS = 8;
 export class DropRegistry {
 	private readonly live = new Map<string, WorldDrop>();
 	private readonly taken = new Set<string>();
+	private readonly settling = new Set<string>();
 	private count = 0;
 
 	public constructor(private readonly newToken: () => string) {}
@@ -55,6 +56,25 @@ export class DropRegistry {
 		return this.live.get(token);
 	}
 
+	/**
+	 * Keeps the drop with `token` from being picked up (`drop_settling`) until {@link settle}:
+	 * while the profile it left is not saved without it, a pickup saved first would put it in two
+	 * saved profiles should the server crash.
+	 */
+	public hold(token: string): void {
+		if (this.live.has(token)) this.settling.add(token);
+	}
+
+	/** Lets the drop with `token` be picked up. */
+	public settle(token: string): void {
+		this.settling.delete(token);
+	}
+
+	/** Whether the drop with `token` waits for {@link settle}. */
+	public isSettling(token: string): boolean {
+		return this.settling.has(token);
+	}
+
 	/** Whether the drop with `token` existed and was taken (picked up or despawned). */
 	public wasTaken(token: string): boolean {
 		return this.taken.has(token);
@@ -73,6 +93,7 @@ export class DropRegistry {
 		}
 		this.live.delete(token);
 		this.taken.add(token);
+		this.settling.delete(token);
 		this.count -= 1;
 		return ok(drop);
 	}

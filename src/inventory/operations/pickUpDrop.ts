@@ -14,7 +14,7 @@ import { attrsEqual, findSlotOf, withCount } from "./stacks";
  * drop may instead top up stacks of the same item (its id is then destroyed). A pickup that
  * does not fit changes nothing and leaves the drop in the world.
  *
- * Reasons: `drop_not_found`, `drop_taken`, `unknown_def`, `invalid_count` (a drop larger than a
+ * Reasons: `drop_not_found`, `drop_taken`, `drop_settling`, `unknown_def`, `invalid_count` (a drop larger than a
  * stack may hold), `duplicate_item`, `inventory_full`.
  *
  * @example
@@ -36,6 +36,7 @@ export function pickUpDrop(
 	const drop = typeIs(token, "string") ? drops.get(token) : undefined;
 	if (drop === undefined)
 		return reject(typeIs(token, "string") && drops.wasTaken(token) ? "drop_taken" : "drop_not_found");
+	if (drops.isSettling(token)) return reject("drop_settling");
 	const stack = drop.stack;
 	const def = catalog.items.get(stack.def);
 	if (def === undefined) return reject("unknown_def");

@@ -29,6 +29,7 @@ export type RejectReason =
 	| "not_tradeable"
 	| "drop_not_found"
 	| "drop_taken"
+	| "drop_settling"
 	| "unknown_currency"
 	| "invalid_amount"
 	| "insufficient_funds"
@@ -73,6 +74,8 @@ export const REJECT_REASONS: Readonly<Record<RejectReason, string>> = table.free
 	not_tradeable: "the item may not leave its owner (dropItem)",
 	drop_not_found: "no world drop has that token (pickUpDrop)",
 	drop_taken: "the drop was already picked up (pickUpDrop)",
+	drop_settling:
+		"the dropper's profile is not saved without the drop yet; it can be picked up in a moment (pickUpDrop)",
 	unknown_currency: "the currency is not in the catalog (adjustCurrency)",
 	invalid_amount: "the delta is not a non-zero integer, or the balance would pass 2^53-1 (adjustCurrency)",
 	insufficient_funds: "the balance would go negative (adjustCurrency)",

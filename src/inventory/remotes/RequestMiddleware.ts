@@ -84,7 +84,8 @@ export class RequestMiddleware {
 			}
 			if (allowed !== true) return this.reject(player, entry, request, intent, "denied");
 			// The hook may have yielded: the session it was asked about must still be this one.
-			if (this.service.entryOf(player) !== entry) return this.reject(player, entry, request, intent, "no_session");
+			if (this.service.entryOf(player) !== entry)
+				return this.reject(player, entry, request, intent, "no_session");
 		}
 		const result = dispatch(this.service, entry, intent, args, request);
 		if (!result.ok) this.reject(player, entry, request, intent, result.error);

@@ -1,7 +1,7 @@
 import { describeThrown, type HopsafeError } from "../../core/errors";
 import { reportCallbackFailure } from "../protocol/reportCallbackFailure";
 import { defaultPlatform, type Platform } from "../../platform";
-import type { Session } from "../../vault/types";
+import type { ReleaseReason, Session } from "../../vault/types";
 import type { Catalog } from "../catalog/types";
 import { DropRegistry } from "../drops/DropRegistry";
 import type { WorldDrop } from "../drops/types";
@@ -70,6 +70,8 @@ export class InventoryServiceImpl implements InventoryService {
 	public readonly entries = new Map<number, PlayerEntry>();
 	/** The same entries by Player: a table lookup instead of reading `Player.UserId` per call. */
 	private readonly byPlayer = new Map<Player, PlayerEntry>();
+	/** Drops whose dropper's profile is not saved without them yet: token → dropper. */
+	private readonly settlingDrops = new Map<string, number>();
 	private sink?: ChangeSink;
 	/** @internal The external authority's link, in that mode. */
 	public readonly external?: AuthorityLink;
@@ -117,7 +119,7 @@ export class InventoryServiceImpl implements InventoryService {
 
 		const sessions = options.sessions;
 		this.connections.push(sessions.loaded.Connect((session) => this.onLoaded(session)));
-		this.connections.push(sessions.released.Connect((userId) => this.onReleased(userId)));
+		this.connections.push(sessions.released.Connect((userId, reason) => this.onReleased(userId, reason)));
 		for (const player of platform.players.GetPlayers()) {
 			const session = sessions.getSession(player);
 			if (session !== undefined) this.onLoaded(session);
@@ -174,7 +176,15 @@ export class InventoryServiceImpl implements InventoryService {
 		if (this.ready.listening) this.ready.Fire(player);
 	}
 
-	private onReleased(userId: number): void {
+	private onReleased(userId: number, reason: ReleaseReason): void {
+		// The release was saved, so were the drops' removals; with the lock lost, none was, and
+		// the holder keeps those items: their drops go.
+		for (const [token, dropper] of this.settlingDrops) {
+			if (dropper !== userId) continue;
+			this.settlingDrops.delete(token);
+			if (reason === "lockLost") this.despawnDrop(token);
+			else this.drops.settle(token);
+		}
 		const entry = this.entries.get(userId);
 		// A fast rejoin to this server can load a new session before the old one's release is
 		// reported; that report must not stop serving the new one.
@@ -437,10 +447,8 @@ export class InventoryServiceImpl implements InventoryService {
 		if (result.ok) {
 			const change = result.value;
 			if (!this.commit(entry, change, request)) return AUTHORITY_REFUSED;
-			if (this.saver) {
-				const event = change.events[0] as Extract<InventoryEvent, { kind: "dropped" }>;
-				this.saveIf(entry, this.saver.transfers || this.saver.isValuable(event.drop.stack.def));
-			}
+			const event = change.events[0] as Extract<InventoryEvent, { kind: "dropped" }>;
+			this.settleDrop(entry, event.drop.token);
 		}
 		return result;
 	}
@@ -463,6 +471,28 @@ export class InventoryServiceImpl implements InventoryService {
 			}
 		}
 		return result;
+	}
+
+	/**
+	 * A drop can be picked up once the dropper's profile is saved without it (`drop_settling`
+	 * until then): a pickup saved first, then a crash, would leave the item in both profiles. A
+	 * session that ends first is settled by its release (see `onReleased`).
+	 */
+	private settleDrop(entry: PlayerEntry, token: string): void {
+		this.drops.hold(token);
+		this.settlingDrops.set(token, entry.userId);
+		task.spawn(() => {
+			for (let attempt = 1; this.settlingDrops.get(token) === entry.userId; attempt++) {
+				if (!entry.session.isActive()) return;
+				const [saved] = entry.session.saveAsync().await();
+				if (saved && this.settlingDrops.get(token) === entry.userId) {
+					this.settlingDrops.delete(token);
+					this.drops.settle(token);
+					return;
+				}
+				if (!saved) task.wait(math.min(2 ** attempt, 30));
+			}
+		});
 	}
 
 	public adjustCurrency(player: PlayerRef, currency: string, delta: number): ServiceResult {

@@ -53,8 +53,9 @@ export interface EarlySavePolicy {
 	/** Seconds between the first valuable change and the save (default 1). */
 	readonly delay?: number;
 	/**
-	 * Whether dropping and picking up, which move items between players, save soon whatever the
-	 * rarity (default true).
+	 * Whether picking up, which moves an item between players, saves soon whatever the rarity
+	 * (default true). A drop always saves at once: it can be picked up only once the dropper's
+	 * profile is saved without it (`drop_settling` until then).
 	 */
 	readonly transfers?: boolean;
 	/** A currency change of at least this size (either sign) saves soon (default: never). */

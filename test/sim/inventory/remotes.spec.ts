@@ -155,12 +155,17 @@ export = () => {
 			const token = event.drop.token;
 			const clientA = setup.server.client(a);
 			const clientB = setup.server.client(b);
+			// Not before the owner's profile is saved without it.
 			clientA.fireServer(setup.remotes!.request, 1, "pickUp", token);
-			clientB.fireServer(setup.remotes!.request, 1, "pickUp", token);
+			frames(setup, 3);
+			expect(answerTo(syncMessages(clientA, setup.remotes!.sync), 1)).to.equal("drop_settling");
+			setup.world.advance(10);
+			clientA.fireServer(setup.remotes!.request, 2, "pickUp", token);
+			clientB.fireServer(setup.remotes!.request, 2, "pickUp", token);
 			frames(setup, 3);
 			const answers: Array<string> = [
-				answerTo(syncMessages(clientA, setup.remotes!.sync), 1) ?? "none",
-				answerTo(syncMessages(clientB, setup.remotes!.sync), 1) ?? "none",
+				answerTo(syncMessages(clientA, setup.remotes!.sync), 2) ?? "none",
+				answerTo(syncMessages(clientB, setup.remotes!.sync), 2) ?? "none",
 			];
 			expect(answers.filter((answer) => answer === "accepted").size()).to.equal(1);
 			expect(answers.filter((answer) => answer === "drop_taken").size()).to.equal(1);

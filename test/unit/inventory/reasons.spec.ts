@@ -67,6 +67,10 @@ const PRODUCERS: Record<RejectReason, (s: ReturnType<typeof scenario>) => Invent
 	not_tradeable: ({ state, drops }) => dropItem(catalog, state, drops, 4, `${OWNER}-5`),
 	drop_not_found: ({ state, drops }) => pickUpDrop(catalog, state, drops, "drop-9"),
 	drop_taken: ({ state, drops }) => pickUpDrop(catalog, state, drops, "drop-2"),
+	drop_settling: ({ state, drops }) => {
+		drops.hold("drop-1");
+		return pickUpDrop(catalog, state, drops, "drop-1");
+	},
 	unknown_currency: ({ state }) => adjustCurrency(catalog, state, "tokens", 1),
 	invalid_amount: ({ state }) => adjustCurrency(catalog, state, "coins", 0),
 	insufficient_funds: ({ state }) => adjustCurrency(catalog, state, "coins", -11),
@@ -82,7 +86,7 @@ export = () => {
 				expect(isRejectReason(reason)).to.equal(true);
 				expect(text.find("(", 1, true)[0] !== undefined).to.equal(true);
 			}
-			expect(count).to.equal(28);
+			expect(count).to.equal(29);
 			expect(isRejectReason("bogus")).to.equal(false);
 			expect(isRejectReason(3)).to.equal(false);
 		});

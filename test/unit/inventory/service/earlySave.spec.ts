@@ -29,7 +29,6 @@ export = () => {
 			for (let index = 0; index < 5; index++) setup.service.consume(1, 0, potion);
 			setup.service.move(1, 1, sword.value.minted[0], 4);
 			setup.service.split(1, 0, potion, 1, 2);
-			setup.service.drop(1, 0, potion, 1);
 			setup.service.adjustCurrency(1, "coins", 10_000);
 			task.wait(0.3);
 			expect(session.saves).to.equal(0);

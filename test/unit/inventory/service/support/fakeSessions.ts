@@ -6,7 +6,7 @@ export interface Data {
 	inventory: InventoryState;
 }
 
-/** A session the spec controls: `active` and the number of early saves asked for. */
+/** A session the spec controls: `active` and the number of saves asked for before the auto-save. */
 export class FakeSession implements Session<Data> {
 	public readonly key: string;
 	public readonly schemaVersion = 1;
@@ -30,6 +30,7 @@ export class FakeSession implements Session<Data> {
 	}
 
 	public saveAsync(): Promise<void> {
+		this.saves += 1;
 		return Promise.resolve();
 	}
 
