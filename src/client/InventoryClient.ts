@@ -235,6 +235,10 @@ export class InventoryClientImpl implements InventoryClient {
 		this.resyncAt = os.clock();
 		// Every request up to `last` was handled: its effect (or refusal) is in the snapshot.
 		this.pending = this.pending.filter((entry) => entry.id > message.last);
+		const events = message.events;
+		if (events !== undefined && typeIs(events, "table") && this.events.hasListeners()) {
+			for (const event of events) this.events.Fire(event);
+		}
 		return true;
 	}
 

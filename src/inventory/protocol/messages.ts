@@ -1,4 +1,4 @@
-import { InventoryChange } from "../operations/change";
+import { InventoryChange, InventoryEvent } from "../operations/change";
 import { InventoryState } from "../state/types";
 import { RequestRejectReason } from "./reasons";
 
@@ -14,6 +14,8 @@ export interface SnapshotMessage {
 	readonly last: number;
 	/** The resync request this answers, if any. */
 	readonly req?: number;
+	/** The events of the deltas this snapshot stands in for (a frame with too many), in order. */
+	readonly events?: ReadonlyArray<InventoryEvent>;
 }
 
 /** One change to the owner's inventory: `seq` is exactly one more than the previous message's. */

@@ -1,4 +1,4 @@
-import type { InventoryChange } from "../operations/change";
+import type { InventoryChange, InventoryEvent } from "../operations/change";
 import type { RejectMessage, SyncMessage } from "../protocol/messages";
 import type { RequestRejectReason } from "../protocol/reasons";
 import type { ChangeSink, PlayerEntry } from "../service/entry";
@@ -138,10 +138,21 @@ export class Replicator implements ChangeSink {
 		}
 	}
 
-	/** Replaces the batch's deltas and snapshots with one snapshot of the current state. */
+	/**
+	 * Replaces the batch's deltas and snapshots with one snapshot of the current state, which
+	 * carries the deltas' events (a consume the client shows, a drop's token).
+	 */
 	private compact(entry: PlayerEntry): void {
 		const kept: Array<SyncMessage> = entry.outbox.filter((message) => message.k === "r");
-		kept.push({ k: "s", seq: entry.seq, state: cloneInventory(entry.state), last: entry.lastRequest });
+		const events = new Array<InventoryEvent>();
+		for (const message of entry.outbox)
+			if (message.k === "d") for (const event of message.change.events) events.push(event);
+		const state = cloneInventory(entry.state);
+		kept.push(
+			events.size() > 0
+				? { k: "s", seq: entry.seq, state, last: entry.lastRequest, events }
+				: { k: "s", seq: entry.seq, state, last: entry.lastRequest },
+		);
 		entry.outbox = kept;
 	}
 

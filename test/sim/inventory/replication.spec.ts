@@ -208,6 +208,8 @@ export = () => {
 			assert(potions.ok);
 			frames(setup, 3);
 			seat.client.clearReceived();
+			const events = new Array<string>();
+			seat.inventory.events.Connect((event) => events.push(event.kind));
 			seat.client.run(() => seat.inventory.consume(0, potions.value.minted[0]));
 			expect(seat.inventory.pendingCount()).to.equal(1);
 			for (let index = 0; index < 40; index++) setup.service.adjustCurrency(player, "coins", 1);
@@ -230,6 +232,8 @@ export = () => {
 			expect(server.currencies.coins).to.equal(80);
 			expect(deepDiff(seat.inventory.confirmed(), server)).to.equal(undefined);
 			expect(deepDiff(seat.inventory.view(), server)).to.equal(undefined);
+			// The snapshot carries the events of the deltas it stands in for.
+			expect(events.join(",")).to.equal("consumed");
 		});
 
 		it("sends a transaction to its owner as one delta, and shows what it equipped to others", () => {
