@@ -59,10 +59,16 @@ export function readEnvelope(
 		return err(corrupted("lastCompatibleVersion is invalid"));
 	}
 	if (candidate.value === undefined) return err(corrupted("Data has no value"));
+	// The ids of applied messages are what keeps a message that comes back locked from being
+	// applied again: dropping them here would lose them at the next save.
+	if (candidate.processed !== undefined && !typeIs(candidate.processed, "table")) {
+		return err(corrupted("processed is not a table"));
+	}
 	return ok({
 		schemaVersion: candidate.schemaVersion,
 		lastCompatibleVersion: lastCompatible,
 		value: candidate.value,
+		processed: candidate.processed,
 	});
 }
 

@@ -1,5 +1,5 @@
 import type { Vault, VaultMessage } from "../../../src/vault";
-import { storedCoins, waitForSession, walletPair, walletVault, type Wallet } from "../support/hopsafe";
+import { profileRef, storedCoins, waitForSession, walletPair, walletVault, type Wallet } from "../support/hopsafe";
 
 const gift = (id: string, coins: number): VaultMessage => ({ id, kind: "gift", body: { coins } });
 
@@ -11,6 +11,14 @@ function acceptGifts(vault: Vault<Wallet>) {
 		applied.set(message.id, (applied.get(message.id) ?? 0) + 1);
 	});
 	return applied;
+}
+
+/** Whether the profile's first global update is stored locked (taken in, not yet cleared). */
+function firstUpdateLocked(world: Sim.World, userId: number): boolean {
+	const stored = world.dataStore().read(profileRef(userId))?.value as
+		| { GlobalUpdates: [number, Array<[number, number, boolean, unknown]>] }
+		| undefined;
+	return stored?.GlobalUpdates[1][0]?.[2] === true;
 }
 
 export = () => {
@@ -184,6 +192,56 @@ export = () => {
 			world.advance(90);
 			expect(vaultB.getSession(53)!.data.coins).to.equal(5);
 			expect(appliedB.get("gift-3")).to.equal(1);
+		});
+
+		it("applies an offline message once when the player leaves while its update is still locked", () => {
+			const world = sim.World.new({ seed: 508 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const appliedA = acceptGifts(vaultA);
+			vaultA.postMessage(58, gift("gift-8", 25)).expect();
+			const player = a.join(58);
+			waitForSession(world, vaultA, 58);
+			world.runUntil(() => appliedA.get("gift-8") !== undefined, 30);
+			// The save that clears the update waits out ProfileService's cooldown; leaving first
+			// stores the update locked, with only the processed id to show it was applied.
+			world.advance(2);
+			let released = false;
+			vaultA.released.Connect(() => (released = true));
+			a.leave(player);
+			world.runUntil(() => released, 60);
+			world.advance(20);
+			expect(firstUpdateLocked(world, 58)).to.equal(true);
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			const appliedB = acceptGifts(vaultB);
+			b.join(58);
+			waitForSession(world, vaultB, 58, 60);
+			world.advance(30);
+			expect(appliedB.get("gift-8")).to.equal(undefined);
+			expect(vaultB.getSession(58)!.data.coins).to.equal(25);
+		});
+
+		it("applies a message once across a crash after the save that locked it", () => {
+			const world = sim.World.new({ seed: 509 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			const appliedA = acceptGifts(vaultA);
+			vaultA.postMessage(59, gift("gift-9", 25)).expect();
+			a.join(59);
+			waitForSession(world, vaultA, 59);
+			world.runUntil(() => firstUpdateLocked(world, 59), 60);
+			expect(appliedA.get("gift-9")).to.equal(1);
+			expect(storedCoins(world, 59)).to.equal(25);
+			a.crash();
+			const b = world.startServer();
+			const vaultB = walletVault(b);
+			const appliedB = acceptGifts(vaultB);
+			b.join(59);
+			waitForSession(world, vaultB, 59, 60);
+			world.advance(30);
+			expect(appliedB.get("gift-9")).to.equal(undefined);
+			expect(vaultB.getSession(59)!.data.coins).to.equal(25);
 		});
 
 		it("keeps a waiting message for the next load when a loaded listener ends the session", () => {
