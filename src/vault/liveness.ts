@@ -12,7 +12,10 @@ const LIVENESS_MAP = "hopsafe-liveness";
  * and stops writing.
  */
 export class LivenessMonitor {
-	private running = false;
+	/** Vaults of this server using the monitor; the heartbeat runs while there is one. */
+	private users = 0;
+	/** Counts starts, so a beat loop left over from before a stop ends instead of beating twice. */
+	private run = 0;
 	private firstBeat?: Promise<void>;
 	private readonly map: MemoryStoreHashMap;
 
@@ -24,32 +27,58 @@ export class LivenessMonitor {
 		this.map = platform.memoryStoreService.GetHashMap(LIVENESS_MAP);
 	}
 
-	/** Starts beating; resolves once the first heartbeat is stored (or failed). */
-	start(): Promise<void> {
-		if (this.firstBeat) return this.firstBeat;
-		this.running = true;
+	/** One more vault uses the monitor: starts beating if it was not. */
+	acquire(): void {
+		this.users += 1;
+		this.start();
+	}
+
+	/**
+	 * A vault that acquired the monitor is done with it. The heartbeat stops (and its key goes)
+	 * only with the last one: another vault may still be releasing its players, and a server
+	 * seen dead has its locks taken.
+	 */
+	release(): void {
+		if (this.users === 0) return;
+		this.users -= 1;
+		if (this.users === 0) this.stop();
+	}
+
+	/** Resolves once the first heartbeat is stored (or failed), or at once when not beating. */
+	ready(): Promise<void> {
+		return this.firstBeat ?? Promise.resolve();
+	}
+
+	private start(): void {
+		if (this.firstBeat) return;
+		this.run += 1;
+		const run = this.run;
 		this.firstBeat = new Promise<void>((resolve) => {
 			task.spawn(() => {
 				this.beat();
 				resolve();
-				while (this.running) {
+				while (this.run === run) {
 					task.wait(this.interval);
-					if (this.running) this.beat();
+					if (this.run === run) this.beat();
 				}
 			});
 		});
-		return this.firstBeat;
 	}
 
-	stop(): void {
-		if (!this.running) return;
-		this.running = false;
+	private isRunning(): boolean {
+		return this.firstBeat !== undefined;
+	}
+
+	private stop(): void {
+		if (!this.isRunning()) return;
+		this.firstBeat = undefined;
+		this.run += 1;
 		pcall(() => this.map.RemoveAsync(this.platform.jobId));
 	}
 
 	/** Reads another server's liveness; `unknown` when MemoryStore could not be read. */
 	check(jobId: string): Liveness {
-		if (jobId === this.platform.jobId) return this.running ? "alive" : "dead";
+		if (jobId === this.platform.jobId) return this.isRunning() ? "alive" : "dead";
 		const [success, value] = pcall(() => this.map.GetAsync(jobId));
 		if (!success) return "unknown";
 		return value === undefined ? "dead" : "alive";

@@ -137,6 +137,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	/** Players released for a teleport, until they leave or get their session back. */
 	private readonly teleporting = new Map<number, { player: Player; released: Promise<void> }>();
 	private closing = false;
+	/** The close in progress or done (BindToClose and the game may both close the vault). */
+	private closed?: Promise<void>;
 
 	constructor(private readonly options: VaultOptions<T>) {
 		this.name = options.name;
@@ -164,7 +166,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	start(): void {
-		void this.liveness.start();
+		this.liveness.acquire();
 		this.handoff.start();
 		ProfileService.IssueSignal.Connect((message, storeName, key) => {
 			if (storeName !== this.name) return;
@@ -338,13 +340,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	close(): Promise<void> {
+		if (this.closed) return this.closed;
 		this.closing = true;
 		const releases = new Array<Promise<void>>();
 		for (const [, session] of this.sessions) releases.push(session.release("shutdown"));
-		return Promise.all(releases).then(() => {
+		this.closed = Promise.all(releases).then(() => {
 			this.handoff.stop();
-			this.liveness.stop();
+			this.liveness.release();
 		});
+		return this.closed;
 	}
 
 	postMessage(userId: number, message: VaultMessage): Promise<boolean> {
@@ -516,7 +520,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		let stealFrom: string | undefined;
 		// (A lock held by this very server is a fast rejoin: ProfileService handles it.)
 		if (holder && holder.jobId !== this.platform.jobId) {
-			void this.liveness.start().await();
+			void this.liveness.ready().await();
 			// Wait at least until a dead holder's liveness has surely expired, so a crashed
 			// holder is always recognised here rather than after ProfileService's retries.
 			const heartbeatTtl = this.options.heartbeatTtl ?? 12;

@@ -108,5 +108,27 @@ export = () => {
 			expect(vaultB.getSession(24)!.data.coins).to.equal(41);
 			expect(storedCoins(world, 24)).to.equal(41);
 		});
+
+		it("keeps a shutting-down server alive to others until its last vault has released", () => {
+			const world = sim.World.new({ seed: 205 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const vaultA = walletVault(a);
+			// A second vault on the same server, with no sessions: it closes at once.
+			walletVault(a, { name: "Guilds", bindPlayers: false });
+			const vaultB = walletVault(b);
+			const player = a.join(25);
+			waitForSession(world, vaultA, 25);
+			world.advance(40);
+			vaultA.getSession(25)!.data.coins = 55;
+			// A writes slowly, so its release is still running when B asks for the player.
+			a.services.DataStoreService.faults.setLatency(4);
+			world.rejoin(player, a, b, { delay: 0.5 });
+			a.shutdown();
+			waitForSession(world, vaultB, 25, 120);
+			world.advance(30);
+			expect(vaultB.getSession(25)!.data.coins).to.equal(55);
+			expect(storedCoins(world, 25)).to.equal(55);
+		});
 	});
 };
