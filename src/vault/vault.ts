@@ -81,7 +81,9 @@ export interface Vault<T extends object> {
 	/**
 	 * Posts a message to a player's profile, online anywhere or offline. It is applied exactly
 	 * once by a message handler of the server that holds (or next loads) the player. Resolves
-	 * `true` when posted, `false` when a message with the same id is already waiting.
+	 * `true` when posted, `false` when a message with the same id is already waiting. Rejects
+	 * when nothing was written: `PlatformFailure`, or `Closed` once the server is shutting down;
+	 * posting the same message again later is safe.
 	 */
 	postMessage(userId: number, message: VaultMessage): Promise<boolean>;
 	/**
@@ -358,7 +360,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 			// whose call errored, and one that was applied anyway finds the message waiting: it
 			// was still this call that posted it.
 			let posted = false;
-			const [success, failure] = pcall(() =>
+			const [success, written] = pcall(() =>
 				this.store.GlobalUpdateProfileAsync(key, (updates) => {
 					if (hasPending(updates, message.id)) return;
 					updates.AddActiveUpdate(message as unknown as { Type: string });
@@ -367,10 +369,20 @@ class VaultImpl<T extends object> implements Vault<T> {
 			);
 			if (!success) {
 				reject(
-					makeError("PlatformFailure", `could not post to ${key}: ${tostring(failure)}`, {
+					makeError("PlatformFailure", `could not post to ${key}: ${tostring(written)}`, {
 						service: "DataStoreService",
 						operation: "UpdateAsync",
 						retryable: true,
+					}),
+				);
+				return;
+			}
+			// ProfileService gives nothing back when it wrote nothing: it is shutting down (it
+			// stops writing, and stops retrying, at BindToClose). The caller keeps the message.
+			if (written === undefined) {
+				reject(
+					makeError("Closed", `could not post to ${key}: the server is shutting down`, {
+						reason: "shutdown",
 					}),
 				);
 				return;

@@ -115,7 +115,9 @@ export class Courier {
 			}
 		}
 		if (!done) {
-			// Resolved is enough: already waiting (an earlier try) is applied just the same.
+			// Resolved is enough: already waiting (an earlier try) is applied just the same. A
+			// rejection wrote nothing (the server may be shutting down): the parcel stays in the
+			// outbox, saved with the ledger, for a later pass or the sender's next session.
 			const [resolved] = this.trades.vault
 				.postMessage(parcel.to, { id, kind: PARCEL_KIND, body: parcel })
 				.await();

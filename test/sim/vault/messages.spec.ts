@@ -161,6 +161,23 @@ export = () => {
 			expect(applied.get("gift-7")).to.equal(1);
 		});
 
+		it("rejects a post it could not write because the server is shutting down", () => {
+			const world = sim.World.new({ seed: 510 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			let outcome: string | undefined;
+			a.run(() =>
+				game.BindToClose(() => {
+					const [posted, value] = vaultA.postMessage(60, gift("gift-10", 5)).await();
+					outcome = posted ? `posted ${value}` : (value as { kind: string }).kind;
+				}),
+			);
+			a.shutdown();
+			// Resolving would tell the caller (a trade's outbox) the message was delivered.
+			expect(outcome).to.equal("Closed");
+			expect(world.dataStore().read(profileRef(60))).to.equal(undefined);
+		});
+
 		it("applies a message exactly once across a crash between applying and saving", () => {
 			const world = sim.World.new({ seed: 503 });
 			const a = world.startServer();
