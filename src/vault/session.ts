@@ -82,6 +82,11 @@ export class ProfileSession<T extends object> implements Session<T> {
 		return this.releaseReason;
 	}
 
+	/** Resolves once the release has finished; undefined while the session has not begun ending. */
+	whenReleased(): Promise<void> | undefined {
+		return this.releasing;
+	}
+
 	save(): void {
 		if (this.isActive()) this.profile.Save();
 	}

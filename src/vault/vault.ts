@@ -131,7 +131,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly liveness: LivenessMonitor;
 	private readonly handoff: Handoff;
 	private readonly sessions = new Map<number, ProfileSession<T>>();
-	private readonly loading = new Map<number, Promise<Session<T>>>();
+	/** Loads in progress by UserId, with the Player object each is for. */
+	private readonly loading = new Map<number, { player: Player; promise: Promise<Session<T>> }>();
 	/** Message handlers by message kind, in the order they were connected. */
 	private readonly messageHandlers = new Map<string, Array<MessageHandler<T>>>();
 	/** Messages a handler is applying now (`userId:id`). */
@@ -205,24 +206,43 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	load(player: Player): Promise<Session<T>> {
-		const existing = this.sessions.get(player.UserId);
-		if (existing && existing.isActive()) return Promise.resolve(existing);
-		const pending = this.loading.get(player.UserId);
-		if (pending) return pending;
+		const userId = player.UserId;
+		const existing = this.sessions.get(userId);
+		if (existing && existing.isActive() && existing.player === player) return Promise.resolve(existing);
+		const pending = this.loading.get(userId);
+		if (pending && pending.player === player) return pending.promise;
 		const promise = new Promise<Session<T>>((resolve, reject) => {
-			const [success, outcome] = pcall(() => this.loadNow(player));
+			const [success, outcome] = pcall(() => {
+				this.settlePrevious(player, pending?.promise);
+				return this.loadNow(player);
+			});
 			if (!success) {
-				reject(makeError("CallbackFailed", describeThrown(outcome), { callback: "load" }, outcome));
+				const thrown = makeError("CallbackFailed", describeThrown(outcome), { callback: "load" }, outcome);
+				reject(this.fail(player, thrown));
 			} else if (typeIs(outcome, "table") && (outcome as { kind?: unknown }).kind !== undefined) {
-				reject(outcome);
+				reject(this.report(player, outcome as HopsafeError));
 			} else {
 				resolve(outcome as Session<T>);
 			}
 		}).finally(() => {
-			this.loading.delete(player.UserId);
+			if (this.loading.get(userId)?.promise === promise) this.loading.delete(userId);
 		}) as Promise<Session<T>>;
-		this.loading.set(player.UserId, promise);
+		if (promise.getStatus() === Promise.Status.Started) this.loading.set(userId, { player, promise });
 		return promise;
+	}
+
+	/**
+	 * Waits for what an earlier Player object of this user (who left and came back), or an
+	 * earlier session of this one, still has going on this server: ProfileService cannot load a
+	 * key it still holds here, and a load for a Player who left gives up at its end.
+	 */
+	private settlePrevious(player: Player, pending?: Promise<Session<T>>): void {
+		if (pending) pending.await();
+		const previous = this.sessions.get(player.UserId);
+		if (previous === undefined) return;
+		// A user is on a server once: a session of another Player object belongs to one who left.
+		if (previous.player !== player && previous.isActive()) void previous.release("left");
+		previous.whenReleased()?.await();
 	}
 
 	getSession(player: Player | number): Session<T> | undefined {
@@ -240,11 +260,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 
 	release(player: Player | number, reason: ReleaseReason = "manual"): Promise<void> {
 		const userId = typeIs(player, "number") ? player : player.UserId;
+		// Given a Player, only its own session or load: the user may be back as a new Player.
+		const owns = (owner: Player) => typeIs(player, "number") || owner === player;
 		const session = this.sessions.get(userId);
-		if (session) return session.release(reason);
+		if (session && owns(session.player)) return session.release(reason);
 		const pending = this.loading.get(userId);
 		// A load still running when the player leaves releases itself when it completes.
-		if (pending) return pending.then(() => this.release(userId, reason)).catch(() => undefined);
+		if (pending && owns(pending.player)) {
+			return pending.promise.then(() => this.release(player, reason)).catch(() => undefined);
+		}
 		return Promise.resolve();
 	}
 
@@ -495,8 +519,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 			.catch(() => undefined);
 	}
 
-	private fail(player: Player, key: string, failure: HopsafeError): HopsafeError {
-		const report: LoadFailure = { userId: player.UserId, key, error: failure };
+	/** Reports a load's failure, unless the player left during it (nothing to tell anyone). */
+	private report(player: Player, failure: HopsafeError): HopsafeError {
+		if (failure.kind === "Closed" && failure.details.reason === "left") return failure;
+		return this.fail(player, failure);
+	}
+
+	/** Fires a load failure and kicks the player or holds them, per `onLoadFailure`. */
+	private fail(player: Player, failure: HopsafeError): HopsafeError {
+		const report: LoadFailure = { userId: player.UserId, key: this.keyFor(player.UserId), error: failure };
 		if (
 			failure.kind === "MigrationFailed" ||
 			failure.kind === "ValidationFailed" ||
@@ -511,7 +542,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return failure;
 	}
 
-	/** The load itself, on the caller's thread; returns the session or the failure. */
+	/** The load itself, on the caller's thread; returns the session or the failure (not yet reported). */
 	private loadNow(player: Player): Session<T> | HopsafeError {
 		const userId = player.UserId;
 		const key = this.keyFor(userId);
@@ -520,10 +551,10 @@ class VaultImpl<T extends object> implements Vault<T> {
 		// 1. Read the stored value without writing anything: a value that cannot be migrated
 		//    or validated is left byte-for-byte as it is.
 		const inspected = this.inspect(key);
-		if (!inspected.ok) return this.fail(player, key, inspected.failure);
+		if (!inspected.ok) return inspected.failure;
 		if (inspected.inspection.envelope) {
 			const dryRun = migrateEnvelope(inspected.inspection.envelope, this.plan, this.options.schema);
-			if (!dryRun.ok) return this.fail(player, key, dryRun.error);
+			if (!dryRun.ok) return dryRun.error;
 		}
 
 		// 2. If another server holds the lock, ask it to release and wait for the notice, so
@@ -563,7 +594,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		if (profile === undefined) {
 			if (player.Parent === undefined)
 				return makeError("Closed", "the player left during the load", { reason: "left" });
-			return this.fail(player, key, makeError("SessionLocked", "another server kept the session lock", { key }));
+			return makeError("SessionLocked", "another server kept the session lock", { key });
 		}
 
 		// 4. Migrate what was actually locked (it may differ from step 1's read).
@@ -571,7 +602,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		const migrated = envelope.ok ? migrateEnvelope(envelope.value, this.plan, this.options.schema) : envelope;
 		if (!migrated.ok) {
 			profile.Release();
-			return this.fail(player, key, migrated.error);
+			return migrated.error;
 		}
 		profile.Data = migrated.value;
 		profile.AddUserId(userId);
@@ -598,13 +629,14 @@ class VaultImpl<T extends object> implements Vault<T> {
 			if (failure !== undefined) {
 				session.markEnded();
 				profile.Release();
-				return this.fail(player, key, failure as HopsafeError);
+				return failure as HopsafeError;
 			}
 		}
 		this.sessions.set(userId, session);
 		if (player.Parent === undefined || this.closing) {
-			void session.release(this.closing ? "shutdown" : "left");
-			return makeError("Closed", "the player left during the load", { reason: "left" });
+			const reason = player.Parent === undefined ? "left" : "shutdown";
+			void session.release(reason);
+			return makeError("Closed", "the player left or the server closed during the load", { reason });
 		}
 		this.loaded.Fire(session);
 		// After `loaded`, in the same frame: handlers find the systems that start with the

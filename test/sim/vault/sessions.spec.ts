@@ -62,6 +62,51 @@ export = () => {
 			expect(session).to.equal(vault.getSession(5));
 		});
 
+		it("loads a player who rejoins the same server while their first load is still running", () => {
+			const world = sim.World.new({ seed: 110 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			server.services.DataStoreService.faults.setLatency(2);
+			const first = server.join(10);
+			world.advance(1);
+			server.leave(first);
+			world.advance(0.5);
+			const second = server.join(10);
+			waitForSession(world, vault, 10, 60);
+			expect(vault.getSession(10)!.player).to.equal(second);
+			// The first Player's late leave does not end the second one's session.
+			world.advance(30);
+			expect(vault.getSession(10)!.player).to.equal(second);
+			expect(lockHolder(world, 10)).to.equal(server.jobId);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("loads a player who rejoins the same server while beforeRelease still runs", () => {
+			const world = sim.World.new({ seed: 111 });
+			const server = world.startServer();
+			const vault = walletVault(server, {
+				hooks: {
+					beforeRelease: (session) => {
+						task.wait(5);
+						session.data.coins += 1;
+					},
+				},
+			});
+			const failures = new Array<string>();
+			vault.loadFailed.Connect((report) => failures.push(report.error.kind));
+			const first = server.join(11);
+			waitForSession(world, vault, 11);
+			world.advance(10);
+			server.leave(first);
+			world.advance(1);
+			const second = server.join(11);
+			world.runUntil(() => vault.getSession(11)?.player === second, 60);
+			expect(failures.size()).to.equal(0);
+			expect(server.kickMessage(second)).to.equal(undefined);
+			// The new session starts from what the release saved, hook included.
+			expect(vault.getSession(11)!.data.coins).to.equal(1);
+		});
+
 		it("erases a player's profile (GDPR) after ending the session", () => {
 			const { world, vault } = walletSession(106, 6);
 			const [ok] = vault.erase(6).await();
