@@ -127,7 +127,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 	/** Runs the beforeRelease hook on its own thread, waiting for it at most the deadline. */
 	private runBeforeRelease(reason: ReleaseReason): void {
 		const hook = this.beforeRelease;
-		if (hook === undefined || !this.profile.IsActive()) return;
+		if (hook === undefined) return;
 		let finished = false;
 		task.spawn(() => {
 			pcall(hook, this, reason);
@@ -141,6 +141,22 @@ export class ProfileSession<T extends object> implements Session<T> {
 	markEnded(): void {
 		this.releaseReason = "manual";
 		this.releasing = Promise.resolve();
+	}
+
+	/**
+	 * Ends a session ProfileService released on its own at shutdown (its BindToClose may run
+	 * before the vault's and before PlayerRemoving). The hook still runs: what it sends
+	 * elsewhere goes out, though data it changes reaches the release only if that save has not
+	 * been written yet. Resolves once the release is saved.
+	 */
+	endAtShutdown(): Promise<void> {
+		if (this.releasing) return this.releasing;
+		this.releaseReason = "shutdown";
+		this.releasing = new Promise<void>((resolve) => {
+			this.runBeforeRelease("shutdown");
+			this.profile.ListenToHopReady(() => resolve());
+		}).finally(() => this.onRelease(this, "shutdown"));
+		return this.releasing;
 	}
 
 	/** Marks the session as ended by ProfileService itself (the lock was taken elsewhere). */

@@ -617,9 +617,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 			this.options.hooks?.beforeRelease,
 			this.options.releaseDeadline,
 		);
-		profile.ListenToRelease(() => {
-			if (session.reason() === undefined) session.markLost();
-		});
+		profile.ListenToRelease(() => this.profileReleased(session));
 		const beforeStart = this.options.hooks?.beforeStart;
 		if (beforeStart) {
 			const [success, verdict] = pcall(beforeStart, session);
@@ -672,6 +670,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 		}
 		const inspection = inspectStoredValue(raw, this.options.adoptUnversioned);
 		return inspection.ok ? { ok: true, inspection: inspection.value } : { ok: false, failure: inspection.error };
+	}
+
+	/** ProfileService ended a session the vault did not release. */
+	private profileReleased(session: ProfileSession<T>): void {
+		if (session.reason() !== undefined) return;
+		// At shutdown ProfileService releases every profile itself, possibly before the vault's
+		// BindToClose and before PlayerRemoving: this server's own release, not a lost lock.
+		if (ProfileService.ServiceLocked || this.closing) void session.endAtShutdown();
+		else session.markLost();
 	}
 
 	private onSessionEnded(session: ProfileSession<T>, reason: ReleaseReason): void {

@@ -23,6 +23,31 @@ export = () => {
 			}
 		});
 
+		for (const order of ["playersFirst", "closeFirst"]) {
+			it(`ends sessions as a shutdown, not a lost lock, and runs beforeRelease (${order})`, () => {
+				const world = sim.World.new({ seed: 403, settings: { shutdownOrder: order } });
+				const server = world.startServer();
+				let hookRan = false;
+				const vault = walletVault(server, { hooks: { beforeRelease: () => (hookRan = true) } });
+				const reasons = new Array<string>();
+				let lost = 0;
+				vault.released.Connect((_userId, reason) => reasons.push(reason));
+				vault.lockLost.Connect(() => (lost += 1));
+				const player = server.join(3);
+				waitForSession(world, vault, 3);
+				vault.getSession(3)!.data.coins = 8;
+				server.shutdown();
+				expect(lost).to.equal(0);
+				expect(hookRan).to.equal(true);
+				expect(reasons.size()).to.equal(1);
+				expect(reasons[0] === "left" || reasons[0] === "shutdown").to.equal(true);
+				expect(server.kickMessage(player)).to.equal(undefined);
+				const stored = storedProfile(world, 3)!;
+				expect((stored.Data.value as { coins: number }).coins).to.equal(8);
+				expect(stored.MetaData.ActiveSession).to.equal(undefined);
+			});
+		}
+
 		it("runs a 100-player server for a virtual hour without a queued or dropped DataStore request", () => {
 			const world = sim.World.new({ seed: 402 });
 			const server = world.startServer();
