@@ -7,16 +7,32 @@ const SAVE_MARK = "hopsafeSave";
 /** Seconds to wait for one save before asking ProfileService again. */
 const SAVE_RETRY = 8;
 
+/** Which save of which session carried a change: `count` is per session, `session` its load count. */
+interface SaveMark {
+	readonly session: number;
+	readonly count: number;
+}
+
+/** A stored mark of `session` (marks of other sessions, or of older versions, are not ours). */
+function markOf(tags: ReadonlyMap<string, unknown> | undefined, session: number): number {
+	const mark = tags?.get(SAVE_MARK) as Partial<SaveMark> | undefined;
+	if (!typeIs(mark, "table") || mark.session !== session || !typeIs(mark.count, "number")) return 0;
+	return mark.count;
+}
+
 /**
  * Resolves once a save that includes every change made before the call has reached the
  * DataStore. ProfileService drops a Save() while another write to the key is queued or in
  * flight, so a counter in the profile's MetaTags (written in the same UpdateAsync as Data)
- * tells which save carried our changes.
+ * tells which save carried our changes. The counter belongs to the session: once a lock is
+ * taken over, ProfileService shows the new holder's tags as the latest, and those must never
+ * count as this session's save.
  */
-function confirmSave(profile: Profile<Envelope>, timeout: number): Promise<void> {
-	const mark = ((profile.MetaData.MetaTags.get(SAVE_MARK) as number | undefined) ?? 0) + 1;
+function confirmSave(profile: Profile<Envelope>, session: number, timeout: number): Promise<void> {
+	const count = markOf(profile.MetaData.MetaTags, session) + 1;
+	const mark: SaveMark = { session, count };
 	profile.SetMetaTag(SAVE_MARK, mark);
-	const saved = () => ((profile.MetaData.MetaTagsLatest?.get(SAVE_MARK) as number | undefined) ?? 0) >= mark;
+	const saved = () => markOf(profile.MetaData.MetaTagsLatest, session) >= count;
 	return new Promise<void>((resolve, reject) => {
 		const started = os.clock();
 		while (!saved()) {
@@ -92,7 +108,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 	}
 
 	saveAsync(timeout = 30): Promise<void> {
-		return confirmSave(this.profile, timeout);
+		return confirmSave(this.profile, this.generation, timeout);
 	}
 
 	release(reason: ReleaseReason = "manual"): Promise<void> {

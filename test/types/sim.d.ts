@@ -249,7 +249,14 @@ declare namespace Sim {
 		readonly stop: () => void;
 	}
 
+	/** The world's memory stores (`world.memoryStore()`), shared by every server. */
+	interface MemoryStoreBackend {
+		/** The next `count` requests (of `method`, such as "HashMap.SetAsync", or any) fail with `code`. */
+		failNext(count: number, code?: string, method?: string): void;
+	}
+
 	interface World {
+		memoryStore(): MemoryStoreBackend;
 		/** Adds (or replaces) a secret in the experience's secrets store. */
 		setSecret(name: string, value: string, domain?: string): void;
 		/** Makes the next matching HttpService requests fail; see {@link HttpFaultSpec}. */

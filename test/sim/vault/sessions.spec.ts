@@ -163,6 +163,32 @@ export = () => {
 			expect(lockHolder(world, 9)).to.equal(undefined);
 		});
 
+		it("never confirms a save after another server took the lock and saved as often", () => {
+			const world = sim.World.new({ seed: 112 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const liveness = { heartbeatInterval: 1, heartbeatTtl: 4 };
+			// A releases players itself (bindPlayers off), so its session outlives the player's leave.
+			const vaultA = walletVault(a, { ...liveness, bindPlayers: false });
+			const vaultB = walletVault(b, liveness);
+			const sessionA = vaultA.load(a.join(12)).expect();
+			sessionA.saveAsync().expect();
+			// A looks dead (its heartbeats fail) and never hears B's request: B steals the lock.
+			world.memoryStore().failNext(1000, "InternalError", "HashMap.SetAsync");
+			world.messaging().dropNext(1000);
+			world.advance(5);
+			b.join(12);
+			waitForSession(world, vaultB, 12, 60);
+			// B confirms as many saves as A will have asked for.
+			vaultB.getSession(12)!.saveAsync().expect();
+			expect(sessionA.isActive()).to.equal(true);
+			sessionA.data.coins = 5;
+			const [confirmed, failure] = sessionA.saveAsync().await();
+			expect(confirmed).to.equal(false);
+			expect((failure as { kind: string }).kind).to.equal("SessionLost");
+			expect(storedCoins(world, 12)).to.equal(0);
+		});
+
 		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
 			const { world, server: a, vault: vaultA, player } = walletSession(107, 7);
 			let lost = false;
