@@ -5,7 +5,9 @@ const TABLES = ["stamps", "decisions", "outbox", "inbox", "legs", "waiting"] as 
 /** Tables a ledger written before they existed lacks. */
 const OPTIONAL: ReadonlySet<string> = new Set(["sent", "unanswered"]);
 const ALL = [...TABLES, "sent", "unanswered"];
-const FIELDS: ReadonlySet<string> = new Set(ALL);
+/** Optional fields that hold a time, not a table. */
+const TIMES = ["forgotten"];
+const FIELDS: ReadonlySet<string> = new Set([...ALL, ...TIMES]);
 
 /** Whether `value` is a non-empty string (an id or a name). */
 export const isName = (value: unknown): value is string => typeIs(value, "string") && value.size() > 0;
@@ -124,6 +126,10 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 	const record = ledger as Record<string, unknown>;
 	for (const [field] of pairs(record)) {
 		if (!typeIs(field, "string") || !FIELDS.has(field)) problems.push(`ledger: unknown field ${tostring(field)}`);
+	}
+	for (const name of TIMES) {
+		const value = record[name];
+		if (value !== undefined && !typeIs(value, "number")) problems.push(`${name}: not a time`);
 	}
 	for (const name of ALL) {
 		const entries = record[name];

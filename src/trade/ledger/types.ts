@@ -84,6 +84,9 @@ export interface UnansweredTransfer {
  *   verdict; the next server to load the player settles them if the verdict never comes.
  * - `unanswered` (optional): transfers sent to the save API whose answer never came; see
  *   {@link UnansweredTransfer}.
+ * - `forgotten` (optional): the Unix time of the newest stamp or decision pruned so far. A
+ *   coordinator cannot tell a leg from before then that it never saw from one it took and
+ *   forgot, so it refunds neither (see `receiveLeg`).
  */
 export interface TradeLedger {
 	stamps: Record<string, number>;
@@ -94,4 +97,5 @@ export interface TradeLedger {
 	waiting: Record<string, Leg>;
 	sent?: Record<string, SentSide>;
 	unanswered?: Record<string, UnansweredTransfer>;
+	forgotten?: number;
 }

@@ -16,13 +16,24 @@ export type LegVerdict =
 	| "committed"
 	| "aborted"
 	/** The trade was already decided without it: the leg goes back to its owner. */
-	| "refunded";
+	| "refunded"
+	/**
+	 * Unknown, and older than what this ledger has forgotten: it may belong to a trade decided
+	 * and pruned since, so it is neither taken nor refunded (it stays escrowed with its owner).
+	 */
+	| "held";
 
 /** The outcome of a ledger step: what it decided and which records must be saved. */
 export interface LedgerStep<V extends string> {
 	readonly verdict: V;
 	readonly keys: ReadonlyArray<string>;
 }
+
+/**
+ * Seconds by which two servers' clocks may disagree, generously: a leg's time is its owner's,
+ * the times a coordinator forgets are its own. Far below any sensible retention.
+ */
+const CLOCK_MARGIN = 300;
 
 function parcel(bundle: StackBundle, from: number, to: number, trade: string, now: number): Parcel {
 	return { stacks: bundle.stacks, currency: bundle.currency, from, to, trade, at: now };
@@ -95,6 +106,12 @@ export function abortTrade(
 	return { verdict: "aborted", keys };
 }
 
+/** Whether the ledger may have taken `leg`, decided its trade and forgotten both since. */
+function mayHaveForgotten(ledger: TradeLedger, leg: Leg): boolean {
+	const forgotten = ledger.forgotten;
+	return forgotten !== undefined && leg.at <= forgotten + CLOCK_MARGIN;
+}
+
 /**
  * The coordinator receives a partner's leg (by message, or handed over on the same server).
  * Applied at most once per leg: its id is stamped.
@@ -102,9 +119,14 @@ export function abortTrade(
 export function receiveLeg(ledger: TradeLedger, owner: number, leg: Leg, now: number): LedgerStep<LegVerdict> {
 	const id = legId(leg.trade, leg.from);
 	if (ledger.stamps[id] !== undefined) return { verdict: "duplicate", keys: [] };
-	ledger.stamps[id] = now;
 	const decision = ledger.decisions[leg.trade];
-	if (decision !== undefined || leg.coordinator !== owner || leg.from === owner) {
+	const mine = leg.coordinator === owner && leg.from !== owner;
+	// Refunding a leg taken and forgotten would duplicate it: its trade may have committed.
+	if (decision === undefined && mine && ledger.legs[leg.trade] === undefined && mayHaveForgotten(ledger, leg)) {
+		return { verdict: "held", keys: [] };
+	}
+	ledger.stamps[id] = now;
+	if (decision !== undefined || !mine) {
 		if (decision !== undefined && decision.tookLeg) return { verdict: "duplicate", keys: [] };
 		// Decided without it (or not this profile's to decide): it goes back to its owner.
 		const back = backId(leg.trade, leg.from);

@@ -200,7 +200,9 @@ export class TradeServiceImpl implements TradeService {
 		if (book === undefined) return;
 		this.sides?.adopt(book);
 		this.external?.adopt(book);
-		this.courier.kick(book);
+		// The vault offers the messages that waited for this load right after `loaded`: the
+		// first pass must see them, or it would hand on a leg whose verdict is already here.
+		task.defer(() => this.courier.kick(book));
 	}
 
 	private onReleased(userId: number): void {
@@ -270,7 +272,10 @@ export class TradeServiceImpl implements TradeService {
 	public acceptLeg(book: Book, leg: Leg): LegVerdict {
 		const step = receiveLeg(book.ledger, book.userId, leg, this.now());
 		book.mark(step.keys);
-		if (step.verdict !== "duplicate") this.step("legReceived", leg.trade);
+		if (step.verdict === "held") {
+			this.step("legHeld", leg.trade);
+			warn(`[hopsafe] trade ${leg.trade}: a leg older than what ${book.userId}'s ledger forgot stays escrowed`);
+		} else if (step.verdict !== "duplicate") this.step("legReceived", leg.trade);
 		if (step.verdict === "committed") book.announce.set(leg.trade, "completed");
 		else if (step.verdict === "aborted") book.announce.set(leg.trade, "failed");
 		return step.verdict;

@@ -53,7 +53,9 @@ export interface TradeLimits {
  * (applied to a recipient loaded on this server, before its save), `parcelPosted` (sent as a
  * message instead), `parcelRetired` (removed from the sender's outbox); `legPosted` (a partner's
  * saved leg sent to its coordinator's profile; id: the trade); arrivals (in memory,
- * before they are saved): `parcelReceived` (id: the parcel), `legReceived` (id: the trade). In
+ * before they are saved): `parcelReceived` (id: the parcel), `legReceived` (id: the trade);
+ * `legHeld` (a leg older than what its coordinator's ledger has forgotten: neither taken nor
+ * refunded, it stays escrowed with its owner for an operator to settle). In
  * external authority a trade or gift is `validated`, then `transferred` once the save API
  * committed it; a cross-server side is `validated`, then `sideEscrowed` once it is held (the
  * coordinator) or sent (the partner), and a partner hears of a completed one as `transferred`.
@@ -75,6 +77,7 @@ export type TradeStep =
 	| "parcelReceived"
 	| "legPosted"
 	| "legReceived"
+	| "legHeld"
 	| "transferred";
 
 /** Options of {@link createTradeService}. */

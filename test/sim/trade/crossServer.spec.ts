@@ -1,4 +1,4 @@
-import type { TradeStep } from "../../../src/trade/service/types";
+import type { TradeLimits, TradeStep } from "../../../src/trade/service/types";
 import {
 	coinsSaved,
 	grantSaved,
@@ -6,6 +6,7 @@ import {
 	settle,
 	storedCensus,
 	storedItems,
+	storedProfile,
 	storedQuiet,
 	tradeWorld,
 	type TradeServer,
@@ -46,8 +47,12 @@ function quiet(setup: TradeWorld, servers: ReadonlyArray<TradeServer>, items: nu
 }
 
 /** Two servers; player 1 on the first with a sword and 50 coins, player 2 on the second with ten potions. */
-function twoServers(seed: number, decisionTimeout = 120): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout, saveTimeout: 10 } });
+function twoServers(
+	seed: number,
+	decisionTimeout = 120,
+	limits: TradeLimits = {},
+): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout, saveTimeout: 10, ...limits } });
 	const [one, two] = setup.servers;
 	joinReady(setup, one, 1);
 	joinReady(setup, two, 2);
@@ -175,6 +180,28 @@ export = () => {
 			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("duplicate");
 			setup.world.advance(60);
 			expect(state(setup)).to.equal(SWAPPED);
+		});
+
+		it("delivers once to a partner who comes back after the coordinator forgot the trade", () => {
+			// Decisions and stamps are kept 0.02 days (29 minutes) here instead of 180.
+			const { setup, one, two } = twoServers(925, 120, { retentionDays: 0.02, sweepInterval: 60 });
+			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("escrowed");
+			setup.world.advance(5);
+			two.server.leave(two.server.findPlayer(2)!);
+			setup.world.advance(30);
+			expect(settle(setup.world, one.trades.escrowSide(sideOne())).status).to.equal("completed");
+			// The coordinator's side waits in the partner's profile while the coordinator forgets.
+			setup.world.runUntil(() => storedProfile(setup.world, 1)!.ledger.decisions[X] === undefined, 3 * 3600);
+			expect(storedProfile(setup.world, 1)!.ledger.decisions[X]).to.equal(undefined);
+			expect(storedProfile(setup.world, 2)!.pending.size()).to.equal(1);
+			// Back on the coordinator's server: the waiting side settles the leg before anything
+			// could hand it on again.
+			const before = one.steps.size();
+			joinReady(setup, one, 2);
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(SWAPPED);
+			const after = one.steps.filter((step, index) => index >= before && step.sub(1, 3) === "leg");
+			expect(after.join(",")).to.equal("");
 		});
 
 		it("returns both sides when the terms differ or one side never comes", () => {

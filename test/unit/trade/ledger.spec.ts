@@ -85,6 +85,25 @@ export = () => {
 			expect(late.outbox[backId("T", PARTNER)]).never.to.equal(undefined);
 		});
 
+		it("holds back a leg the coordinator may have taken and forgotten, and refunds a newer one", () => {
+			const ledger = createTradeLedger();
+			openLeg(ledger, coordinatorLeg(), 1);
+			expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 2).verdict).to.equal("committed");
+			delete ledger.outbox[deliverId("T", PARTNER)];
+			delete ledger.inbox[legId("T", PARTNER)];
+			// Long after: the commit is forgotten, then the same leg comes back.
+			expect(pruneLedger(ledger, 10000, 1000) > 0).to.equal(true);
+			expect(ledger.decisions.T).to.equal(undefined);
+			expect(receiveLeg(ledger, COORDINATOR, partnerLeg(), 10001).verdict).to.equal("held");
+			expect(next(ledger.outbox)[0]).to.equal(undefined);
+			expect(ledger.stamps[legId("T", PARTNER)]).to.equal(undefined);
+			// A leg from after what was forgotten is refunded past its deadline as before.
+			const fresh = { ...partnerLeg(), trade: "U", at: 9000, deadline: 9100 };
+			expect(receiveLeg(ledger, COORDINATOR, fresh, 10002).verdict).to.equal("aborted");
+			expect(ledger.outbox[backId("U", PARTNER)].currency.coins).to.equal(40);
+			expect(checkTradeLedger(ledger).size()).to.equal(0);
+		});
+
 		it("reverts a commit that was never saved into an abort", () => {
 			const ledger = createTradeLedger();
 			openLeg(ledger, coordinatorLeg(), 1);
