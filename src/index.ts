@@ -11,6 +11,7 @@ export type {
 	MigrationStep,
 	ProfileVersion,
 	ProfileView,
+	ReleaseHook,
 	ReleaseReason,
 	Session,
 	SessionHooks,

@@ -9,6 +9,6 @@ export type {
 	VaultOptions,
 } from "./types";
 export type { MessageHandler, VaultMessage } from "./messages";
-export type { Vault } from "./vault";
+export type { ReleaseHook, Vault } from "./vault";
 export type { ProfileVersion, ProfileView } from "./view";
 export { createVault } from "./vault";

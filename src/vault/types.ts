@@ -79,7 +79,10 @@ export interface VaultOptions<T extends object> {
 	readonly platform?: Platform;
 	/** Hooks into each session's start and release (external authority). */
 	readonly hooks?: SessionHooks<T>;
-	/** Seconds `hooks.beforeRelease` may take before the release goes ahead (default 10). */
+	/**
+	 * Seconds `hooks.beforeRelease` (and the hooks of `addReleaseHook`) may take before the
+	 * release goes ahead (default 10).
+	 */
 	readonly releaseDeadline?: number;
 	/**
 	 * Seconds after `prepareTeleport` after which a player still on this server gets their

@@ -112,7 +112,18 @@ export interface Vault<T extends object> {
 	 * ```
 	 */
 	onMessage(kind: string, handler: MessageHandler<T>): RBXScriptConnection;
+	/**
+	 * Runs `hook` whenever a session is about to end, before its release is written: beside
+	 * `hooks.beforeRelease` and within the same `releaseDeadline`. The lock is still held, so the
+	 * hook may save (`session.saveAsync`) and hand on what the player leaves behind; what it
+	 * changes in the data before the deadline is in the release. It may yield. A lost lock runs
+	 * no hook.
+	 */
+	addReleaseHook(hook: ReleaseHook<T>): RBXScriptConnection;
 }
+
+/** A hook run before a session's release is written (see {@link Vault.addReleaseHook}). */
+export type ReleaseHook<T extends object> = (session: Session<T>, reason: ReleaseReason) => void;
 
 class VaultImpl<T extends object> implements Vault<T> {
 	readonly loaded = new Signal<(session: Session<T>) => void>();
@@ -135,6 +146,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly loading = new Map<number, { player: Player; promise: Promise<Session<T>> }>();
 	/** Message handlers by message kind, in the order they were connected. */
 	private readonly messageHandlers = new Map<string, Array<MessageHandler<T>>>();
+	/** Hooks added with addReleaseHook, in the order they were added. */
+	private readonly releaseHooks = new Array<ReleaseHook<T>>();
 	/** Messages a handler is applying now (`userId:id`). */
 	private readonly delivering = new Set<string>();
 	/** Players released for a teleport, until they leave or get their session back. */
@@ -447,6 +460,35 @@ class VaultImpl<T extends object> implements Vault<T> {
 		} as unknown as RBXScriptConnection;
 	}
 
+	addReleaseHook(hook: ReleaseHook<T>): RBXScriptConnection {
+		this.releaseHooks.push(hook);
+		let connected = true;
+		return {
+			Connected: true,
+			Disconnect: () => {
+				if (!connected) return;
+				connected = false;
+				const index = this.releaseHooks.indexOf(hook);
+				if (index >= 0) this.releaseHooks.remove(index);
+			},
+		} as unknown as RBXScriptConnection;
+	}
+
+	/** Runs every release hook side by side and returns once all are done (the session bounds the wait). */
+	private beforeRelease(session: ProfileSession<T>, reason: ReleaseReason): void {
+		const hooks = [...this.releaseHooks];
+		const given = this.options.hooks?.beforeRelease;
+		if (given !== undefined) hooks.unshift(given);
+		let running = hooks.size();
+		for (const hook of hooks) {
+			task.spawn(() => {
+				pcall(hook, session, reason);
+				running -= 1;
+			});
+		}
+		while (running > 0) task.wait(0.05);
+	}
+
 	/** Offers a session's waiting (locked) messages of `kind` again. */
 	private redeliver(session: ProfileSession<T>, kind: string): void {
 		if (!session.isActive()) return;
@@ -614,7 +656,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 			profile as Profile<Envelope>,
 			(ended, reason) => this.onSessionEnded(ended, reason),
 			(released) => releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId),
-			this.options.hooks?.beforeRelease,
+			(releasing, reason) => this.beforeRelease(releasing, reason),
 			this.options.releaseDeadline,
 		);
 		profile.ListenToRelease(() => this.profileReleased(session));

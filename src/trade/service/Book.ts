@@ -60,9 +60,12 @@ export class Book {
 		for (const [key, at] of this.unsaved) if (at <= generation) this.unsaved.delete(key);
 	}
 
-	/** Saves now and waits for the confirmation (yields); true once everything marked before the call is saved. */
+	/**
+	 * Saves now and waits for the confirmation (yields); true once everything marked before the
+	 * call is saved. Also while the session is being released: the lock is held until the
+	 * release is written, and a session that lost it fails the save.
+	 */
 	public save(timeout: number): boolean {
-		if (!this.session.isActive()) return false;
 		const target = this.generation;
 		const [saved] = this.session.saveAsync(timeout).await();
 		if (saved) this.confirm(target);

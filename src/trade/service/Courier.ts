@@ -42,15 +42,12 @@ export class Courier {
 	 * outbox, hand escrowed legs to their coordinators).
 	 */
 	private process(book: Book): void {
-		const ledger = book.ledger;
 		const now = this.trades.now();
 		if (now - book.prunedAt >= 3600) {
 			book.prunedAt = now;
-			pruneLedger(ledger, now, this.trades.limits.retentionDays * DAY);
+			pruneLedger(book.ledger, now, this.trades.limits.retentionDays * DAY);
 		}
-		const expired = expireLegs(ledger, book.userId, now, (trade) => book.owned.has(trade));
-		book.mark(expired.keys);
-		for (const trade of expired.trades) book.announce.set(trade, "failed");
+		this.expire(book, now);
 		if (book.hasUnsaved() && !book.save(this.trades.limits.saveTimeout)) return;
 		if (!book.active) return;
 
@@ -61,7 +58,38 @@ export class Courier {
 			}
 		}
 		this.drain(book);
+		this.handOn(book);
+	}
 
+	/**
+	 * The last pass before the book's session is released, while its lock is still held: once
+	 * the flows running on it are done, saves, then delivers the outbox and hands on the legs,
+	 * so that they do not wait for the player's next session (which may never come). What is
+	 * retired before the release is written stays retired; anything later is sent again at the
+	 * next load, and recognised by its id.
+	 */
+	public finish(book: Book): void {
+		// A flow owns its records until its save settles (it may take them back), and a delivery
+		// under way retires its parcel when it ends: wait for both.
+		const busy = () => !book.owned.isEmpty() || !book.delivering.isEmpty();
+		const started = os.clock();
+		while (busy() && os.clock() - started < this.trades.limits.saveTimeout) task.wait(0.1);
+		if (busy()) return;
+		this.expire(book, this.trades.now());
+		if (book.hasUnsaved() && !book.save(this.trades.limits.saveTimeout)) return;
+		this.handOn(book);
+	}
+
+	/** Aborts the trades this book coordinates whose deadline passed. */
+	private expire(book: Book, now: number): void {
+		const expired = expireLegs(book.ledger, book.userId, now, (trade) => book.owned.has(trade));
+		book.mark(expired.keys);
+		for (const trade of expired.trades) book.announce.set(trade, "failed");
+	}
+
+	/** Delivers the saved outbox and hands saved legs to their coordinators. */
+	private handOn(book: Book): void {
+		const ledger = book.ledger;
 		const deliveries = new Array<[string, Parcel]>();
 		for (const [id, parcel] of pairs(ledger.outbox)) {
 			if (book.delivering.has(id) || !book.isSaved(outboxKey(id))) continue;

@@ -136,6 +136,7 @@ export class TradeServiceImpl implements TradeService {
 		}
 		this.connections.push(this.vault.loaded.Connect((session) => this.onLoaded(session)));
 		this.connections.push(this.vault.released.Connect((userId) => this.onReleased(userId)));
+		this.connections.push(this.vault.addReleaseHook((session) => this.beforeRelease(session)));
 		this.connections.push(
 			this.inventory.ready.Connect((player) => {
 				const book = this.books.get(player.UserId);
@@ -203,6 +204,13 @@ export class TradeServiceImpl implements TradeService {
 		// The vault offers the messages that waited for this load right after `loaded`: the
 		// first pass must see them, or it would hand on a leg whose verdict is already here.
 		task.defer(() => this.courier.kick(book));
+	}
+
+	/** Before a session's release is written: its book hands on what is saved (see Courier.finish). */
+	private beforeRelease(session: Session<object>): void {
+		const book = this.books.get(session.userId);
+		if (this.destroyed || book === undefined || book.session !== session) return;
+		this.courier.finish(book);
 	}
 
 	private onReleased(userId: number): void {

@@ -43,30 +43,54 @@ export class TransferFlows {
 	) {}
 
 	/**
-	 * After a save that was not confirmed: reads the stored profile to learn whether it landed
-	 * anyway (a write that committed but errored). True (and the book's records up to
-	 * `generation` count as saved) when `landed` holds for the stored ledger.
+	 * Reads the book's stored profile: its ledger (undefined when it cannot be read or served),
+	 * and whether the book's session still holds the lock there (its release is not written yet).
 	 */
-	private landedAnyway(book: Book, generation: number, landed: (stored: TradeLedger) => boolean): boolean {
+	private readStored(book: Book): { ledger?: TradeLedger; held: boolean } {
 		const [read, stored] = pcall(() => {
 			const options = new Instance("DataStoreGetOptions");
 			options.UseCache = false;
 			const store = this.trades.platform.dataStoreService.GetDataStore(this.trades.vault.name);
-			const [value] = store.GetAsync<{ Data?: { value?: unknown } }>(book.session.key, options);
+			const [value] = store.GetAsync<{
+				Data?: { value?: unknown };
+				MetaData?: { ActiveSession?: [number, string]; SessionLoadCount?: number };
+			}>(book.session.key, options);
+			const holder = value?.MetaData?.ActiveSession;
+			const held =
+				holder?.[1] === this.trades.platform.jobId &&
+				value?.MetaData?.SessionLoadCount === book.session.generation;
 			const data = value?.Data?.value;
-			return data === undefined ? undefined : this.trades.select(deepCopy(data) as object);
+			return { ledger: data === undefined ? undefined : this.trades.select(deepCopy(data) as object), held };
 		});
-		if (!read || stored === undefined || checkTradeLedger(stored).size() > 0) return false;
-		if (!landed(stored)) return false;
-		book.confirm(generation);
-		return true;
+		if (!read) return { held: false };
+		const ledger = stored.ledger;
+		return {
+			ledger: ledger !== undefined && checkTradeLedger(ledger).size() === 0 ? ledger : undefined,
+			held: stored.held,
+		};
 	}
 
-	/** Saves `book` and, if that is not confirmed, checks whether the write landed anyway. */
+	/**
+	 * Saves `book` and, if that is not confirmed, reads the stored profile to learn whether the
+	 * write landed anyway (a write that committed but errored). True (and the book's records up
+	 * to the save count as saved) when `landed` holds for the stored ledger. A session being
+	 * released under the save writes what it holds with its release: until that is written (at
+	 * most the save timeout), the stored profile is read again.
+	 */
 	private saveOrConfirm(book: Book, landed: (stored: TradeLedger) => boolean): boolean {
 		const generation = book.current();
-		if (book.save(this.trades.limits.saveTimeout)) return true;
-		return this.landedAnyway(book, generation, landed);
+		const timeout = this.trades.limits.saveTimeout;
+		if (book.save(timeout)) return true;
+		const started = os.clock();
+		for (;;) {
+			const stored = this.readStored(book);
+			if (stored.ledger !== undefined && landed(stored.ledger)) {
+				book.confirm(generation);
+				return true;
+			}
+			if (book.session.isActive() || !stored.held || os.clock() - started >= timeout) return false;
+			task.wait(1);
+		}
 	}
 
 	// Validation ------------------------------------------------------------------------------
@@ -185,8 +209,12 @@ export class TransferFlows {
 		}
 		this.trades.step("partnerSaved", id);
 
-		// 2. The leg is handed to the coordinator (in memory: both are here).
-		if (!coordinator.active || !coordinator.session.isActive()) return outcome(id, "pending");
+		// 2. The leg is handed to the coordinator (in memory: both are here). A coordinator that
+		// left first never had it, so it comes back at once: nothing can complete this trade.
+		if (!coordinator.active || !coordinator.session.isActive()) {
+			if (partner.active) partner.mark(cancelLeg(partner.ledger, partner.userId, id, this.trades.now()));
+			return outcome(id, "failed", "no_session");
+		}
 		partner.handed.add(id);
 		this.trades.acceptLeg(coordinator, leg);
 		this.trades.step("legHanded", id);

@@ -210,6 +210,55 @@ export = () => {
 			}
 		});
 
+		it("a coordinator who leaves during its commit save completes the trade, and the partner is served at once", () => {
+			const staged = stage(750);
+			const { setup, at } = staged;
+			const told = new Array<string>();
+			at.trades.settled.Connect((userId, trade, outcome) => told.push(`${userId} ${trade} ${outcome}`));
+			const answer = runWith(staged, "decided", () => at.server.leave(at.server.findPlayer(1)!));
+			expect(answer).to.equal("completed");
+			setup.world.advance(60);
+			// Player 1 stays away: the partner has the sword, player 1's ledger holds what it received.
+			expect(storedItems(setup.world, 2)).to.equal("1-1x1|70");
+			expect(told.join(",")).to.equal(`1 ${TRADE} completed,2 ${TRADE} completed`);
+			const stored = storedProfile(setup.world, 1)!;
+			expect(stored.holder).to.equal(undefined);
+			expect(next(stored.ledger.outbox)[0]).to.equal(undefined);
+			const census = storedCensus(setup, [1, 2]);
+			expect(census.dupes.size()).to.equal(0);
+			expect(census.itemCount).to.equal(11);
+			expect(census.currencies.get("coins")).to.equal(100);
+			recover(setup, at);
+			expect(checkAtomic(setup, at)).to.equal(TRADED);
+		});
+
+		it("fails at once, returning the partner's side, when the coordinator leaves before taking it", () => {
+			const staged = stage(752);
+			const { setup, at } = staged;
+			const answer = runWith(staged, "partnerEscrowed", () => at.server.leave(at.server.findPlayer(1)!));
+			expect(answer).to.equal("failed no_session");
+			setup.world.runUntil(() => at.trades.isSettled(2) && storedItems(setup.world, 2) === "2-1x10|100", 60);
+			expect(state(setup)).to.equal(UNTOUCHED);
+			recover(setup, at);
+			expect(checkAtomic(setup, at)).to.equal(UNTOUCHED);
+		});
+
+		it("answers completed when the coordinator's commit save outlasts its release", () => {
+			const staged = stage(751);
+			const { setup, at } = staged;
+			const faults = at.server.services.DataStoreService.faults;
+			// Every write takes longer than the release waits for: the commit lands with the release.
+			const answer = runWith(staged, "decided", () => {
+				faults.setLatency(12, "UpdateAsync");
+				at.server.leave(at.server.findPlayer(1)!);
+			});
+			expect(answer).to.equal("completed");
+			faults.clear();
+			expect(storedProfile(setup.world, 1)!.ledger.decisions[TRADE].outcome).to.equal("committed");
+			recover(setup, at);
+			expect(checkAtomic(setup, at)).to.equal(TRADED);
+		});
+
 		it("a crash at each step leaves both traded or both untouched after recovery", () => {
 			const expected: Array<[TradeStep, string]> = [
 				["validated", UNTOUCHED],

@@ -152,6 +152,19 @@ export = () => {
 			}
 		});
 
+		it("delivers a gift whose sender leaves while it is being saved, without waiting for the sender", () => {
+			const { setup, one, two } = twoServers(906);
+			one.onStep = (step) => {
+				if (step === "giftEscrowed") one.server.leave(one.server.findPlayer(1)!);
+			};
+			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
+			setup.world.runUntil(() => storedItems(setup.world, 2) === "1-1x1,2-1x10|20", 120);
+			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(next(storedProfile(setup.world, 1)!.ledger.outbox)[0]).to.equal(undefined);
+			expect(one.inventory.isReady(1)).to.equal(false);
+			quiet(setup, [one, two], 11, 50);
+		});
+
 		it("delivers a gift once to a recipient who hops to another server while it is on its way", () => {
 			const { setup, one, two } = twoServers(905);
 			let hopped = false;
