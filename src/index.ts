@@ -9,6 +9,7 @@ export type {
 	LoadFailurePolicy,
 	Migration,
 	MigrationStep,
+	OfflineEdit,
 	ProfileVersion,
 	ProfileView,
 	ReleaseHook,

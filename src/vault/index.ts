@@ -9,6 +9,7 @@ export type {
 	VaultOptions,
 } from "./types";
 export type { MessageHandler, VaultMessage } from "./messages";
+export type { OfflineEdit } from "./offlineEdit";
 export type { ReleaseHook, Vault } from "./vault";
 export type { ProfileVersion, ProfileView } from "./view";
 export { createVault } from "./vault";

@@ -11,6 +11,7 @@ import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
 import { hasPending, isVaultMessage, processedIds, type MessageHandler, type VaultMessage } from "./messages";
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
+import { editStoredProfile, type OfflineEdit } from "./offlineEdit";
 import { ProfileSession } from "./session";
 import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
 import type { ProfileVersion, ProfileView } from "./view";
@@ -86,6 +87,28 @@ export interface Vault<T extends object> {
 	 * posting the same message again later is safe.
 	 */
 	postMessage(userId: number, message: VaultMessage): Promise<boolean>;
+	/**
+	 * Changes the stored data of a player no server holds (offline), in one DataStore write.
+	 * `edit` gets the data migrated and validated as a load would see it, and returns `true` when
+	 * it changed it; it must not yield, and may run more than once (the DataStore retries).
+	 * Resolves `"edited"`, `"unchanged"`, `"absent"` (nothing stored), or `"held"` when a server
+	 * holds the session (then nothing is written: that server is the only writer). Rejects with a
+	 * HopsafeError (`PlatformFailure`, `CorruptedData`, `MigrationFailed`, `ValidationFailed`,
+	 * `NewerSchema`, `CallbackFailed`).
+	 *
+	 * @example
+	 * ```ts
+	 * import { Vault } from "@rbxts/hopsafe";
+	 *
+	 * function compensate(vault: Vault<{ coins: number }>, userId: number) {
+	 * 	return vault.editOffline(userId, (data) => {
+	 * 		data.coins += 100;
+	 * 		return true;
+	 * 	});
+	 * }
+	 * ```
+	 */
+	editOffline(userId: number, edit: (data: T) => boolean): Promise<OfflineEdit>;
 	/**
 	 * Handles posted messages of one `kind`. Return `false` to leave a message for later (it is
 	 * offered to the next handler of its kind, and again at the player's next load); anything
@@ -433,6 +456,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 				else this.handoff.requestSave(holder.jobId, key);
 			}
 			resolve(posted);
+		});
+	}
+
+	editOffline(userId: number, edit: (data: T) => boolean): Promise<OfflineEdit> {
+		const rules = { plan: this.plan, schema: this.options.schema, adoptUnversioned: this.options.adoptUnversioned };
+		return new Promise<OfflineEdit>((resolve, reject) => {
+			const outcome = editStoredProfile(this.dataStore, this.keyFor(userId), rules, edit);
+			if (typeIs(outcome, "string")) resolve(outcome);
+			else reject(outcome);
 		});
 	}
 

@@ -222,3 +222,35 @@ export function expireLegs(
 	}
 	return { trades, keys };
 }
+
+/** What settling a partner's leg in an absent coordinator's ledger did. */
+export interface AbsentSettlement {
+	readonly changed: boolean;
+	/** The parcels of the trade the coordinator's outbox holds for the partner (delivery or refund). */
+	readonly parcels: ReadonlyArray<[string, Parcel]>;
+}
+
+/**
+ * The partner settles its leg, once the deadline passed, in the stored ledger of a coordinator
+ * no server holds, as the coordinator's own server would: the leg is received (unless it was)
+ * and a trade still open is aborted. The parcels returned are for the partner to receive; they
+ * stay in the coordinator's outbox until retired.
+ */
+export function settleForAbsent(ledger: TradeLedger, leg: Leg, now: number): AbsentSettlement {
+	const owner = leg.coordinator;
+	let changed = false;
+	if (ledger.stamps[legId(leg.trade, leg.from)] === undefined) {
+		changed = receiveLeg(ledger, owner, leg, now).verdict !== "held";
+	}
+	const open = ledger.legs[leg.trade] !== undefined || ledger.waiting[leg.trade] !== undefined;
+	if (open && now >= leg.deadline) {
+		abortTrade(ledger, owner, leg.trade, now);
+		changed = true;
+	}
+	const parcels = new Array<[string, Parcel]>();
+	for (const id of [deliverId(leg.trade, leg.from), backId(leg.trade, leg.from)]) {
+		const waiting = ledger.outbox[id];
+		if (waiting !== undefined) parcels.push([id, waiting]);
+	}
+	return { changed, parcels };
+}

@@ -62,3 +62,14 @@ export function cancelParcel(
 	ledger.stamps[back] = now;
 	return [inboxKey(back)];
 }
+
+/** Removes parcels delivered by someone else from the outbox; returns whether any was there. */
+export function retireParcels(ledger: TradeLedger, ids: ReadonlyArray<string>): boolean {
+	let retired = false;
+	for (const id of ids) {
+		if (ledger.outbox[id] === undefined) continue;
+		delete ledger.outbox[id];
+		retired = true;
+	}
+	return retired;
+}

@@ -18,6 +18,8 @@ export class Book {
 	public readonly handed = new Set<string>();
 	/** Outbox entries being delivered right now. */
 	public readonly delivering = new Set<string>();
+	/** Legs being settled with an absent coordinator: when to try again, and the spacing used. */
+	public readonly retries = new Map<string, { next: number; spacing: number }>();
 	/** Coordinator decisions to announce once saved: trade id → outcome. */
 	public readonly announce = new Map<string, "completed" | "failed">();
 	public active = true;

@@ -4,6 +4,7 @@ import type { Leg, Parcel } from "../ledger/types";
 import { LEG_KIND, PARCEL_KIND, decisionKey, inboxKey, legKey, outboxKey } from "../protocol/keys";
 import { expireLegs } from "../protocol/legs";
 import { pruneLedger } from "../protocol/prune";
+import { AbsentCoordinators } from "./AbsentCoordinators";
 import type { Book } from "./Book";
 import type { TradeServiceImpl } from "./TradeServiceImpl";
 
@@ -12,11 +13,15 @@ const DAY = 86400;
 /**
  * The trade service's background work on each loaded ledger: saving what is unsaved, then acting
  * only on what is saved (announcing decisions, moving received parcels into the inventory,
- * delivering the outbox, handing escrowed legs to their coordinators), and aborting trades past
- * their deadline. Internal.
+ * delivering the outbox, handing escrowed legs to their coordinators), aborting trades past
+ * their deadline, and settling escrowed legs whose coordinator went away. Internal.
  */
 export class Courier {
-	public constructor(private readonly trades: TradeServiceImpl) {}
+	private readonly absent: AbsentCoordinators;
+
+	public constructor(private readonly trades: TradeServiceImpl) {
+		this.absent = new AbsentCoordinators(trades, (book) => this.kick(book));
+	}
 
 	/** Runs the book's background work soon (once at a time per book). */
 	public kick(book: Book): void {
@@ -59,6 +64,7 @@ export class Courier {
 		}
 		this.drain(book);
 		this.handOn(book);
+		this.absent.check(book);
 	}
 
 	/**

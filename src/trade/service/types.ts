@@ -23,9 +23,10 @@ export interface TradeLimits {
 	/** Seconds a coordinator waits for the other side of a trade before it aborts (default 120). */
 	readonly decisionTimeout?: number;
 	/**
-	 * Seconds past a cross-server trade's deadline that the partner server (external authority)
-	 * waits for the coordinator's verdict before it settles the trade itself with the save API
-	 * (default 120): a coordinator that went away would otherwise leave it waiting for good.
+	 * Seconds past a trade's deadline that the partner's server waits for the coordinator before
+	 * it settles the trade itself (default 120): with the save API (external authority), or in the
+	 * coordinator's stored profile once no server holds it. A coordinator that went away would
+	 * otherwise leave the partner's side waiting for its return.
 	 */
 	readonly verdictTimeout?: number;
 	/** Seconds to wait for one confirmed save (default 30). */

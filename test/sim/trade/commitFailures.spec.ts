@@ -259,6 +259,29 @@ export = () => {
 			expect(checkAtomic(setup, at)).to.equal(TRADED);
 		});
 
+		it("the partner takes its side from a coordinator that left before its commit was confirmed", () => {
+			const staged = stage(753);
+			const { setup, at } = staged;
+			const faults = at.server.services.DataStoreService.faults;
+			// Writes take longer than the save timeout and the release together: the commit lands
+			// with the release, after the trade call gave up and player 1's ledger was dropped.
+			const answer = runWith(staged, "decided", () => {
+				faults.setLatency(25, "UpdateAsync");
+				at.server.leave(at.server.findPlayer(1)!);
+			});
+			expect(answer).to.equal("pending");
+			faults.clear();
+			setup.world.runUntil(() => storedProfile(setup.world, 1)!.holder === undefined, 60);
+			expect(storedProfile(setup.world, 1)!.ledger.outbox[`${TRADE}:to:2`]).never.to.equal(undefined);
+			// Past the deadline and verdictTimeout, player 2's server takes it from player 1's profile.
+			const retired = () => next(storedProfile(setup.world, 1)!.ledger.outbox)[0] === undefined;
+			setup.world.runUntil(() => storedItems(setup.world, 2) === "1-1x1|70" && retired(), 600);
+			expect(storedItems(setup.world, 2)).to.equal("1-1x1|70");
+			expect(retired()).to.equal(true);
+			recover(setup, at);
+			expect(checkAtomic(setup, at)).to.equal(TRADED);
+		});
+
 		it("a crash at each step leaves both traded or both untouched after recovery", () => {
 			const expected: Array<[TradeStep, string]> = [
 				["validated", UNTOUCHED],

@@ -217,6 +217,23 @@ export = () => {
 			expect(after.join(",")).to.equal("");
 		});
 
+		it("returns the partner's side when its coordinator took it, never escrowed and left", () => {
+			const { setup, one, two } = twoServers(926, 60);
+			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("escrowed");
+			setup.world.runUntil(() => storedProfile(setup.world, 1)!.ledger.waiting[X] !== undefined, 120);
+			expect(storedProfile(setup.world, 1)!.ledger.waiting[X]).never.to.equal(undefined);
+			one.server.leave(one.server.findPlayer(1)!);
+			// Past the deadline and verdictTimeout, player 2's server settles it in player 1's profile.
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(KEPT);
+			expect(one.inventory.isReady(1)).to.equal(false);
+			expect(storedProfile(setup.world, 1)!.ledger.decisions[X].outcome).to.equal("aborted");
+			// Player 1's next session finds nothing left to do.
+			joinReady(setup, one, 1);
+			quiet(setup, [one, two], 11, 50);
+			expect(state(setup)).to.equal(KEPT);
+		});
+
 		it("returns both sides when the terms differ or one side never comes", () => {
 			const mismatch = twoServers(921);
 			settle(mismatch.setup.world, mismatch.two.trades.escrowSide(sideTwo()));

@@ -1,6 +1,15 @@
 import { t } from "@rbxts/t";
 import type { HopsafeError } from "../../../src/core/errors";
-import { hopsafeOn, lockHolder, profileRef, storedProfile, waitForSession, walletSession, walletVault } from "../support/hopsafe";
+import {
+	hopsafeOn,
+	lockHolder,
+	profileRef,
+	storedCoins,
+	storedProfile,
+	waitForSession,
+	walletSession,
+	walletVault,
+} from "../support/hopsafe";
 
 // Read-only views of stored profiles: the data as a load would see it, the lock untouched.
 
@@ -82,6 +91,39 @@ export = () => {
 			expect(view.data!.coins).to.equal(7);
 			expect(view.storedSchemaVersion).to.equal(1);
 			expect(world.dataStore().rawText(profileRef(54))).to.equal(before);
+		});
+
+		it("edits an offline player's data, never while a server holds the session", () => {
+			const { world, vault, server, player } = walletSession(506, 57);
+			vault.getSession(57)!.data.coins = 10;
+			vault.getSession(57)!.saveAsync().await();
+			const support = world.startServer({ name: "support" });
+			const v2 = hopsafeOn(support).createVault<Wallet2>({
+				name: "PlayerData",
+				template: { coins: 0, gems: 0 },
+				schema: t.interface({ coins: t.number, gems: t.number }),
+				migrations: [(old) => ({ coins: (old as { coins: number }).coins, gems: 3 })],
+			});
+			const addFive = (data: Wallet2) => {
+				data.coins += 5;
+				return true;
+			};
+			expect(v2.editOffline(57, addFive).expect()).to.equal("held");
+			expect(storedCoins(world, 57)).to.equal(10);
+			let released = false;
+			vault.released.Connect(() => (released = true));
+			server.leave(player);
+			world.runUntil(() => released, 60);
+			// Migrated as a load would, then edited, in one write; the next load reads it.
+			expect(v2.editOffline(57, addFive).expect()).to.equal("edited");
+			expect(v2.editOffline(57, () => false).expect()).to.equal("unchanged");
+			expect(v2.editOffline(58, addFive).expect()).to.equal("absent");
+			expect(storedProfile(world, 57)!.Data.schemaVersion).to.equal(2);
+			expect(storedCoins(world, 57)).to.equal(15);
+			support.join(57);
+			waitForSession(world, v2, 57);
+			expect(v2.getSession(57)!.data.gems).to.equal(3);
+			expect(v2.getSession(57)!.data.coins).to.equal(15);
 		});
 
 		it("rejects corrupted data and data from a newer schema with their kinds", () => {

@@ -10,8 +10,9 @@ import {
 	openLeg,
 	receiveLeg,
 	revertCommit,
+	settleForAbsent,
 } from "../../../src/trade/protocol/legs";
-import { cancelParcel, receiveParcel, sendParcel } from "../../../src/trade/protocol/parcels";
+import { cancelParcel, receiveParcel, retireParcels, sendParcel } from "../../../src/trade/protocol/parcels";
 import { pruneLedger } from "../../../src/trade/protocol/prune";
 
 const COORDINATOR = 1;
@@ -102,6 +103,29 @@ export = () => {
 			expect(receiveLeg(ledger, COORDINATOR, fresh, 10002).verdict).to.equal("aborted");
 			expect(ledger.outbox[backId("U", PARTNER)].currency.coins).to.equal(40);
 			expect(checkTradeLedger(ledger).size()).to.equal(0);
+		});
+
+		it("settles a partner's leg in an absent coordinator's ledger as the coordinator would", () => {
+			// The coordinator holds the partner's leg and never escrowed: it is refunded once.
+			const held = createTradeLedger();
+			receiveLeg(held, COORDINATOR, partnerLeg(), 1);
+			const first = settleForAbsent(held, partnerLeg(), 200);
+			expect(first.changed).to.equal(true);
+			expect(first.parcels.size()).to.equal(1);
+			expect(first.parcels[0][0]).to.equal(backId("T", PARTNER));
+			expect(held.decisions.T.outcome).to.equal("aborted");
+			const again = settleForAbsent(held, partnerLeg(), 201);
+			expect(again.changed).to.equal(false);
+			expect(again.parcels[0][0]).to.equal(backId("T", PARTNER));
+			expect(retireParcels(held, [backId("T", PARTNER)])).to.equal(true);
+			expect(settleForAbsent(held, partnerLeg(), 202).parcels.size()).to.equal(0);
+			// The coordinator escrowed and never got the leg: the trade commits, as it would have.
+			const own = createTradeLedger();
+			openLeg(own, coordinatorLeg(), 1);
+			const committed = settleForAbsent(own, partnerLeg(), 200);
+			expect(own.decisions.T.outcome).to.equal("committed");
+			expect(committed.parcels[0][0]).to.equal(deliverId("T", PARTNER));
+			expect(checkTradeLedger(own).size()).to.equal(0);
 		});
 
 		it("reverts a commit that was never saved into an abort", () => {
