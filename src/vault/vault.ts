@@ -148,6 +148,21 @@ export interface Vault<T extends object> {
 /** A hook run before a session's release is written (see {@link Vault.addReleaseHook}). */
 export type ReleaseHook<T extends object> = (session: Session<T>, reason: ReleaseReason) => void;
 
+/** A connection whose Disconnect takes `item` out of the list `listOf` returns then (once). */
+function connectionRemoving<V extends defined>(listOf: () => Array<V> | undefined, item: V): RBXScriptConnection {
+	let connected = true;
+	return {
+		Connected: true,
+		Disconnect: () => {
+			if (!connected) return;
+			connected = false;
+			const list = listOf();
+			const index = list?.indexOf(item) ?? -1;
+			if (index >= 0) list!.remove(index);
+		},
+	} as unknown as RBXScriptConnection;
+}
+
 class VaultImpl<T extends object> implements Vault<T> {
 	readonly loaded = new Signal<(session: Session<T>) => void>();
 	readonly released = new Signal<(userId: number, reason: ReleaseReason) => void>();
@@ -479,31 +494,12 @@ class VaultImpl<T extends object> implements Vault<T> {
 		task.defer(() => {
 			for (const [, session] of this.sessions) this.redeliver(session, kind);
 		});
-		let connected = true;
-		return {
-			Connected: true,
-			Disconnect: () => {
-				if (!connected) return;
-				connected = false;
-				const list = this.messageHandlers.get(kind);
-				const index = list?.indexOf(handler) ?? -1;
-				if (index >= 0) list!.remove(index);
-			},
-		} as unknown as RBXScriptConnection;
+		return connectionRemoving(() => this.messageHandlers.get(kind), handler);
 	}
 
 	addReleaseHook(hook: ReleaseHook<T>): RBXScriptConnection {
 		this.releaseHooks.push(hook);
-		let connected = true;
-		return {
-			Connected: true,
-			Disconnect: () => {
-				if (!connected) return;
-				connected = false;
-				const index = this.releaseHooks.indexOf(hook);
-				if (index >= 0) this.releaseHooks.remove(index);
-			},
-		} as unknown as RBXScriptConnection;
+		return connectionRemoving(() => this.releaseHooks, hook);
 	}
 
 	/** Runs every release hook side by side and returns once all are done (the session bounds the wait). */

@@ -21,6 +21,17 @@ function firstUpdateLocked(world: Sim.World, userId: number): boolean {
 	return stored?.GlobalUpdates[1][0]?.[2] === true;
 }
 
+/** The player joins a new server whose vault accepts gifts, and stays 30 s: that vault and what it applied. */
+function joinElsewhere(world: Sim.World, userId: number) {
+	const server = world.startServer();
+	const vault = walletVault(server);
+	const applied = acceptGifts(vault);
+	server.join(userId);
+	waitForSession(world, vault, userId, 60);
+	world.advance(30);
+	return { vault, applied };
+}
+
 export = () => {
 	describe("vault messages", () => {
 		it("delivers a message posted while the player is offline at their next load, once", () => {
@@ -229,12 +240,7 @@ export = () => {
 			world.runUntil(() => released, 60);
 			world.advance(20);
 			expect(firstUpdateLocked(world, 58)).to.equal(true);
-			const b = world.startServer();
-			const vaultB = walletVault(b);
-			const appliedB = acceptGifts(vaultB);
-			b.join(58);
-			waitForSession(world, vaultB, 58, 60);
-			world.advance(30);
+			const { vault: vaultB, applied: appliedB } = joinElsewhere(world, 58);
 			expect(appliedB.get("gift-8")).to.equal(undefined);
 			expect(vaultB.getSession(58)!.data.coins).to.equal(25);
 		});
@@ -251,12 +257,7 @@ export = () => {
 			expect(appliedA.get("gift-9")).to.equal(1);
 			expect(storedCoins(world, 59)).to.equal(25);
 			a.crash();
-			const b = world.startServer();
-			const vaultB = walletVault(b);
-			const appliedB = acceptGifts(vaultB);
-			b.join(59);
-			waitForSession(world, vaultB, 59, 60);
-			world.advance(30);
+			const { vault: vaultB, applied: appliedB } = joinElsewhere(world, 59);
 			expect(appliedB.get("gift-9")).to.equal(undefined);
 			expect(vaultB.getSession(59)!.data.coins).to.equal(25);
 		});
