@@ -76,8 +76,17 @@ interface Unanswered {
 	readonly adopted: boolean;
 }
 
-/** Told when a transfer an earlier server sent without an answer is answered here. */
-export type AdoptedAnswer = (id: string, sides: ReadonlyArray<Side>, users: ReadonlyArray<number>, sent: Sent) => void;
+/**
+ * Told when a transfer sent again is answered here: one an earlier server sent (`adopted`), or
+ * one of this server's own whose answer was lost.
+ */
+export type ResentAnswer = (
+	id: string,
+	sides: ReadonlyArray<Side>,
+	users: ReadonlyArray<number>,
+	sent: Sent,
+	adopted: boolean,
+) => void;
 
 export class ExternalFlows {
 	private readonly unanswered = new Map<string, Unanswered>();
@@ -87,8 +96,8 @@ export class ExternalFlows {
 	private readonly answered = new Map<string, TransferOutcome>();
 	/** The ids of `answered`, oldest first. */
 	private readonly answeredOrder = new Array<string>();
-	/** Set by the cross-server flow: a coordinator's adopted trade still owes its partner a verdict. */
-	public onAdoptedAnswer?: AdoptedAnswer;
+	/** Set by the cross-server flow: a coordinator's trade answered late still owes its partner a verdict. */
+	public onResentAnswer?: ResentAnswer;
 
 	public constructor(
 		private readonly trades: TradeServiceImpl,
@@ -287,7 +296,7 @@ export class ExternalFlows {
 			this.unanswered.delete(id);
 			this.remember(id, sent.outcome);
 			this.unkeep(id, previous.users);
-			if (previous.adopted) this.onAdoptedAnswer?.(id, previous.sides, previous.users, sent);
+			this.onResentAnswer?.(id, previous.sides, previous.users, sent, previous.adopted);
 		}
 		return sent;
 	}

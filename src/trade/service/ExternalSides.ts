@@ -110,7 +110,8 @@ export class ExternalSides {
 		private readonly flows: TransferFlows,
 		private readonly external: ExternalFlows,
 	) {
-		external.onAdoptedAnswer = (id, sides, users, sent) => this.adoptedAnswered(id, sides, users, sent);
+		external.onResentAnswer = (id, sides, users, sent, adopted) =>
+			adopted ? this.adoptedAnswered(id, sides, users, sent) : this.answered(id, sent);
 	}
 
 	/** `escrowSide` in external authority. */
@@ -376,18 +377,34 @@ export class ExternalSides {
 			sent = this.external.resend(id) ?? sent;
 		}
 		if (sent.outcome.status === "pending") {
-			// The API applied the transfer or nothing; `escrowSide` with the same id asks again.
+			// The API applied the transfer or nothing: the sweep (or `escrowSide` with the same id)
+			// asks again, and the partner is told then.
 			this.unanswered.set(id, { offer, gives: held.side.bundle });
 			return sent.outcome;
 		}
+		// The key holds another body (an earlier server of the coordinator sent the trade with
+		// other part ids): what became of it is the outcome, not a failure of this one.
+		if (sent.outcome.status === "duplicate") return this.refuse(id, refusalOf(held, offer, "duplicate"));
 		return this.tell(id, offer.from, sent, held.side.bundle);
 	}
 
-	/** A transfer the coordinator sent again answered at last. */
+	/** A transfer the coordinator sent again answered at last (by the sweep or a repeated call). */
 	private answered(id: string, sent: Sent): TransferOutcome {
 		const waiting = this.unanswered.get(id);
 		if (waiting === undefined || sent.outcome.status === "pending") return sent.outcome;
 		this.unanswered.delete(id);
+		if (sent.outcome.status === "duplicate") {
+			const { offer, gives } = waiting;
+			const refusal: Refusal = {
+				coordinator: offer.to,
+				partner: offer.from,
+				reason: "duplicate",
+				held: true,
+				offered: true,
+				gives,
+			};
+			return this.refuse(id, refusal);
+		}
 		return this.tell(id, waiting.offer.from, sent, waiting.gives);
 	}
 
@@ -453,13 +470,16 @@ export class ExternalSides {
 	private foundApplied(id: string, refusal: Refusal, settlement: Applied): TransferOutcome {
 		const { versions, received } = settlement;
 		const partner = refusal.partner;
+		// What the applied transfer gave, from the API: an earlier server's transfer may have
+		// moved other part ids than this server's side names.
+		const partnerReceipt = received.get(partner);
 		this.record({
 			trade: id,
 			to: partner,
 			outcome: "completed",
 			version: versions.get(partner),
-			bundle: refusal.gives,
-			receipt: refusal.gives === undefined ? received.get(partner) : undefined,
+			bundle: partnerReceipt === undefined ? refusal.gives : undefined,
+			receipt: partnerReceipt,
 		});
 		const book = this.trades.bookOf(refusal.coordinator);
 		if (book === undefined) return outcome(id, "completed");

@@ -370,6 +370,23 @@ export = () => {
 			expect(slotItems(one.service.getInventory(a)!)).to.equal(`${sword}=swordx1`);
 		});
 
+		it("tells both players how a transfer whose answer was lost ended once the sweep asks again", () => {
+			const { setup, sword, id } = swordForCoins(27, 40, { sweepInterval: 1, verdictTimeout: 600 });
+			const { world, one, a, b } = setup;
+			side(setup, id, b, { items: [], currency: { coins: 40 } }, { items: [{ def: "sword", count: 1 }] });
+			world.advance(10);
+			// The API applies the first attempt but its answer is lost; the retries fail to connect.
+			world.failHttp({ kind: "dropResponse", count: 1, server: one.app.server, match: "/v1/transfers" });
+			const down = world.failHttp({ kind: "connectFail", count: 1000, server: one.app.server, match: "/v1/transfers" });
+			const first = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 40 } });
+			expect(first.status).to.equal("pending");
+			// The game does not call again: the sweep does, and the partner hears long before it
+			// would settle the trade itself.
+			down.remaining = 0;
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 40 coins at a, ${sword}=swordx1`);
+		});
+
 		it("leaves a transfer whose answer was lost pending, and the same side again completes it once", () => {
 			const { setup, sword, id } = swordForCoins(6, 40, { sweepInterval: 1 });
 			const { world, one, a, b } = setup;
@@ -576,6 +593,39 @@ export = () => {
 			expect(setup.settled.filter((entry) => entry.split(" ")[1] === "failed").size()).to.equal(0);
 			expect(setup.received.filter((entry) => entry.split(" ")[0] === `${b}`).join(",")).to.equal(`${b} 1 0`);
 			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("tells the partner what applied when the coordinator's side is escrowed again on its next server", () => {
+			const limits = { ...VERDICT_LIMITS, decisionTimeout: 200, verdictTimeout: 600 };
+			const setup = crossSetup(7826, 26, limits);
+			const { world, one, two, a, b } = setup;
+			const potions = grant(one.service, a, "potion", 10);
+			assert(two.service.adjustCurrency(b, "coins", 25).ok, "the coins were not granted");
+			const id = "cross-external-26";
+			const coins = { items: [], currency: { coins: 25 } };
+			const fourPotions = { items: [{ id: potions, count: 4 }] };
+			expect(side(setup, id, b, coins, { items: [{ def: "potion", count: 4 }] }).status).to.equal("escrowed");
+			world.advance(10);
+			// The coordinator's transfer applies (4 potions under a part id of its session), then
+			// none of its server's writes land: its next server gets the partner's side again.
+			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+			expect(side(setup, id, a, fourPotions, coins).status).to.equal("completed");
+			world.advance(5);
+			one.app.server.crash();
+			const three = externalServer(world, { name: "three", trades: true, limits });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, a);
+			world.advance(5);
+			// The game escrows the coordinator's side again: another part id, so another body
+			// under the key. What applied is the outcome, for both.
+			const again = outcomeOf(world, three.trades!.escrowSide({ trade: id, player: a, partner: b, ...fourPotions, receive: coins }));
+			world.advance(60);
+			expect(again.status).to.equal("completed");
+			expect(setup.settled.filter((entry) => entry.split(" ")[0] === `${b}`).join(",")).to.equal(`${b} completed`);
+			expect(setup.settled.filter((entry) => entry.split(" ")[1] === "failed").size()).to.equal(0);
+			expect(setup.received.filter((entry) => entry.split(" ")[0] === `${b}`).join(",")).to.equal(`${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, b)).to.equal(0);
 		});
 
 		it("does not tell a partner twice: a verdict after it settled the trade itself is not heard again", () => {
