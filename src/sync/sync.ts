@@ -1087,9 +1087,10 @@ class SyncImpl<T extends object> implements Sync<T> {
 		const body = encodeBatch(encode, requests);
 		const halves = body.size() > MAX_BATCH_BYTES ? splitGroups(groups) : undefined;
 		if (halves !== undefined) {
-			// Over the API's body limit, the whole batch would be refused (413). The second half
-			// waits for the next flush when the first is not answered: a player's entries go in order.
-			return this.sendBatch(halves[0]) ?? this.sendBatch(halves[1]);
+			// Over the API's body limit, the whole batch would be refused (413). Only the first half
+			// goes now; the rest waits for the next flush, which sends it only after what precedes
+			// it in each player's outbox was answered (an entry retried later must not be overtaken).
+			return this.sendBatch(halves[0]);
 		}
 		const now = this.platform.clock();
 		const sent = new Array<{ state: PlayerSync<T>; entry: OutboxEntry }>();

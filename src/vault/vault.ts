@@ -83,8 +83,9 @@ export interface Vault<T extends object> {
 	 * Posts a message to a player's profile, online anywhere or offline. It is applied exactly
 	 * once by a message handler of the server that holds (or next loads) the player. Resolves
 	 * `true` when posted, `false` when a message with the same id is already waiting. Rejects
-	 * when nothing was written: `PlatformFailure`, or `Closed` once the server is shutting down;
-	 * posting the same message again later is safe.
+	 * when the write is not confirmed: `PlatformFailure`, or `Closed` once the server is shutting
+	 * down. The message may still have been written (a write can commit and report an error), so
+	 * post it again with the same id rather than undo what it stands for: it applies once.
 	 */
 	postMessage(userId: number, message: VaultMessage): Promise<boolean>;
 	/**
@@ -421,6 +422,16 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.closing = true;
 		const releases = new Array<Promise<void>>();
 		for (const [, session] of this.sessions) releases.push(session.release("shutdown"));
+		// A load running now takes the lock and, finding the vault closing, releases it: the
+		// heartbeat must outlive that release, or another server would take this live lock.
+		for (const [, loading] of this.loading) {
+			releases.push(
+				loading.promise.then(
+					() => undefined,
+					() => undefined,
+				),
+			);
+		}
 		this.closed = Promise.all(releases).then(() => {
 			this.handoff.stop();
 			this.liveness.release();

@@ -246,6 +246,15 @@ export class InventoryServiceImpl implements InventoryService {
 	}
 
 	/**
+	 * @internal `commit` for a change no operation of this service made (a transfer's take or put,
+	 * minted ids): a snapshot an earlier operation left must not be put back if it is refused.
+	 */
+	public commitOwn(entry: PlayerEntry, change: InventoryChange): boolean {
+		entry.before = undefined;
+		return this.commit(entry, change, 0);
+	}
+
+	/**
 	 * Shows what the authority holds (another writer, a rollback, a refused change). A player
 	 * the authority no longer serves is not served here either: their slots can no longer be
 	 * brought back in line with it.

@@ -66,7 +66,7 @@ export function takeForTransfer(
 	if (impl.external !== undefined) return err("authority_refused");
 	const taken = takeStacks(impl.catalog, entry.state, claims, currency);
 	if (!taken.ok) return taken;
-	if (!impl.commit(entry, taken.value.change, 0)) return err("authority_refused");
+	if (!impl.commitOwn(entry, taken.value.change)) return err("authority_refused");
 	return { ok: true, value: taken.value.bundle };
 }
 
@@ -84,7 +84,7 @@ export function putFromTransfer(
 	if (entry === undefined) return err("no_session");
 	if (impl.external !== undefined) return err("authority_refused");
 	const put = putStacks(impl.catalog, entry.state, bundle);
-	if (put.ok && !impl.commit(entry, put.value, 0)) return err("authority_refused");
+	if (put.ok && !impl.commitOwn(entry, put.value)) return err("authority_refused");
 	return put;
 }
 
@@ -109,7 +109,7 @@ export function mintForTransfer(
 	if (count === 0) return ids;
 	for (let index = 0; index < count; index++) ids.push(mintItemId(entry.state));
 	const change: InventoryChange = { ...NO_CHANGE, nextSerial: entry.state.nextSerial };
-	return impl.commit(entry, change, 0) ? ids : undefined;
+	return impl.commitOwn(entry, change) ? ids : undefined;
 }
 
 /**

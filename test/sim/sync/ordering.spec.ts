@@ -189,6 +189,37 @@ export = () => {
 			expect(readPlayer(world, userId).items.size()).to.equal(25);
 		});
 
+		it("sends the rest of a batch cut in two only after the first part was answered", () => {
+			const userId = BASE + 9;
+			const world = syncWorld(7909);
+			const { app, server } = joinedGame(world, userId);
+			const text = "x".rep(45_000);
+			// A book granted by its id (an entry of its own), 23 more grants, then the book taken.
+			expect(app.sync.grantItem(userId, { def: "scroll", id: "book-7909", attrs: { text } }).ok).to.equal(true);
+			for (let index = 2; index <= 24; index++) {
+				expect(app.sync.grantItem(userId, { def: "scroll", attrs: { text, index } }).ok).to.equal(true);
+			}
+			expect(app.sync.removeItem(userId, "book-7909").ok).to.equal(true);
+			// The first part's entries are each answered 503: retried later, and nothing after them
+			// may go first (the book's removal would be refused before its grant).
+			const busy = `{"status":503,"body":{"error":{"code":"unavailable","message":"busy"}}}`;
+			const results = new Array<string>();
+			for (let index = 0; index < 12; index++) results.push(busy);
+			world.failHttp({
+				kind: "status",
+				status: 200,
+				body: `{"results":[${results.join(",")}]}`,
+				count: 1,
+				server,
+				match: "/v1/batch",
+			});
+			waitSettled(world, app, userId, 120);
+			expect(app.rollbacks.size()).to.equal(0);
+			const ids = (readPlayer(world, userId).items as unknown as Array<SyncItem>).map((item) => item.id);
+			expect(ids.includes("book-7909")).to.equal(false);
+			expect(ids.size()).to.equal(23);
+		});
+
 		it("refuses a malformed pull answer instead of keeping it, so the player can join again", () => {
 			const userId = BASE + 6;
 			const world = syncWorld(7906);
