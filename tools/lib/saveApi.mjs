@@ -41,16 +41,28 @@ export function freePort() {
 	});
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+function canListen(port) {
+	return new Promise((resolve) => {
+		const server = createServer();
+		server.once("error", () => resolve(false));
+		server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+	});
+}
+
 /**
- * A free port for the world's Open Cloud endpoint, outside the ranges the simulator picks ports
- * from on its own (world:serveHttp from 47100, world:startOpenCloud from 49200), so no other
- * spec's endpoint can be holding it.
+ * A free port for the worlds' Open Cloud endpoint. Each spec's world serves on it and stops, so
+ * it is unbound between specs: it must lie below the kernel's range of ephemeral ports (32768 and
+ * up on Linux), or an outgoing connection (to the API, to PostgreSQL) could take it as its local
+ * port in such a gap and keep it, and every later world would fail to serve. It is also below the
+ * ranges the simulator picks ports from on its own (47100 and 49200 up).
  */
 async function openCloudFreePort() {
-	for (;;) {
-		const port = await freePort();
-		if (port < 47000 || port > 50100) return port;
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const port = 20000 + Math.floor(Math.random() * 12000);
+		if (await canListen(port)) return port;
 	}
+	throw new Error("no free port for the Open Cloud endpoint in 20000-31999");
 }
 
 const key = (prefix) => `${prefix}-${randomBytes(18).toString("hex")}`;
