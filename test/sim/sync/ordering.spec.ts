@@ -37,18 +37,26 @@ function deadLettered(world: Sim.World, app: SyncGame, queue: () => void): strin
 	return dead;
 }
 
+/**
+ * The player sets `settings` to `{ music: false }`, and its first send fails with `fault` (a lost
+ * answer is a request that times out: 10 s). Runs until that failure.
+ */
+function docSentOnce(seed: number, userId: number, fault: "dropResponse" | "connectFail") {
+	const world = syncWorld(seed);
+	const { app, server } = joinedGame(world, userId);
+	world.failHttp({ kind: fault, count: 1, server, match: "/v1/batch" });
+	assert(app.sync.setDoc(userId, "settings", { music: false }).ok, "the document was refused");
+	world.runUntil(() => app.sync.stats().transportFailures > 0, 20);
+	return { world, app };
+}
+
 export = () => {
 	describe("sync order and recovery", () => {
 		it("asks again for a document whose answer was lost while the player waits for a pull", () => {
 			const userId = BASE + 1;
-			const world = syncWorld(7901);
-			const { app, server } = joinedGame(world, userId);
 			// The API applies the document; its answer is lost. Then the game asks for a pull,
 			// which waits until that document's fate is known.
-			world.failHttp({ kind: "dropResponse", count: 1, server, match: "/v1/batch" });
-			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
-			// (A lost answer is a request that times out: 10 s.)
-			world.runUntil(() => app.sync.stats().transportFailures > 0, 20);
+			const { world, app } = docSentOnce(7901, userId, "dropResponse");
 			app.sync.refresh(userId);
 			waitSettled(world, app, userId, 30);
 			expect(app.sync.pendingCount(userId)).to.equal(0);
@@ -65,12 +73,8 @@ export = () => {
 
 		it("decides a document again when its retry meets another writer's change (412)", () => {
 			const userId = BASE + 7;
-			const world = syncWorld(7907);
-			const { app, server } = joinedGame(world, userId);
 			// The first send never reaches the API; another writer moves the version meanwhile.
-			world.failHttp({ kind: "connectFail", count: 1, server, match: "/v1/batch" });
-			expect(app.sync.setDoc(userId, "settings", { music: false }).ok).to.equal(true);
-			world.runUntil(() => app.sync.stats().transportFailures > 0, 10);
+			const { world, app } = docSentOnce(7907, userId, "connectFail");
 			expect(serverWrite(world, userId, [coins(5)]).status).to.equal(201);
 			waitSettled(world, app, userId, 30);
 			expect(app.sync.pendingCount(userId)).to.equal(0);

@@ -114,6 +114,20 @@ function runWith(stageSetup: Stage, step: TradeStep, inject: (id: string) => voi
 	return answer.reason === undefined ? answer.status : `${answer.status} ${answer.reason}`;
 }
 
+/**
+ * The coordinator (player 1) leaves once the trade is decided, while every DataStore write takes
+ * `seconds`; what the trade call answers. Writes are fast again afterwards.
+ */
+function leavesWhileWritesTake(staged: Stage, seconds: number): string {
+	const faults = staged.at.server.services.DataStoreService.faults;
+	const answer = runWith(staged, "decided", () => {
+		faults.setLatency(seconds, "UpdateAsync");
+		staged.at.server.leave(staged.at.server.findPlayer(1)!);
+	});
+	faults.clear();
+	return answer;
+}
+
 export = () => {
 	describe("trade commit failures", () => {
 		it("a save that fails at each step leaves both traded or both untouched", () => {
@@ -246,14 +260,8 @@ export = () => {
 		it("answers completed when the coordinator's commit save outlasts its release", () => {
 			const staged = stage(751);
 			const { setup, at } = staged;
-			const faults = at.server.services.DataStoreService.faults;
 			// Every write takes longer than the release waits for: the commit lands with the release.
-			const answer = runWith(staged, "decided", () => {
-				faults.setLatency(12, "UpdateAsync");
-				at.server.leave(at.server.findPlayer(1)!);
-			});
-			expect(answer).to.equal("completed");
-			faults.clear();
+			expect(leavesWhileWritesTake(staged, 12)).to.equal("completed");
 			expect(storedProfile(setup.world, 1)!.ledger.decisions[TRADE].outcome).to.equal("committed");
 			recover(setup, at);
 			expect(checkAtomic(setup, at)).to.equal(TRADED);
@@ -262,15 +270,9 @@ export = () => {
 		it("the partner takes its side from a coordinator that left before its commit was confirmed", () => {
 			const staged = stage(753);
 			const { setup, at } = staged;
-			const faults = at.server.services.DataStoreService.faults;
 			// Writes take longer than the save timeout and the release together: the commit lands
 			// with the release, after the trade call gave up and player 1's ledger was dropped.
-			const answer = runWith(staged, "decided", () => {
-				faults.setLatency(25, "UpdateAsync");
-				at.server.leave(at.server.findPlayer(1)!);
-			});
-			expect(answer).to.equal("pending");
-			faults.clear();
+			expect(leavesWhileWritesTake(staged, 25)).to.equal("pending");
 			setup.world.runUntil(() => storedProfile(setup.world, 1)!.holder === undefined, 60);
 			expect(storedProfile(setup.world, 1)!.ledger.outbox[`${TRADE}:to:2`]).never.to.equal(undefined);
 			// Past the deadline and verdictTimeout, player 2's server takes it from player 1's profile.

@@ -21,6 +21,18 @@ function firstUpdateLocked(world: Sim.World, userId: number): boolean {
 	return stored?.GlobalUpdates[1][0]?.[2] === true;
 }
 
+/** A gift of 25 coins posted to an offline player, who then joins server `a` and loads. */
+function giftedOffline(seed: number, userId: number, id: string) {
+	const world = sim.World.new({ seed });
+	const a = world.startServer();
+	const vaultA = walletVault(a);
+	const appliedA = acceptGifts(vaultA);
+	vaultA.postMessage(userId, gift(id, 25)).expect();
+	const player = a.join(userId);
+	waitForSession(world, vaultA, userId);
+	return { world, a, vaultA, appliedA, player };
+}
+
 /** The player joins a new server whose vault accepts gifts, and stays 30 s: that vault and what it applied. */
 function joinElsewhere(world: Sim.World, userId: number) {
 	const server = world.startServer();
@@ -223,13 +235,7 @@ export = () => {
 		});
 
 		it("applies an offline message once when the player leaves while its update is still locked", () => {
-			const world = sim.World.new({ seed: 508 });
-			const a = world.startServer();
-			const vaultA = walletVault(a);
-			const appliedA = acceptGifts(vaultA);
-			vaultA.postMessage(58, gift("gift-8", 25)).expect();
-			const player = a.join(58);
-			waitForSession(world, vaultA, 58);
+			const { world, a, vaultA, appliedA, player } = giftedOffline(508, 58, "gift-8");
 			world.runUntil(() => appliedA.get("gift-8") !== undefined, 30);
 			// The save that clears the update waits out ProfileService's cooldown; leaving first
 			// stores the update locked, with only the processed id to show it was applied.
@@ -246,13 +252,7 @@ export = () => {
 		});
 
 		it("applies a message once across a crash after the save that locked it", () => {
-			const world = sim.World.new({ seed: 509 });
-			const a = world.startServer();
-			const vaultA = walletVault(a);
-			const appliedA = acceptGifts(vaultA);
-			vaultA.postMessage(59, gift("gift-9", 25)).expect();
-			a.join(59);
-			waitForSession(world, vaultA, 59);
+			const { world, a, appliedA } = giftedOffline(509, 59, "gift-9");
 			world.runUntil(() => firstUpdateLocked(world, 59), 60);
 			expect(appliedA.get("gift-9")).to.equal(1);
 			expect(storedCoins(world, 59)).to.equal(25);

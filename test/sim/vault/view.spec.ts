@@ -18,6 +18,16 @@ interface Wallet2 {
 	gems: number;
 }
 
+/** The PlayerData vault of a newer game version on `server`: its migration adds 3 gems. */
+function walletV2(server: Sim.Server) {
+	return hopsafeOn(server).createVault<Wallet2>({
+		name: "PlayerData",
+		template: { coins: 0, gems: 0 },
+		schema: t.interface({ coins: t.number, gems: t.number }),
+		migrations: [(old) => ({ coins: (old as { coins: number }).coins, gems: 3 })],
+	});
+}
+
 export = () => {
 	describe("vault views", () => {
 		it("reads a player held by another server without touching its lock", () => {
@@ -80,12 +90,7 @@ export = () => {
 			world.runUntil(() => released, 60);
 			const before = world.dataStore().rawText(profileRef(54));
 			const newer = world.startServer({ name: "newer" });
-			const v2 = hopsafeOn(newer).createVault<Wallet2>({
-				name: "PlayerData",
-				template: { coins: 0, gems: 0 },
-				schema: t.interface({ coins: t.number, gems: t.number }),
-				migrations: [(old) => ({ coins: (old as { coins: number }).coins, gems: 3 })],
-			});
+			const v2 = walletV2(newer);
 			const view = v2.view(54).expect();
 			expect(view.data!.gems).to.equal(3);
 			expect(view.data!.coins).to.equal(7);
@@ -98,12 +103,7 @@ export = () => {
 			vault.getSession(57)!.data.coins = 10;
 			vault.getSession(57)!.saveAsync().await();
 			const support = world.startServer({ name: "support" });
-			const v2 = hopsafeOn(support).createVault<Wallet2>({
-				name: "PlayerData",
-				template: { coins: 0, gems: 0 },
-				schema: t.interface({ coins: t.number, gems: t.number }),
-				migrations: [(old) => ({ coins: (old as { coins: number }).coins, gems: 3 })],
-			});
+			const v2 = walletV2(support);
 			const addFive = (data: Wallet2) => {
 				data.coins += 5;
 				return true;
