@@ -276,6 +276,18 @@ function orderedTargets(entry: OutboxEntry): Array<string> {
 	return targets;
 }
 
+/**
+ * The currencies an entry credits (`credits`) or spends: a spend sent before an earlier credit
+ * of the same currency could be refused (the API keeps balances from going negative).
+ */
+function currencyTargets(entry: OutboxEntry, credits: boolean): Array<string> {
+	const targets = new Array<string>();
+	for (const op of entry.ops) {
+		if (op.op === "currency.add" && op.amount > 0 === credits) targets.push(`currency ${op.currency}`);
+	}
+	return targets;
+}
+
 /** The documents `ops` set, as `state` holds them now (`false`: absent); undefined when none. */
 function docBasesOf(
 	state: SyncState,
@@ -973,7 +985,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 	/**
 	 * The entries of `state` to send now, in order: due dead letters, then the outbox up to its
 	 * first entry that must wait. An entry also waits while an older one that is not sent now
-	 * changes the same item or document, so the API applies the two in the order they were made.
+	 * changes the same item or document, so the API applies the two in the order they were made,
+	 * and a spend waits while an earlier credit of its currency in the outbox is not sent now.
 	 */
 	private sendable(state: PlayerSync<T>, now: number): Group<T> | undefined {
 		const entries = new Array<OutboxEntry>();
@@ -984,7 +997,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 				if (entries.size() >= MAX_BATCH) return { state, entries };
 				const meta = state.metaOf(entry, now);
 				const targets = orderedTargets(entry);
-				let due = meta.nextAt <= now && !meta.inFlight && !targets.some((target) => waiting.has(target));
+				const held = [...targets, ...currencyTargets(entry, false)].some((target) => waiting.has(target));
+				let due = meta.nextAt <= now && !meta.inFlight && !held;
 				if (due && hasDoc(entry)) {
 					// A document is sent on its own, against the version it is decided on.
 					due = entries.size() === 0 && this.docReady(state, meta);
@@ -1004,6 +1018,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 					return entries.size() === 0 ? undefined : { state, entries };
 				}
 				for (const target of targets) waiting.add(target);
+				// A credit of the outbox that waits also holds back later spends of its currency.
+				if (list !== deadLetters) for (const target of currencyTargets(entry, true)) waiting.add(target);
 			}
 		}
 		return entries.size() === 0 ? undefined : { state, entries };

@@ -105,6 +105,30 @@ export = () => {
 			expect(app.sync.getState(userId)!.items[id].attrs.level).to.equal(3);
 		});
 
+		it("keeps a spend behind an earlier credit that waits for a dead letter", () => {
+			const userId = BASE + 10;
+			const world = syncWorld(7910);
+			const id = `${userId}-sword`;
+			const sword = { id, def: "sword", count: 1, attrs: { level: 1 } };
+			expect(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status).to.equal(201);
+			const { app } = joinedGame(world, userId);
+			const dead = deadLettered(world, app, () => app.sync.updateItem(userId, id, { level: 2 }));
+			expect(dead !== undefined).to.equal(true);
+			// The sword is sold (its update waits for the dead letter), then its 50 coins are spent.
+			const sold = app.sync.mutate(userId, [
+				{ op: "item.remove", id },
+				{ op: "currency.add", currency: "coins", amount: 50 },
+			]);
+			expect(sold.ok).to.equal(true);
+			expect(app.sync.addCurrency(userId, "coins", -50).ok).to.equal(true);
+			waitSettled(world, app, userId, 120);
+			expect(app.sync.pendingCount(userId)).to.equal(0);
+			expect(app.rollbacks.map((rollback) => rollback.reason).join(",")).to.equal("");
+			expect(apiCoins(world, userId)).to.equal(0);
+			const ids = (readPlayer(world, userId).items as unknown as Array<SyncItem>).map((item) => item.id);
+			expect(ids.includes(id)).to.equal(false);
+		});
+
 		it("sends a dead-lettered document during the session, before a newer value of it", () => {
 			const userId = BASE + 3;
 			const world = syncWorld(7903);
