@@ -1416,6 +1416,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 				fresh.conflicts = meta.conflicts;
 				fresh.uncertain = false;
 				fresh.fixedKey = meta.fixedKey;
+				// Still a dead letter (it stays in that list): a failed send must not list it twice.
+				fresh.dead = meta.dead;
 				fresh.docBases = bases;
 				this.persistKey(state, fresh);
 				this.rebuild(state);

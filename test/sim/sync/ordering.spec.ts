@@ -129,6 +129,36 @@ export = () => {
 			expect(ids.includes(id)).to.equal(false);
 		});
 
+		it("keeps a dead letter decided again once in the dead letters when its retry fails", () => {
+			const userId = BASE + 11;
+			const world = syncWorld(7911);
+			const { app, server } = joinedGame(world, userId, {
+				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
+			});
+			// A document set with a credit, dead-lettered; meanwhile another writer moves the version.
+			const dead = deadLettered(world, app, () =>
+				app.sync.mutate(userId, [
+					{ op: "doc.set", name: "settings", value: { music: false } },
+					{ op: "currency.add", currency: "coins", amount: 10 },
+				]),
+			);
+			expect(dead !== undefined).to.equal(true);
+			expect(serverWrite(world, userId, [coins(5)]).status).to.equal(201);
+			// Its retry meets the new version (412) and it is decided again under a new key, whose
+			// first send fails.
+			world.runUntil(() => !app.sync.isQueued(userId, dead!), 120);
+			expect(app.sync.isQueued(userId, dead!)).to.equal(false);
+			const failures = app.sync.stats().transportFailures;
+			world.failHttp({ kind: "connectFail", count: 1, server, match: "/v1/batch" });
+			world.runUntil(() => app.sync.stats().transportFailures > failures, 60);
+			expect(app.sync.getState(userId)!.currencies.coins).to.equal(15);
+			expect(app.sync.pendingCount(userId)).to.equal(1);
+			waitSettled(world, app, userId, 120);
+			expect(app.sync.pendingCount(userId)).to.equal(0);
+			expect(apiCoins(world, userId)).to.equal(15);
+			expect(apiDoc(world, userId, "settings")?.music).to.equal(false);
+		});
+
 		it("sends a dead-lettered document during the session, before a newer value of it", () => {
 			const userId = BASE + 3;
 			const world = syncWorld(7903);
