@@ -423,14 +423,14 @@ class VaultImpl<T extends object> implements Vault<T> {
 		const releases = new Array<Promise<void>>();
 		for (const [, session] of this.sessions) releases.push(session.release("shutdown"));
 		// A load running now takes the lock and, finding the vault closing, releases it: the
-		// heartbeat must outlive that release, or another server would take this live lock.
-		for (const [, loading] of this.loading) {
-			releases.push(
-				loading.promise.then(
-					() => undefined,
-					() => undefined,
-				),
+		// heartbeat must outlive that release (not just the load, which ends as it begins the
+		// release), or another server would take this live lock.
+		for (const [userId, loading] of this.loading) {
+			const loaded = loading.promise.then(
+				() => undefined,
+				() => undefined,
 			);
+			releases.push(loaded.then(() => this.sessions.get(userId)?.whenReleased()));
 		}
 		this.closed = Promise.all(releases).then(() => {
 			this.handoff.stop();

@@ -109,6 +109,38 @@ export = () => {
 			expect(storedCoins(world, 24)).to.equal(41);
 		});
 
+		it("keeps a closing server alive to others until a load it was running has released", () => {
+			const world = sim.World.new({ seed: 206 });
+			const a = world.startServer();
+			const b = world.startServer();
+			// What the release hook writes reaches the release (a flushed outbox, say).
+			const vaultA = walletVault(a, {
+				hooks: {
+					beforeRelease: (session) => {
+						task.wait(3);
+						session.data.coins = 56;
+					},
+				},
+			});
+			const vaultB = walletVault(b);
+			// A writes slowly: the player's load is still running when the vault closes.
+			a.services.DataStoreService.faults.setLatency(4);
+			const player = a.join(26);
+			world.advance(1);
+			let closed = false;
+			void vaultA.close().then(() => (closed = true));
+			world.runUntil(() => closed, 60);
+			expect(closed).to.equal(true);
+			// The player (sent away by the closing A) joins B while A's release of that load is
+			// still being written.
+			expect(player.Parent).to.equal(undefined);
+			b.join(26);
+			waitForSession(world, vaultB, 26, 120);
+			world.advance(30);
+			expect(vaultB.getSession(26)!.data.coins).to.equal(56);
+			expect(storedCoins(world, 26)).to.equal(56);
+		});
+
 		it("keeps a shutting-down server alive to others until its last vault has released", () => {
 			const world = sim.World.new({ seed: 205 });
 			const a = world.startServer();
