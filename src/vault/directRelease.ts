@@ -2,9 +2,16 @@
 import type { Profile } from "@rbxts/profileservice/globals";
 import type { Envelope } from "./envelope";
 
+/** What a direct release did: wrote the release, found the lock not this session's, or failed. */
+export type DirectRelease = "released" | "notHeld" | "failed";
+
+/** A stored global update: `[id, version, locked, data]`. */
+type StoredUpdate = [number, number, boolean, unknown];
+
 /** The parts of ProfileService's stored value a release touches. */
 interface StoredProfile {
 	Data: unknown;
+	GlobalUpdates?: [number, Array<StoredUpdate>];
 	RobloxMetaData?: unknown;
 	UserIds?: Array<number>;
 	MetaData: {
@@ -17,8 +24,19 @@ interface StoredProfile {
 
 /** ProfileService's private global-update queues, which a direct release must not skip. */
 interface GlobalUpdatesInternals {
-	_pending_update_lock?: Array<unknown>;
-	_pending_update_clear?: Array<unknown>;
+	_pending_update_lock?: Array<number>;
+	_pending_update_clear?: Array<number>;
+}
+
+/** Applies the locks and clears a profile has not saved yet to the stored updates, as ProfileService's saves do. */
+function applyPendingUpdates(updates: Array<StoredUpdate>, internals: GlobalUpdatesInternals): void {
+	for (const update of updates) {
+		if (internals._pending_update_lock?.includes(update[0])) update[2] = true;
+	}
+	for (const id of internals._pending_update_clear ?? []) {
+		const index = updates.findIndex((update) => update[0] === id && update[2]);
+		if (index >= 0) updates.remove(index);
+	}
 }
 
 /**
@@ -29,7 +47,8 @@ interface GlobalUpdatesInternals {
  * session (same JobId, same load count) still holds the lock, so it can never overwrite a
  * newer owner; ProfileService's queued release later finds the lock gone and writes nothing
  * new. Profiles with unsaved global-update locks or clears are left to ProfileService, which
- * owns that bookkeeping. Returns whether the release was saved.
+ * owns that bookkeeping, unless `withUpdates` (a release ProfileService no longer writes): then
+ * the write applies them as ProfileService's own release would.
  */
 export function releaseDirectly(
 	profile: Profile<Envelope>,
@@ -37,10 +56,13 @@ export function releaseDirectly(
 	key: string,
 	placeId: number,
 	jobId: string,
-): boolean {
+	withUpdates = false,
+): DirectRelease {
 	const globalUpdates = profile.GlobalUpdates as unknown as GlobalUpdatesInternals;
-	if ((globalUpdates._pending_update_lock?.size() ?? 0) > 0) return false;
-	if ((globalUpdates._pending_update_clear?.size() ?? 0) > 0) return false;
+	if (!withUpdates) {
+		if ((globalUpdates._pending_update_lock?.size() ?? 0) > 0) return "failed";
+		if ((globalUpdates._pending_update_clear?.size() ?? 0) > 0) return "failed";
+	}
 	const loadCount = profile.MetaData.SessionLoadCount;
 	let released = false;
 	const [success] = pcall(() =>
@@ -50,6 +72,9 @@ export function releaseDirectly(
 			const session = stored.MetaData.ActiveSession;
 			if (!session || session[0] !== placeId || session[1] !== jobId) return $tuple(undefined);
 			if (stored.MetaData.SessionLoadCount !== loadCount) return $tuple(undefined);
+			if (withUpdates && typeIs(stored.GlobalUpdates, "table")) {
+				applyPendingUpdates(stored.GlobalUpdates[1], globalUpdates);
+			}
 			stored.Data = profile.Data;
 			stored.RobloxMetaData = profile.RobloxMetaData;
 			stored.UserIds = profile.UserIds;
@@ -61,5 +86,6 @@ export function releaseDirectly(
 			return $tuple(stored, stored.UserIds, stored.RobloxMetaData as object | undefined);
 		}),
 	);
-	return success && released;
+	if (!success) return "failed";
+	return released ? "released" : "notHeld";
 }

@@ -1,5 +1,7 @@
+import ProfileService from "@rbxts/profileservice";
 import { makeError } from "../core/errors";
 import type { Profile } from "@rbxts/profileservice/globals";
+import type { DirectRelease } from "./directRelease";
 import type { Envelope } from "./envelope";
 import type { ReleaseReason, Session } from "./types";
 
@@ -58,6 +60,8 @@ function confirmSave(profile: Profile<Envelope>, session: number, timeout: numbe
 const PROFILE_SERVICE_COOLDOWN = 7;
 /** Seconds ProfileService gets to write a release on its own before hopsafe writes it. */
 const RELEASE_GRACE = 1;
+/** Tries of a release hopsafe writes itself at shutdown (1 + 2 + 3 s apart, inside BindToClose's 30 s). */
+const KEPT_RELEASE_ATTEMPTS = 4;
 
 /** The live side of a {@link Session}: a ProfileService profile plus hopsafe's bookkeeping. */
 export class ProfileSession<T extends object> implements Session<T> {
@@ -70,6 +74,10 @@ export class ProfileSession<T extends object> implements Session<T> {
 	private releaseReason?: ReleaseReason;
 	/** os.clock() of this session's last DataStore write (the load counts). */
 	private lastWriteAt = os.clock();
+	/** The release hooks are running: the lock must outlast them. */
+	private hooking = false;
+	/** ProfileService let the profile go at shutdown while the hooks ran; the release is ours to write. */
+	private keptAtShutdown = false;
 
 	constructor(
 		readonly userId: number,
@@ -77,7 +85,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 		readonly player: Player,
 		readonly profile: Profile<Envelope>,
 		private readonly onRelease: (session: ProfileSession<T>, reason: ReleaseReason) => void,
-		private readonly releaseDirectly: (profile: Profile<Envelope>) => boolean,
+		private readonly releaseDirectly: (profile: Profile<Envelope>, withUpdates?: boolean) => DirectRelease,
 		private readonly beforeRelease?: (session: ProfileSession<T>, reason: ReleaseReason) => void,
 		private readonly releaseDeadline = 10,
 	) {
@@ -87,6 +95,22 @@ export class ProfileSession<T extends object> implements Session<T> {
 		profile.KeyInfoUpdated.Connect(() => {
 			this.lastWriteAt = os.clock();
 		});
+		profile.ListenToRelease(() => this.keepAtShutdown());
+	}
+
+	/**
+	 * ProfileService releases every profile it still holds when the server shuts down, also one
+	 * whose release hooks are running (a player who left just before: the last one of a server
+	 * that closes because it is empty). That release would end the lock without what the hooks
+	 * change, and let another server load the player meanwhile. ProfileService (1.4.2) reads the
+	 * session's load count for its release write right after its release listeners ran; a count
+	 * that is not the stored one makes the write leave the stored profile as it is, and the
+	 * session writes its release itself once the hooks are done.
+	 */
+	private keepAtShutdown(): void {
+		if (!this.hooking || !ProfileService.ServiceLocked) return;
+		this.keptAtShutdown = true;
+		this.setLoadCount(-1);
 	}
 
 	isActive(): boolean {
@@ -119,7 +143,15 @@ export class ProfileSession<T extends object> implements Session<T> {
 				resolve();
 				return;
 			}
+			this.hooking = true;
 			this.runBeforeRelease(reason);
+			this.hooking = false;
+			if (this.keptAtShutdown) {
+				this.setLoadCount(this.generation);
+				this.releaseKept();
+				resolve();
+				return;
+			}
 			let released = false;
 			this.profile.ListenToHopReady(() => {
 				released = true;
@@ -132,12 +164,30 @@ export class ProfileSession<T extends object> implements Session<T> {
 			// (or is queued behind a save in flight); then release directly so the next server
 			// does not wait for it. Otherwise give ProfileService a moment to do it alone.
 			const releaseNow = () => {
-				if (!released && this.releaseDirectly(this.profile)) resolve();
+				if (!released && this.releaseDirectly(this.profile) === "released") resolve();
 			};
 			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN) releaseNow();
 			else task.delay(RELEASE_GRACE, releaseNow);
 		}).finally(() => this.onRelease(this, reason));
 		return this.releasing;
+	}
+
+	/** Sets the load count ProfileService keeps for this profile (its typings make it read-only). */
+	private setLoadCount(count: number): void {
+		(this.profile.MetaData as { SessionLoadCount: number }).SessionLoadCount = count;
+	}
+
+	/**
+	 * Writes the release of a profile ProfileService let go at shutdown while the hooks ran (see
+	 * keepAtShutdown): the data as the hooks left it, and the lock cleared, while this session
+	 * still holds it. A write that fails is tried again; one that finds the lock gone writes nothing.
+	 */
+	private releaseKept(): void {
+		for (let attempt = 1; attempt <= KEPT_RELEASE_ATTEMPTS; attempt++) {
+			const outcome = this.releaseDirectly(this.profile, true);
+			if (outcome !== "failed") return;
+			if (attempt < KEPT_RELEASE_ATTEMPTS) task.wait(attempt);
+		}
 	}
 
 	/** Runs the beforeRelease hook on its own thread, waiting for it at most the deadline. */

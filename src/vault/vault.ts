@@ -694,7 +694,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 			player,
 			profile as Profile<Envelope>,
 			(ended, reason) => this.onSessionEnded(ended, reason),
-			(released) => releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId),
+			(released, withUpdates) =>
+				releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId, withUpdates),
 			(releasing, reason) => this.beforeRelease(releasing, reason),
 			this.options.releaseDeadline,
 		);

@@ -55,10 +55,12 @@ export interface TradeWorldOptions {
 	/** Binds the inventory's remotes too (replication to each owner's client). */
 	readonly inventoryRemotes?: boolean;
 	readonly capacity?: number;
+	/** Simulator settings of the world (beside `printLogs: false`). */
+	readonly settings?: Record<string, unknown>;
 }
 
 export function tradeWorld(options: TradeWorldOptions): TradeWorld {
-	const world = sim.World.new({ seed: options.seed, settings: { printLogs: false } });
+	const world = sim.World.new({ seed: options.seed, settings: { printLogs: false, ...options.settings } });
 	const servers = new Array<TradeServer>();
 	let catalog: Catalog | undefined;
 	const startServer = (): TradeServer => {

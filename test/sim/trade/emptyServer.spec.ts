@@ -1,0 +1,236 @@
+import type { TradeStep } from "../../../src/trade/service/types";
+import {
+	coinsSaved,
+	grantSaved,
+	joinReady,
+	settle,
+	storedCensus,
+	storedItems,
+	storedProfile,
+	storedQuiet,
+	tradeWorld,
+	type TradeServer,
+	type TradeWorld,
+} from "./support/tradeWorld";
+
+function state(setup: TradeWorld): string {
+	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
+}
+
+/**
+ * Two servers that each close (CloseReason.ServerEmpty) `delay` seconds after their last player
+ * leaves; player 1 alone on the first with a sword and 50 coins, player 2 alone on the second
+ * with ten potions.
+ */
+function emptyingServers(seed: number, delay: number): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+	const setup = tradeWorld({
+		seed,
+		servers: 2,
+		limits: { decisionTimeout: 240, saveTimeout: 10 },
+		settings: { emptyServerShutdownSeconds: delay },
+	});
+	const [one, two] = setup.servers;
+	joinReady(setup, one, 1);
+	joinReady(setup, two, 2);
+	grantSaved(one, 1, "sword");
+	coinsSaved(one, 1, 50);
+	grantSaved(two, 2, "potion", 10);
+	setup.world.advance(10);
+	return { setup, one, two };
+}
+
+/** Makes `userId` leave `at` (its only player: the server empties) when it reaches `step` (once). */
+function leaveAt(at: TradeServer, userId: number, step: TradeStep): () => boolean {
+	let left = false;
+	at.onStep = (reached) => {
+		if (reached !== step || left) return;
+		left = true;
+		at.server.leave(at.server.findPlayer(userId)!);
+	};
+	return () => left;
+}
+
+/** Runs the world until `server` has closed. */
+function untilClosed(setup: TradeWorld, at: TradeServer): void {
+	setup.world.runUntil(() => at.server.state === "closed" || at.server.state === "crashed", 300);
+}
+
+function same(actual: unknown, wanted: unknown, what: string): void {
+	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
+}
+
+/** What of `userId` is still in flight in their stored profile (ledger records, waiting messages). */
+function inFlight(setup: TradeWorld, userId: number): string {
+	const profile = storedProfile(setup.world, userId);
+	if (profile === undefined) return "";
+	const parts = new Array<string>();
+	const ledger = profile.ledger;
+	for (const [name, records] of [
+		["outbox", ledger.outbox],
+		["inbox", ledger.inbox],
+		["legs", ledger.legs],
+		["waiting", ledger.waiting],
+	] as Array<[string, object]>) {
+		for (const [id] of pairs(records)) parts.push(`${name}:${tostring(id)}`);
+	}
+	for (const message of profile.pending) {
+		const { id, kind } = message as { id?: string; kind?: string };
+		parts.push(`${tostring(kind)}:${tostring(id)}${id !== undefined && ledger.stamps[id] !== undefined ? "(stamped)" : ""}`);
+	}
+	return parts.join(",");
+}
+
+/** Runs until nothing of players 1 and 2 is in flight in their stored profiles; checks the census. */
+function checkQuiet(setup: TradeWorld, what: string): void {
+	const quiet = () => storedQuiet(setup.world, [1, 2]);
+	if (!quiet()) pcall(() => setup.world.runUntil(quiet, 600));
+	same(quiet(), true, `${what}: in flight [${inFlight(setup, 1)}] [${inFlight(setup, 2)}]`);
+	const census = storedCensus(setup, [1, 2]);
+	same(census.dupes.size(), 0, `${what}: dupes`);
+	same(census.itemCount, 11, `${what}: items`);
+	same(census.currencies.get("coins") ?? 0, 50, `${what}: coins`);
+}
+
+const GIFT = { id: "gift-1", from: 1, to: 2, items: [{ id: "1-1", count: 1 }], currency: { coins: 20 } };
+const GIFT_SENT = "|30 1-1x1,2-1x10|20";
+const GIFT_HELD = "|30 2-1x10|0";
+
+const X = "cross-1";
+const SWAPPED = "2-1x10|0 1-1x1|50";
+const sideOne = () => ({
+	trade: X,
+	player: 1,
+	partner: 2,
+	items: [{ id: "1-1", count: 1 }],
+	currency: { coins: 50 },
+	receive: { items: [{ def: "potion", count: 10 }] },
+});
+const sideTwo = () => ({
+	trade: X,
+	player: 2,
+	partner: 1,
+	items: [{ id: "2-1", count: 10 }],
+	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
+});
+
+const DELAYS = [0, 2];
+
+export = () => {
+	describe("trades when a leave empties a server", () => {
+		it("neither loses nor duplicates a gift whose sender's leave closes the sender's server", () => {
+			const outcomes = new Array<string>();
+			let seed = 960;
+			for (const delay of DELAYS) {
+				for (const step of ["giftEscrowed", "giftSaved", "parcelPosted"] as Array<TradeStep>) {
+					seed += 1;
+					const what = `${step} after ${delay} s`;
+					const [, result] = pcall(() => {
+						const { setup, one, two } = emptyingServers(seed, delay);
+						const left = leaveAt(one, 1, step);
+						const gift = one.trades.gift(GIFT);
+						setup.world.runUntil(() => left() && gift.getStatus() !== "Started", 300);
+						untilClosed(setup, one);
+						same(one.server.state, "closed", "the sender's server");
+						// Settled in the stored profiles alone: the sender's release carried what its
+						// last moments handed on. A server that closes at once can no longer post
+						// the parcel (posts are refused at shutdown): then the release keeps it,
+						// whole, in the sender's outbox, for their next session to send.
+						const quiet = () => storedQuiet(setup.world, [1, 2]);
+						pcall(() => setup.world.runUntil(quiet, 600));
+						const census = storedCensus(setup, [1, 2]);
+						same(census.dupes.size(), 0, "dupes");
+						same(census.itemCount, 11, "items");
+						same(census.currencies.get("coins") ?? 0, 50, "coins");
+						const sent = state(setup) === GIFT_SENT && quiet();
+						if (!sent) {
+							same(state(setup), GIFT_HELD, "before the sender's return");
+							same(`${inFlight(setup, 1)} ${inFlight(setup, 2)}`, "outbox:gift-1 ", "in flight");
+						}
+						// The sender's next session finds the gift sent, or sends it, once.
+						joinReady(setup, two, 1);
+						setup.world.advance(60);
+						checkQuiet(setup, "after the sender's return");
+						same(state(setup), GIFT_SENT, "after the sender's return");
+						return sent ? "sent" : "held";
+					});
+					outcomes.push(`${what}: ${tostring(result)}`);
+				}
+			}
+			expect(outcomes.join("\n")).to.equal(
+				[
+					"giftEscrowed after 0 s: held",
+					"giftSaved after 0 s: held",
+					"parcelPosted after 0 s: sent",
+					"giftEscrowed after 2 s: sent",
+					"giftSaved after 2 s: sent",
+					"parcelPosted after 2 s: sent",
+				].join("\n"),
+			);
+		});
+
+		it("delivers a gift once to a recipient whose leave closes their server while it is on its way", () => {
+			let seed = 970;
+			for (const delay of DELAYS) {
+				seed += 1;
+				const { setup, one, two } = emptyingServers(seed, delay);
+				let left = false;
+				one.onStep = (step) => {
+					if (step !== "parcelPosted" || left) return;
+					left = true;
+					two.server.leave(two.server.findPlayer(2)!);
+				};
+				settle(setup.world, one.trades.gift(GIFT));
+				setup.world.runUntil(() => left, 300);
+				untilClosed(setup, two);
+				expect(two.server.state).to.equal("closed");
+				const fresh = setup.startServer();
+				joinReady(setup, fresh, 2);
+				checkQuiet(setup, `${delay} s`);
+				expect(state(setup)).to.equal(GIFT_SENT);
+				expect(fresh.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(
+					true,
+				);
+			}
+		});
+
+		it("neither loses nor duplicates a cross-server trade when a side's leave closes its server at any step", () => {
+			// The player who leaves (emptying their server) and the step.
+			const cases: Array<[number, TradeStep]> = [
+				[2, "sideEscrowed"],
+				[2, "sideSaved"],
+				[2, "legPosted"],
+				[1, "legReceived"],
+				[1, "sideSaved"],
+				[1, "parcelPosted"],
+				[2, "parcelReceived"],
+			];
+			const outcomes = new Array<string>();
+			let seed = 980;
+			for (const delay of DELAYS) {
+				for (const [victim, step] of cases) {
+					seed += 1;
+					const what = `${victim}/${step} after ${delay} s`;
+					const [ran, failure] = pcall(() => {
+						const { setup, one, two } = emptyingServers(seed, delay);
+						const victimServer = victim === 1 ? one : two;
+						const left = leaveAt(victimServer, victim, step);
+						for (const at of [two, one]) {
+							if (at.server.state !== "running" || at.server.findPlayer(at === one ? 1 : 2) === undefined) continue;
+							const promise = at.trades.escrowSide(at === one ? sideOne() : sideTwo());
+							setup.world.runUntil(() => left() || promise.getStatus() !== "Started", 300);
+						}
+						setup.world.runUntil(() => left(), 300);
+						untilClosed(setup, victimServer);
+						same(victimServer.server.state, "closed", "the server left empty");
+						const fresh = setup.startServer();
+						joinReady(setup, fresh, victim);
+						checkQuiet(setup, "after the return");
+						same(state(setup), SWAPPED, "after the return");
+					});
+					outcomes.push(`${what}: ${ran ? "ok" : tostring(failure)}`);
+				}
+			}
+			expect(outcomes.join("\n")).to.equal(outcomes.map((line) => `${line.split(":")[0]}: ok`).join("\n"));
+		});
+	});
+};
