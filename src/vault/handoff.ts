@@ -14,7 +14,13 @@ const NOTICE_POLL_FIRST = 0.2;
 const NOTICE_POLL_MAX = 1;
 const LIVENESS_POLL = 1;
 
-type HandoffMessage = { t: "release" | "released" | "notHeld" | "saveNow"; k: string; from: string };
+type HandoffMessage = {
+	t: "release" | "released" | "notHeld" | "saveNow";
+	k: string;
+	from: string;
+	/** Why a release is asked for: absent for a hop, `"erased"` before an erase. */
+	r?: "erased";
+};
 
 /** How a wait for another server's release ended. */
 export type HandoffOutcome = "released" | "dead" | "timeout";
@@ -42,7 +48,7 @@ export class Handoff {
 	constructor(
 		private readonly platform: Platform,
 		vaultName: string,
-		private readonly onReleaseRequested: (key: string, requesterJobId: string) => void,
+		private readonly onReleaseRequested: (key: string, requesterJobId: string, erasing: boolean) => void,
 		private readonly onSaveRequested: (key: string) => void,
 	) {
 		this.notices = platform.memoryStoreService.GetHashMap(NOTICE_MAP);
@@ -87,11 +93,20 @@ export class Handoff {
 
 	/**
 	 * Asks `holder` to release `key`, then waits until its release notice appears, its
-	 * liveness key expires (it is dead), or `timeout` seconds pass.
+	 * liveness key expires (it is dead), or `timeout` seconds pass. With `erasing`, the holder
+	 * is told the profile is about to be erased.
 	 */
-	waitForRelease(key: string, holder: Holder, liveness: LivenessMonitor, timeout: number): HandoffOutcome {
+	waitForRelease(
+		key: string,
+		holder: Holder,
+		liveness: LivenessMonitor,
+		timeout: number,
+		erasing = false,
+	): HandoffOutcome {
 		this.releasedKeys.delete(key);
-		this.send(holder.jobId, { t: "release", k: key, from: this.platform.jobId });
+		const request: HandoffMessage = { t: "release", k: key, from: this.platform.jobId };
+		if (erasing) request.r = "erased";
+		this.send(holder.jobId, request);
 		const started = this.platform.clock();
 		let lastLivenessCheck = -math.huge;
 		let poll = NOTICE_POLL_FIRST;
@@ -129,7 +144,7 @@ export class Handoff {
 		const message = data as Partial<HandoffMessage>;
 		if (!typeIs(message.k, "string") || !typeIs(message.from, "string")) return;
 		if (message.t === "release") {
-			this.onReleaseRequested(message.k, message.from);
+			this.onReleaseRequested(message.k, message.from, message.r === "erased");
 		} else if (message.t === "saveNow") {
 			this.onSaveRequested(message.k);
 		} else if (message.t === "released" || message.t === "notHeld") {

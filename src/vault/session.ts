@@ -163,6 +163,9 @@ export class ProfileSession<T extends object> implements Session<T> {
 			// That save waits out ProfileService's cooldown when the key was written recently
 			// (or is queued behind a save in flight); then release directly so the next server
 			// does not wait for it. Otherwise give ProfileService a moment to do it alone.
+			// Before an erase, ProfileService's own release must be written first: written
+			// after the key is removed, it would fail and be retried for as long as the server runs.
+			if (reason === "erased") return;
 			const releaseNow = () => {
 				if (!released && this.releaseDirectly(this.profile) === "released") resolve();
 			};

@@ -20,6 +20,7 @@ const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 	SessionLost: "Your data was loaded on another server. Please rejoin.",
 	NewerSchema: "This server is older than your saved data. Please rejoin to reach an updated server.",
 };
+const KICK_MESSAGES_ERASED = "Your data was erased.";
 const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
 
 /** A player data vault: session-locked profiles over ProfileService. See {@link createVault}. */
@@ -53,7 +54,12 @@ export interface Vault<T extends object> {
 	 * seconds later, the player's session is loaded again once the release is saved.
 	 */
 	prepareTeleport(player: Player): Promise<void>;
-	/** GDPR erasure: ends the session here if any, then removes the stored profile. */
+	/**
+	 * GDPR erasure: ends the player's session wherever it is held (another server is asked to
+	 * release it and kicks the player), then removes the stored profile. Rejects with
+	 * `SessionLocked` when a live server keeps the session, `PlatformFailure` when the
+	 * DataStore fails.
+	 */
 	erase(userId: number): Promise<void>;
 	/**
 	 * Reads a player's stored profile without loading it or touching the lock, online anywhere
@@ -215,7 +221,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.handoff = new Handoff(
 			this.platform,
 			options.name,
-			(key, requester) => this.onReleaseRequested(key, requester),
+			(key, requester, erasing) => this.onReleaseRequested(key, requester, erasing),
 			(key) => this.findByKey(key)?.save(),
 		);
 	}
@@ -400,14 +406,44 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	erase(userId: number): Promise<void> {
+		const key = this.keyFor(userId);
 		return this.release(userId, "erased").then(
 			() =>
 				new Promise<void>((resolve, reject) => {
-					const [success, wiped] = pcall(() => this.store.WipeProfileAsync(this.keyFor(userId)));
+					// A session another server holds would outlive its profile: its saves would
+					// fail and its release never be written. That server releases first.
+					const inspected = this.inspect(key);
+					if (!inspected.ok && inspected.failure.kind === "PlatformFailure") return reject(inspected.failure);
+					const holder = inspected.ok ? inspected.inspection.holder : undefined;
+					if (holder && holder.jobId !== this.platform.jobId) {
+						void this.liveness.ready().await();
+						// The holder's release waits out its hooks and ProfileService's write cooldown.
+						const heartbeatTtl = this.options.heartbeatTtl ?? 12;
+						const timeout =
+							math.max(this.options.handoffTimeout ?? 15, heartbeatTtl + 3) +
+							(this.options.releaseDeadline ?? 10) +
+							10;
+						const outcome = this.handoff.waitForRelease(key, holder, this.liveness, timeout, true);
+						// Read again after a release: a notice may be stale, and the player may have
+						// joined yet another server since.
+						const after = outcome === "released" ? this.inspect(key) : undefined;
+						if (after && !after.ok && after.failure.kind === "PlatformFailure")
+							return reject(after.failure);
+						const still = after?.ok ? after.inspection.holder : undefined;
+						if (outcome === "timeout" || still !== undefined) {
+							return reject(
+								makeError("SessionLocked", `could not erase ${key}: a server still holds it`, {
+									key,
+									holderJobId: (still ?? holder).jobId,
+								}),
+							);
+						}
+					}
+					const [success, wiped] = pcall(() => this.store.WipeProfileAsync(key));
 					if (success && wiped) resolve();
 					else
 						reject(
-							makeError("PlatformFailure", `could not erase ${this.keyFor(userId)}`, {
+							makeError("PlatformFailure", `could not erase ${key}`, {
 								service: "DataStoreService",
 								operation: "RemoveAsync",
 								retryable: true,
@@ -776,7 +812,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.released.Fire(session.userId, reason);
 	}
 
-	private onReleaseRequested(key: string, requester: string): void {
+	private onReleaseRequested(key: string, requester: string, erasing: boolean): void {
 		const session = this.findByKey(key);
 		if (!session) {
 			this.handoff.replyNotHeld(key, requester);
@@ -784,9 +820,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 		}
 		session.requesters.push(requester);
 		// The player is on another server now; if they are still connected here, this is a
-		// second login and the older one goes, as on Roblox.
+		// second login and the older one goes, as on Roblox. An erase ends the session too.
+		// (An erase's release starts before the kick, whose PlayerRemoving would call it "left".)
+		if (erasing) void session.release("erased");
 		if (session.player.Parent !== undefined) {
-			session.player.Kick("You joined another server.");
+			session.player.Kick(erasing ? KICK_MESSAGES_ERASED : "You joined another server.");
 		}
 		void session.release("requested");
 	}

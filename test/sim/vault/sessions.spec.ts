@@ -1,4 +1,13 @@
-import { lockHolder, profileRef, storedCoins, storedProfile, waitForSession, walletSession, walletVault } from "../support/hopsafe";
+import {
+	lockHolder,
+	profileRef,
+	storedCoins,
+	storedProfile,
+	waitForSession,
+	walletPair,
+	walletSession,
+	walletVault,
+} from "../support/hopsafe";
 
 export = () => {
 	describe("vault sessions", () => {
@@ -109,10 +118,37 @@ export = () => {
 
 		it("erases a player's profile (GDPR) after ending the session", () => {
 			const { world, vault } = walletSession(106, 6);
+			let saveFailures = 0;
+			vault.saveFailed.Connect(() => (saveFailures += 1));
 			const [ok] = vault.erase(6).await();
 			expect(ok).to.equal(true);
 			expect(vault.getSession(6)).to.equal(undefined);
 			expect(world.dataStore().read({ store: "PlayerData", key: "player_6" })).to.equal(undefined);
+			// Nothing of the ended session is still trying to write to the erased key.
+			world.advance(60);
+			expect(saveFailures).to.equal(0);
+		});
+
+		it("erases a profile another server holds after that server released it, and ends its session", () => {
+			const { world, a, vaultA, vaultB } = walletPair(113);
+			const player = a.join(13);
+			waitForSession(world, vaultA, 13);
+			vaultA.getSession(13)!.data.coins = 20;
+			const reasons = new Array<string>();
+			vaultA.released.Connect((_userId, reason) => reasons.push(reason));
+			let saveFailures = 0;
+			vaultA.saveFailed.Connect(() => (saveFailures += 1));
+			const [ok] = vaultB.erase(13).await();
+			expect(ok).to.equal(true);
+			expect(world.dataStore().read(profileRef(13))).to.equal(undefined);
+			// The holder does not go on with a session whose profile is gone: its saves would all
+			// fail and its release would never be written.
+			world.advance(60);
+			expect(vaultA.getSession(13)).to.equal(undefined);
+			expect(reasons.join(",")).to.equal("erased");
+			expect(a.kickMessage(player)).to.equal("Your data was erased.");
+			expect(saveFailures).to.equal(0);
+			expect(world.dataStore().read(profileRef(13))).to.equal(undefined);
 		});
 
 		it("runs the session hooks: data pulled before start, changes flushed before the release is written", () => {
