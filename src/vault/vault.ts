@@ -38,7 +38,10 @@ export interface Vault<T extends object> {
 	readonly migrationFailed: Signal<(failure: LoadFailure) => void>;
 	/** A DataStore save failed (ProfileService retries on its own). */
 	readonly saveFailed: Signal<(userId: number | undefined, failure: HopsafeError) => void>;
-	/** A DataStore request budget dropped below the configured threshold. */
+	/**
+	 * A DataStore request budget dropped below the configured threshold (once per drop: it fires
+	 * again for that request type after the budget has recovered).
+	 */
 	readonly budgetLow: Signal<(requestType: string, budget: number) => void>;
 	/** Loads (or joins the load already running for) a player. Rejects with a HopsafeError. */
 	load(player: Player): Promise<Session<T>>;
@@ -840,12 +843,20 @@ class VaultImpl<T extends object> implements Vault<T> {
 			["GetAsync", Enum.DataStoreRequestType.GetAsync],
 			["SetIncrementAsync", Enum.DataStoreRequestType.SetIncrementAsync],
 		];
+		// Types whose budget is below the threshold: the signal fires when one drops there, and
+		// again only after it has recovered.
+		const low = new Set<string>();
 		while (!this.closing) {
 			for (const [name, requestType] of types) {
 				const [success, budget] = pcall(() =>
 					this.platform.dataStoreService.GetRequestBudgetForRequestType(requestType),
 				);
-				if (success && budget < threshold) this.budgetLow.Fire(name, budget);
+				if (!success) continue;
+				if (budget >= threshold) low.delete(name);
+				else if (!low.has(name)) {
+					low.add(name);
+					this.budgetLow.Fire(name, budget);
+				}
 			}
 			task.wait(5);
 		}

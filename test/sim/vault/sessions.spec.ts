@@ -151,6 +151,26 @@ export = () => {
 			expect(world.dataStore().read(profileRef(13))).to.equal(undefined);
 		});
 
+		it("fires budgetLow once each time a budget drops below the threshold, not at every check", () => {
+			const { world, server, vault } = walletSession(114, 14);
+			const budgets = server.services.DataStoreService as unknown as {
+				setBudget(requestType: string, value: number): void;
+			};
+			const fired = new Array<string>();
+			vault.budgetLow.Connect((requestType) => fired.push(requestType));
+			// The read budget stays empty for 20 s, recovers, then is empty again for 20 s.
+			const drain = () => {
+				for (let second = 0; second < 20; second++) {
+					budgets.setBudget("StandardRead", 0);
+					world.advance(1);
+				}
+			};
+			drain();
+			world.advance(30);
+			drain();
+			expect(fired.join(",")).to.equal("GetAsync,GetAsync");
+		});
+
 		it("runs the session hooks: data pulled before start, changes flushed before the release is written", () => {
 			const world = sim.World.new({ seed: 108 });
 			const server = world.startServer();
