@@ -29,6 +29,22 @@ export function planMigrations(migrations: ReadonlyArray<Migration> = []): Migra
 }
 
 /**
+ * Runs one step on a thread of its own. A step that yields is stopped there and fails: it
+ * would hold a load (and the lock) for as long as it waits, and an offline edit runs it inside
+ * an UpdateAsync transform, which must not yield.
+ */
+function runStep(step: MigrationStep, value: unknown): { success: boolean; result?: unknown; yielded: boolean } {
+	if (!typeIs(step, "function")) return { success: false, result: "the step is not a function", yielded: false };
+	const thread = coroutine.create(step);
+	const [success, result] = coroutine.resume(thread, value);
+	if (coroutine.status(thread) !== "dead") {
+		task.cancel(thread);
+		return { success: false, yielded: true };
+	}
+	return { success, result, yielded: false };
+}
+
+/**
  * Brings stored data to this server's version on a deep copy, then validates it. The stored
  * envelope is never touched: a failure leaves nothing half-migrated.
  */
@@ -54,9 +70,13 @@ export function migrateEnvelope<T>(
 	} else {
 		while (version < plan.currentVersion) {
 			const step = plan.steps[version - 1];
-			const [success, result] = pcall(step, value);
+			const { success, result, yielded } = runStep(step, value);
 			if (!success || result === undefined) {
-				const reason = success ? "returned nothing" : `threw: ${tostring(result)}`;
+				const reason = yielded
+					? "yielded (a migration must not yield)"
+					: success
+						? "returned nothing"
+						: `threw: ${tostring(result)}`;
 				return err(
 					makeError(
 						"MigrationFailed",

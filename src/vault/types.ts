@@ -1,7 +1,10 @@
 import type { HopsafeError } from "../core/errors";
 import type { Platform } from "../platform";
 
-/** A migration step: takes data at version N and returns it at version N + 1. */
+/**
+ * A migration step: takes data at version N and returns it at version N + 1. It must not yield:
+ * a step that yields fails like one that throws.
+ */
 export type MigrationStep = (data: unknown) => unknown;
 
 /**

@@ -110,6 +110,35 @@ export = () => {
 			expect(world.dataStore().rawText(profileRef(33))).to.equal(before);
 		});
 
+		it("treats a migration that yields as a failure: the player is held at once and nothing is written", () => {
+			const world = sim.World.new({ seed: 308 });
+			seedV1(world, 38, 5);
+			const before = world.dataStore().rawText(profileRef(38));
+			const server = world.startServer();
+			const vault = v3Vault(server, [
+				toV2,
+				(data) => {
+					// Waits for something that never comes (a web call, another service).
+					task.wait(1e6);
+					return toV3(data as never);
+				},
+			]);
+			const { failures, migrationFailures } = failuresOf(vault);
+			server.join(38);
+			world.runUntil(() => failures.size() > 0, 60);
+			expect(failures.size()).to.equal(1);
+			expect(failures[0].error.kind).to.equal("MigrationFailed");
+			expect(failures[0].error.message.find("schema 2 to 3 yielded")[0] !== undefined).to.equal(true);
+			expect(migrationFailures.size()).to.equal(1);
+			// An offline edit reports the same failure, not a DataStore one.
+			const [edited, failure] = vault.editOffline(38, () => true).await();
+			expect(edited).to.equal(false);
+			expect((failure as { kind: string }).kind).to.equal("MigrationFailed");
+			world.advance(40);
+			expect(vault.getSession(38)).to.equal(undefined);
+			expect(world.dataStore().rawText(profileRef(38))).to.equal(before);
+		});
+
 		it("kicks with a clear message and writes nothing when the migrated data fails validation", () => {
 			const world = sim.World.new({ seed: 304 });
 			seedV1(world, 34, 5);
