@@ -693,9 +693,13 @@ class VaultImpl<T extends object> implements Vault<T> {
 		}
 
 		// 3. Lock and load. A holder found dead is stolen from at once; a live one is asked
-		//    again and waited for, never stolen from.
+		//    again and waited for, never stolen from. A load whose player left steals nothing:
+		//    the player may have moved to a server that took the lock meanwhile.
 		const started = this.platform.clock();
 		const loadTimeout = this.options.loadTimeout ?? 300;
+		if (stealFrom !== undefined && player.Parent === undefined) {
+			return makeError("Closed", "the player left during the load", { reason: "left" });
+		}
 		// A dead holder is stolen from at the first UpdateAsync; a handler's "Steal" would cost a
 		// second call, after ProfileService's 7 s spacing.
 		const handler = stealFrom !== undefined ? ("Steal" as const) : undefined;
@@ -703,10 +707,10 @@ class VaultImpl<T extends object> implements Vault<T> {
 			key,
 			handler ??
 				((_placeId, jobId) => {
-					if (this.liveness.check(jobId) === "dead") return "Steal";
 					if (this.platform.clock() - started > loadTimeout || this.closing || player.Parent === undefined) {
 						return "Cancel";
 					}
+					if (this.liveness.check(jobId) === "dead") return "Steal";
 					this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
 					return "Repeat";
 				}),

@@ -76,6 +76,40 @@ export = () => {
 			expect(lockHolder(world, 23)).to.equal(b.jobId);
 		});
 
+		it("never steals from the server a player moved to while their load waited for a crashed holder", () => {
+			const world = sim.World.new({ seed: 206 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const c = world.startServer();
+			const vaultA = walletVault(a);
+			const vaultB = walletVault(b);
+			const vaultC = walletVault(c);
+			a.join(26);
+			waitForSession(world, vaultA, 26);
+			vaultA.getSession(26)!.data.coins = 7;
+			vaultA.getSession(26)!.saveAsync().await();
+			a.crash();
+			world.advance(1);
+			// The player joins B, which waits for A's liveness to expire; they give up and join C.
+			// B writes slowly, so C takes the lock first.
+			b.services.DataStoreService.faults.setLatency(3, "UpdateAsync");
+			const first = b.join(26);
+			world.advance(2);
+			b.leave(first);
+			const player = c.join(26);
+			waitForSession(world, vaultC, 26, 60);
+			let lost = false;
+			vaultC.lockLost.Connect(() => (lost = true));
+			vaultC.getSession(26)!.data.coins += 1;
+			world.advance(60);
+			expect(lost).to.equal(false);
+			expect(c.kickMessage(player)).to.equal(undefined);
+			expect(vaultC.getSession(26)).never.to.equal(undefined);
+			expect(vaultB.getSession(26)).to.equal(undefined);
+			expect(lockHolder(world, 26)).to.equal(c.jobId);
+			expect(storedCoins(world, 26)).to.equal(8);
+		});
+
 		it("never steals from a live but slow server, and loads once it releases", () => {
 			const world = sim.World.new({ seed: 204 });
 			const a = world.startServer();
