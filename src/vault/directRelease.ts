@@ -89,3 +89,21 @@ export function releaseDirectly(
 	if (!success) return "failed";
 	return released ? "released" : "notHeld";
 }
+
+/**
+ * Adds `userId` to the user ids of the profile stored under `key` (in the value, where
+ * ProfileService keeps them, and on the key), leaving everything else as it is. Returns whether
+ * the write succeeded.
+ */
+export function addUserId(dataStore: DataStore, key: string, userId: number): boolean {
+	const [success] = pcall(() =>
+		dataStore.UpdateAsync(key, (stored: StoredProfile | undefined) => {
+			if (!typeIs(stored, "table")) return $tuple(undefined);
+			const userIds = typeIs(stored.UserIds, "table") ? stored.UserIds : [];
+			if (!userIds.includes(userId)) userIds.push(userId);
+			stored.UserIds = userIds;
+			return $tuple(stored, stored.UserIds, stored.RobloxMetaData as object | undefined);
+		}),
+	);
+	return success;
+}

@@ -6,7 +6,7 @@ import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { retry } from "../core/retry";
 import { defaultPlatform, type Platform } from "../platform";
 import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
-import { releaseDirectly } from "./directRelease";
+import { addUserId, releaseDirectly } from "./directRelease";
 import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
 import { hasPending, isVaultMessage, processedIds, type MessageHandler, type VaultMessage } from "./messages";
@@ -514,6 +514,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 			}
 			// The holder only sees new messages when it saves; ask it to save now.
 			const inspected = this.inspect(key);
+			// GDPR: a post to a player who never played creates the key, without their user id.
+			if (inspected.ok && !inspected.userIds.includes(userId)) addUserId(this.dataStore, key, userId);
 			const holder = inspected.ok ? inspected.inspection.holder : undefined;
 			if (holder) {
 				const held = this.findByKey(key);
@@ -773,15 +775,19 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private inspect(
 		key: string,
 		version?: string,
-	): { ok: true; inspection: Inspection } | { ok: false; failure: HopsafeError } {
+	): { ok: true; inspection: Inspection; userIds: Array<number> } | { ok: false; failure: HopsafeError } {
 		const options = new Instance("DataStoreGetOptions");
 		options.UseCache = false;
 		const operation = version === undefined ? "GetAsync" : "GetVersionAsync";
-		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () =>
-			version === undefined
-				? this.dataStore.GetAsync(key, options)[0]
-				: this.dataStore.GetVersionAsync(key, version)[0],
-		);
+		let userIds = new Array<number>();
+		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () => {
+			const [value, keyInfo] =
+				version === undefined
+					? this.dataStore.GetAsync(key, options)
+					: this.dataStore.GetVersionAsync(key, version);
+			userIds = keyInfo?.GetUserIds() ?? [];
+			return value;
+		});
 		if (!read) {
 			return {
 				ok: false,
@@ -794,7 +800,9 @@ class VaultImpl<T extends object> implements Vault<T> {
 			};
 		}
 		const inspection = inspectStoredValue(raw, this.options.adoptUnversioned);
-		return inspection.ok ? { ok: true, inspection: inspection.value } : { ok: false, failure: inspection.error };
+		return inspection.ok
+			? { ok: true, inspection: inspection.value, userIds }
+			: { ok: false, failure: inspection.error };
 	}
 
 	/** ProfileService ended a session the vault did not release. */

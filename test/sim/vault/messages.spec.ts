@@ -68,6 +68,17 @@ export = () => {
 			expect(storedCoins(world, 51)).to.equal(25);
 		});
 
+		it("stores the player's user id on the key a message to a player who never played creates (GDPR)", () => {
+			const world = sim.World.new({ seed: 514 });
+			const a = world.startServer();
+			const vaultA = walletVault(a);
+			expect(vaultA.postMessage(64, gift("gift-14", 5)).expect()).to.equal(true);
+			expect(world.dataStore().read(profileRef(64))!.userIds.includes(64)).to.equal(true);
+			// The next message keeps it.
+			vaultA.postMessage(64, gift("gift-15", 5)).expect();
+			expect(world.dataStore().read(profileRef(64))!.userIds.includes(64)).to.equal(true);
+		});
+
 		it("reaches a player online on another server within seconds", () => {
 			const { world, b: holder, vaultA: senderVault, vaultB: holderVault } = walletPair(502);
 			const applied = acceptGifts(holderVault);
