@@ -200,6 +200,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private readonly delivering = new Set<string>();
 	/** Players released for a teleport, until they leave or get their session back. */
 	private readonly teleporting = new Map<number, { player: Player; released: Promise<void> }>();
+	/**
+	 * Ended sessions by key until ProfileService has written its own release, which follows a
+	 * direct release by up to its write cooldown: an erase waits for it.
+	 */
+	private readonly releaseWrites = new Map<string, ProfileSession<T>>();
 	private closing = false;
 	/** The close in progress or done (BindToClose and the game may both close the vault). */
 	private closed?: Promise<void>;
@@ -413,6 +418,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return this.release(userId, "erased").then(
 			() =>
 				new Promise<void>((resolve, reject) => {
+					// ProfileService's own release of a session that ended here may still be
+					// queued: written after the key is removed, it would fail and be retried for
+					// as long as the server runs.
+					const ended = this.releaseWrites.get(key);
+					if (ended) {
+						void new Promise<void>((written) => ended.profile.ListenToHopReady(() => written()))
+							.timeout(30)
+							.await();
+					}
 					// A session another server holds would outlive its profile: its saves would
 					// fail and its release never be written. That server releases first.
 					const inspected = this.inspect(key);
@@ -816,6 +830,10 @@ class VaultImpl<T extends object> implements Vault<T> {
 
 	private onSessionEnded(session: ProfileSession<T>, reason: ReleaseReason): void {
 		if (this.sessions.get(session.userId) === session) this.sessions.delete(session.userId);
+		this.releaseWrites.set(session.key, session);
+		session.profile.ListenToHopReady(() => {
+			if (this.releaseWrites.get(session.key) === session) this.releaseWrites.delete(session.key);
+		});
 		if (reason === "lockLost") {
 			this.lockLost.Fire(session.userId);
 			if (session.player.Parent !== undefined) {

@@ -129,6 +129,20 @@ export = () => {
 			expect(saveFailures).to.equal(0);
 		});
 
+		it("erases the profile of a player who just left without leaving a release write behind", () => {
+			const { world, server, vault, player } = walletSession(115, 15);
+			vault.getSession(15)!.data.coins = 3;
+			let saveFailures = 0;
+			vault.saveFailed.Connect(() => (saveFailures += 1));
+			// A "delete my data" button: the player is kicked, then their data erased.
+			server.kick(player, "Deleting your data.");
+			const [ok] = vault.erase(15).await();
+			expect(ok).to.equal(true);
+			world.advance(60);
+			expect(saveFailures).to.equal(0);
+			expect(world.dataStore().read(profileRef(15))).to.equal(undefined);
+		});
+
 		it("erases a profile another server holds after that server released it, and ends its session", () => {
 			const { world, a, vaultA, vaultB } = walletPair(113);
 			const player = a.join(13);
