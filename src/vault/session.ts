@@ -138,6 +138,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 	release(reason: ReleaseReason = "manual"): Promise<void> {
 		if (this.releasing) return this.releasing;
 		this.releaseReason = reason;
+		/** Set when the release was refused: another server took the lock first. */
+		let lost = false;
 		this.releasing = new Promise<void>((resolve) => {
 			if (!this.profile.IsActive()) {
 				resolve();
@@ -155,6 +157,10 @@ export class ProfileSession<T extends object> implements Session<T> {
 			let released = false;
 			this.profile.ListenToHopReady(() => {
 				released = true;
+				// ProfileService's release save brings the stored lock into MetaData: it wrote
+				// nothing if another session holds the lock, or has held it since.
+				const metaData = this.profile.MetaData;
+				lost = metaData.ActiveSession !== undefined || metaData.SessionLoadCount !== this.generation;
 				resolve();
 			});
 			// Ends the session in ProfileService at once (no more saves of later changes) and
@@ -171,7 +177,10 @@ export class ProfileSession<T extends object> implements Session<T> {
 			};
 			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN) releaseNow();
 			else task.delay(RELEASE_GRACE, releaseNow);
-		}).finally(() => this.onRelease(this, reason));
+		}).finally(() => {
+			if (lost) this.releaseReason = "lockLost";
+			this.onRelease(this, lost ? "lockLost" : reason);
+		});
 		return this.releasing;
 	}
 

@@ -259,6 +259,38 @@ export = () => {
 			expect(storedCoins(world, 12)).to.equal(0);
 		});
 
+		it("reports a lock taken while the session's release was running as lost, not as released", () => {
+			const world = sim.World.new({ seed: 116 });
+			const a = world.startServer();
+			const b = world.startServer();
+			const liveness = { heartbeatInterval: 1, heartbeatTtl: 4 };
+			// A's release hook takes 8 s (an outbox flush to a slow web service).
+			const vaultA = walletVault(a, { ...liveness, hooks: { beforeRelease: () => task.wait(8) } });
+			const vaultB = walletVault(b, liveness);
+			const player = a.join(16);
+			waitForSession(world, vaultA, 16);
+			vaultA.getSession(16)!.saveAsync().expect();
+			const reasons = new Array<string>();
+			vaultA.released.Connect((_userId, reason) => reasons.push(reason));
+			let lost = 0;
+			vaultA.lockLost.Connect(() => (lost += 1));
+			// A looks dead (its heartbeats fail) and never hears B: B takes the lock while A's
+			// release still runs, so A's release write is refused.
+			world.memoryStore().failNext(1000, "InternalError", "HashMap.SetAsync");
+			world.messaging().dropNext(1000);
+			world.advance(5);
+			vaultA.getSession(16)!.data.coins = 5;
+			a.leave(player);
+			b.join(16);
+			waitForSession(world, vaultB, 16, 60);
+			world.runUntil(() => reasons.size() > 0, 60);
+			world.advance(10);
+			expect(lockHolder(world, 16)).to.equal(b.jobId);
+			expect(storedCoins(world, 16)).to.equal(0);
+			expect(reasons.join(",")).to.equal("lockLost");
+			expect(lost).to.equal(1);
+		});
+
 		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
 			const { world, server: a, vault: vaultA, player } = walletSession(107, 7);
 			let lost = false;
