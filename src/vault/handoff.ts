@@ -81,6 +81,13 @@ export class Handoff {
 		for (const requester of requesters) this.send(requester, { t: "released", k: key, from: this.platform.jobId });
 	}
 
+	/** The server whose release of `key` was announced last (within the notices' lifetime). */
+	lastReleaser(key: string): string | undefined {
+		const [read, notice] = pcall(() => this.notices.GetAsync(this.noticeKey(key)));
+		const jobId = read && typeIs(notice, "table") ? (notice as { jobId?: unknown }).jobId : undefined;
+		return typeIs(jobId, "string") ? jobId : undefined;
+	}
+
 	/** Asks the server holding `key` to save soon (a message for it is waiting). */
 	requestSave(holderJobId: string, key: string): void {
 		this.send(holderJobId, { t: "saveNow", k: key, from: this.platform.jobId });
@@ -94,7 +101,7 @@ export class Handoff {
 	/**
 	 * Asks `holder` to release `key`, then waits until its release notice appears, its
 	 * liveness key expires (it is dead), or `timeout` seconds pass. With `erasing`, the holder
-	 * is told the profile is about to be erased.
+	 * is told the profile is about to be erased. Without `notices`, only a reply counts.
 	 */
 	waitForRelease(
 		key: string,
@@ -102,6 +109,7 @@ export class Handoff {
 		liveness: LivenessMonitor,
 		timeout: number,
 		erasing = false,
+		notices = true,
 	): HandoffOutcome {
 		this.releasedKeys.delete(key);
 		const request: HandoffMessage = { t: "release", k: key, from: this.platform.jobId };
@@ -115,9 +123,11 @@ export class Handoff {
 				this.releasedKeys.delete(key);
 				return "released";
 			}
-			const [read, notice] = pcall(() => this.notices.GetAsync(this.noticeKey(key)));
-			if (read && typeIs(notice, "table") && (notice as { jobId?: unknown }).jobId === holder.jobId) {
-				return "released";
+			if (notices) {
+				const [read, notice] = pcall(() => this.notices.GetAsync(this.noticeKey(key)));
+				if (read && typeIs(notice, "table") && (notice as { jobId?: unknown }).jobId === holder.jobId) {
+					return "released";
+				}
 			}
 			if (this.platform.clock() - lastLivenessCheck >= LIVENESS_POLL) {
 				lastLivenessCheck = this.platform.clock();

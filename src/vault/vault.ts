@@ -427,6 +427,20 @@ class VaultImpl<T extends object> implements Vault<T> {
 							.timeout(30)
 							.await();
 					}
+					// The holder's release waits out its hooks and ProfileService's write cooldown.
+					const heartbeatTtl = this.options.heartbeatTtl ?? 12;
+					const timeout =
+						math.max(this.options.handoffTimeout ?? 15, heartbeatTtl + 3) +
+						(this.options.releaseDeadline ?? 10) +
+						10;
+					// The same holds on a server that released the player moments ago: it is
+					// asked, and answers once ProfileService has written that release.
+					const releaser = this.handoff.lastReleaser(key);
+					if (releaser !== undefined && releaser !== this.platform.jobId) {
+						void this.liveness.ready().await();
+						const previous = { placeId: 0, jobId: releaser };
+						this.handoff.waitForRelease(key, previous, this.liveness, timeout, true, false);
+					}
 					// A session another server holds would outlive its profile: its saves would
 					// fail and its release never be written. That server releases first.
 					const inspected = this.inspect(key);
@@ -434,12 +448,6 @@ class VaultImpl<T extends object> implements Vault<T> {
 					const holder = inspected.ok ? inspected.inspection.holder : undefined;
 					if (holder && holder.jobId !== this.platform.jobId) {
 						void this.liveness.ready().await();
-						// The holder's release waits out its hooks and ProfileService's write cooldown.
-						const heartbeatTtl = this.options.heartbeatTtl ?? 12;
-						const timeout =
-							math.max(this.options.handoffTimeout ?? 15, heartbeatTtl + 3) +
-							(this.options.releaseDeadline ?? 10) +
-							10;
 						const outcome = this.handoff.waitForRelease(key, holder, this.liveness, timeout, true);
 						// Read again after a release: a notice may be stale, and the player may have
 						// joined yet another server since.
@@ -848,7 +856,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 	private onReleaseRequested(key: string, requester: string, erasing: boolean): void {
 		const session = this.findByKey(key);
 		if (!session) {
-			this.handoff.replyNotHeld(key, requester);
+			// Before an erase, ProfileService's own release of a session that ended here must
+			// be written first (see erase).
+			const ended = erasing ? this.releaseWrites.get(key) : undefined;
+			if (ended) ended.profile.ListenToHopReady(() => this.handoff.replyNotHeld(key, requester));
+			else this.handoff.replyNotHeld(key, requester);
 			return;
 		}
 		session.requesters.push(requester);

@@ -143,6 +143,24 @@ export = () => {
 			expect(world.dataStore().read(profileRef(15))).to.equal(undefined);
 		});
 
+		it("erases on another server the profile of a player who just left, without leaving a release write behind", () => {
+			const { world, a, vaultA, vaultB } = walletPair(117);
+			const player = a.join(17);
+			waitForSession(world, vaultA, 17);
+			vaultA.getSession(17)!.data.coins = 4;
+			let saveFailures = 0;
+			vaultA.saveFailed.Connect(() => (saveFailures += 1));
+			let released = false;
+			vaultA.released.Connect(() => (released = true));
+			a.leave(player);
+			world.runUntil(() => released, 30);
+			const [ok] = vaultB.erase(17).await();
+			expect(ok).to.equal(true);
+			world.advance(60);
+			expect(saveFailures).to.equal(0);
+			expect(world.dataStore().read(profileRef(17))).to.equal(undefined);
+		});
+
 		it("erases a profile another server holds after that server released it, and ends its session", () => {
 			const { world, a, vaultA, vaultB } = walletPair(113);
 			const player = a.join(13);
