@@ -50,6 +50,21 @@ function docSentOnce(seed: number, userId: number, fault: "dropResponse" | "conn
 	return { world, app };
 }
 
+/**
+ * The player holds a level-1 sword at the API, and its update to level 2 is dead-lettered.
+ * Runs until that happens.
+ */
+function swordUpdateDeadLettered(seed: number, userId: number) {
+	const world = syncWorld(seed);
+	const id = `${userId}-sword`;
+	const sword = { id, def: "sword", count: 1, attrs: { level: 1 } };
+	assert(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status === 201, "the grant failed");
+	const { app } = joinedGame(world, userId);
+	const dead = deadLettered(world, app, () => app.sync.updateItem(userId, id, { level: 2 }));
+	assert(dead !== undefined, "the update was not dead-lettered");
+	return { world, app, id };
+}
+
 export = () => {
 	describe("sync order and recovery", () => {
 		it("asks again for a document whose answer was lost while the player waits for a pull", () => {
@@ -85,13 +100,7 @@ export = () => {
 
 		it("applies a dead-lettered item update before a later update of the same item", () => {
 			const userId = BASE + 2;
-			const world = syncWorld(7902);
-			const id = `${userId}-sword`;
-			const sword = { id, def: "sword", count: 1, attrs: { level: 1 } };
-			expect(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status).to.equal(201);
-			const { app } = joinedGame(world, userId);
-			const dead = deadLettered(world, app, () => app.sync.updateItem(userId, id, { level: 2 }));
-			expect(dead !== undefined).to.equal(true);
+			const { world, app, id } = swordUpdateDeadLettered(7902, userId);
 			// Another update of that sword, and a credit that touches nothing it changes.
 			expect(app.sync.updateItem(userId, id, { level: 3 }).ok).to.equal(true);
 			expect(app.sync.addCurrency(userId, "coins", 7).ok).to.equal(true);
@@ -107,13 +116,7 @@ export = () => {
 
 		it("keeps a spend behind an earlier credit that waits for a dead letter", () => {
 			const userId = BASE + 10;
-			const world = syncWorld(7910);
-			const id = `${userId}-sword`;
-			const sword = { id, def: "sword", count: 1, attrs: { level: 1 } };
-			expect(serverWrite(world, userId, [{ op: "item.grant", item: sword }]).status).to.equal(201);
-			const { app } = joinedGame(world, userId);
-			const dead = deadLettered(world, app, () => app.sync.updateItem(userId, id, { level: 2 }));
-			expect(dead !== undefined).to.equal(true);
+			const { world, app, id } = swordUpdateDeadLettered(7910, userId);
 			// The sword is sold (its update waits for the dead letter), then its 50 coins are spent.
 			const sold = app.sync.mutate(userId, [
 				{ op: "item.remove", id },
