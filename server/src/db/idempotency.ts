@@ -12,6 +12,10 @@ const READ = sql(
 	"key_read",
 	"SELECT fingerprint, status, response FROM idempotency_keys WHERE principal = $1 AND key = $2",
 );
+const READ_LOCKED = sql(
+	"key_read_locked",
+	"SELECT fingerprint, status, response FROM idempotency_keys WHERE principal = $1 AND key = $2 FOR UPDATE",
+);
 const STORE = sql(
 	"key_store",
 	`INSERT INTO idempotency_keys (principal, key, fingerprint, status, response) VALUES ($1, $2, $3, $4, $5)
@@ -30,6 +34,14 @@ export async function lockKey(tx: Queryable, principal: string, key: string): Pr
 /** Reads a stored key, or undefined. */
 export async function readKey(q: Queryable, principal: string, key: string): Promise<StoredKey | undefined> {
 	return (await q.query<StoredKey>(READ, [principal, key]))[0];
+}
+
+/**
+ * Reads a stored key and locks its row until the transaction ends, so that the pruner (which does not
+ * take the key's lock) cannot delete it behind the caller's back: a row it is deleting reads as gone.
+ */
+export async function readKeyLocked(q: Queryable, principal: string, key: string): Promise<StoredKey | undefined> {
+	return (await q.query<StoredKey>(READ_LOCKED, [principal, key]))[0];
 }
 
 /**

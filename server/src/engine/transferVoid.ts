@@ -1,4 +1,4 @@
-import { keepKey, lockKey, readKey, type StoredKey, storeKey } from "../db/idempotency.js";
+import { keepKey, lockKey, readKeyLocked, type StoredKey, storeKey } from "../db/idempotency.js";
 import { type JournaledWrite, journalByKey } from "../db/journal.js";
 import { journalKey } from "../db/record.js";
 import type { Queryable } from "../db/types.js";
@@ -90,7 +90,9 @@ async function attempt(
 		// The lock a transfer (and a transaction) with this key takes before anything else: whichever
 		// comes second finds the outcome the first committed.
 		await lockKey(tx, principal.scope, key);
-		const stored = await readKey(tx, principal.scope, key);
+		// Locked too, against the pruner: a refusal it deletes meanwhile must not be answered (and kept)
+		// after it is gone, or a retry of the transfer could apply after the void said it was refused.
+		const stored = await readKeyLocked(tx, principal.scope, key);
 		if (stored?.fingerprint === VOID_FINGERPRINT) return { status: "voided" };
 		if (stored && stored.status !== 201) return settleRefusal(deps, tx, principal.scope, key, stored);
 		// The transfer's journal rows (kept forever, also once the key was pruned) say what each
