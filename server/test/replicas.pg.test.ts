@@ -16,11 +16,16 @@ import { getPlayer, request, transact } from "./support/http.js";
 let control: Db;
 let replicaA: TestApp;
 let replicaB: TestApp;
+/** Replica A's test-only hook between a request's writes and its COMMIT, when set. */
+let atCommitA: ((tx: Queryable) => Promise<void>) | undefined;
 
 before(async () => {
 	const url = await createPostgresDatabase();
 	control = openPostgres(url, 4);
-	replicaA = await startTestApp({ db: openPostgres(url, 4) });
+	replicaA = await startTestApp({
+		db: openPostgres(url, 4),
+		hooks: { beforeCommit: (tx) => atCommitA?.(tx) },
+	});
 	replicaB = await startTestApp({ db: openPostgres(url, 4) });
 });
 after(async () => {
@@ -93,4 +98,33 @@ test("a void that answers refused while the pruner deletes that refusal keeps it
 		"nothing moved",
 	);
 	assert.deepEqual((await voidKey(replicaB.base, "prune-void", [100])).body, settled.body, "the same answer again");
+});
+
+test("a pruner that reaches a refusal while a void is keeping it leaves the refusal in place", async () => {
+	const body = { legs: [{ from: 102, to: 103, items: [{ id: "102-1" }] }] };
+	const refused = await transfer(replicaB.base, body, "void-prune");
+	assert.equal(refused.status, 409);
+	await control.query("UPDATE idempotency_keys SET created_at = now() - interval '200 hours' WHERE key = 'void-prune'");
+	// Replica A's void has marked the refusal kept and not committed when replica B's pruner runs.
+	let voidPid!: (pid: number) => void;
+	const atCommit = new Promise<number>((resolve) => (voidPid = resolve));
+	let release!: () => void;
+	const released = new Promise<void>((resolve) => (release = resolve));
+	atCommitA = async (tx) => {
+		atCommitA = undefined;
+		voidPid((await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0]!.pid);
+		await released;
+	};
+	const settling = voidKey(replicaA.base, "void-prune", [102, 103]);
+	const pid = await atCommit;
+	const pruning = pruneOnce(control, 168, createMetrics());
+	await blockedBehind(pid);
+	release();
+	const settled = await settling;
+	await pruning;
+	assert.deepEqual(settled.body, { status: "refused", error: refused.body.error });
+	assert.deepEqual(await control.query("SELECT kept FROM idempotency_keys WHERE key = 'void-prune'"), [{ kept: true }]);
+	assert.equal((await transact(replicaA.base, 102, { ops: [grant("102-1")] })).status, 201);
+	const retried = await transfer(replicaA.base, body, "void-prune");
+	assert.equal(retried.text, refused.text, "still the refusal the void answered");
 });
