@@ -17,14 +17,24 @@ function isRejection(failure: unknown): boolean {
 }
 
 function removeFrom(list: Array<string> | undefined, value: string): void {
-	const index = list?.indexOf(value) ?? -1;
-	if (index >= 0) list!.remove(index);
+	if (!typeIs(list, "table")) return;
+	const index = list.indexOf(value);
+	if (index >= 0) list.remove(index);
 }
 
-/** Appends `value`, dropping the oldest entries past `keep`. */
-function pushBounded(list: Array<string>, value: string, keep: number): void {
+/** Drops the oldest entries of `list` past `keep` that are not in `held`. */
+function trim(list: Array<string>, keep: number, held?: ReadonlyArray<string>): void {
+	let index = 0;
+	while (list.size() > keep && index < list.size()) {
+		if (held?.includes(list[index])) index += 1;
+		else list.remove(index);
+	}
+}
+
+/** Appends `value`, dropping the oldest entries past `keep` that are not in `held`. */
+function pushBounded(list: Array<string>, value: string, keep: number, held?: ReadonlyArray<string>): void {
 	list.push(value);
-	while (list.size() > keep) list.shift();
+	trim(list, keep, held);
 }
 
 /**
@@ -165,7 +175,11 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		const result = options.inventory.transact(player, steps, { key });
 		if (!result.ok) return defer(receipt, { kind: "refused", result });
 		if (recording) {
-			pushBounded(ledger.ids, receipt.PurchaseId, keep);
+			// Roblox delivers the receipt again until it is answered PurchaseGranted: its id stays
+			// in the ledger until then, however many purchases are granted meanwhile.
+			if (!typeIs(ledger.unanswered, "table")) ledger.unanswered = [];
+			ledger.unanswered.push(receipt.PurchaseId);
+			pushBounded(ledger.ids, receipt.PurchaseId, keep, ledger.unanswered);
 			pushBounded((ledger.unconfirmed ??= []), receipt.PurchaseId, keep);
 		}
 		unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
@@ -193,6 +207,7 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		// asks under the next key (this one stays refused at the API). A crash that loses this
 		// count only makes the next server ask under this key again and be refused again.
 		removeFrom(ledger.ids, receipt.PurchaseId);
+		removeFrom(ledger.unanswered, receipt.PurchaseId);
 		countRefusal(ledger, receipt.PurchaseId, keep);
 		unsaved.delete(receipt.PurchaseId);
 		return defer(receipt, { kind: "authority_refused", error: failure });
@@ -228,6 +243,10 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 		if (entry !== undefined) {
 			unsaved.delete(receipt.PurchaseId);
 			if (granted.listening) granted.Fire(player, receipt, entry.change);
+		}
+		if (typeIs(ledger.unanswered, "table") && ledger.unanswered.includes(receipt.PurchaseId)) {
+			removeFrom(ledger.unanswered, receipt.PurchaseId);
+			trim(ledger.ids, keep, ledger.unanswered);
 		}
 		return Enum.ProductPurchaseDecision.PurchaseGranted;
 	};

@@ -13,6 +13,11 @@ import type { Platform } from "../platform";
 export interface PurchaseLedger {
 	ids: Array<string>;
 	/**
+	 * Granted ids whose receipt has not been answered `PurchaseGranted` yet (its save was not
+	 * confirmed): Roblox delivers them again, so the bound on `ids` never drops them.
+	 */
+	unanswered?: Array<string>;
+	/**
 	 * External authority: granted ids whose save API transaction this profile has not seen
 	 * answered yet. A later delivery sends it again under the same key and learns the answer.
 	 */
@@ -56,7 +61,10 @@ export interface PurchasesOptions<T extends object> {
 	>;
 	/** Seconds a receipt waits for the session of a player on this server to load (default 60). */
 	readonly sessionWait?: number;
-	/** How many purchase ids a profile keeps (default 100, oldest dropped first). */
+	/**
+	 * How many purchase ids a profile keeps (default 100, oldest dropped first; an id whose
+	 * receipt has not been answered `PurchaseGranted` yet is kept past it).
+	 */
 	readonly keep?: number;
 	/**
 	 * Whether to set `MarketplaceService.ProcessReceipt` (default true). A game that has one

@@ -26,7 +26,7 @@ interface Shop {
 }
 
 /** A vault, an inventory and the purchases binding on `server`. */
-function openShop(server: Sim.Server, capacity = 6): Shop {
+function openShop(server: Sim.Server, capacity = 6, keep?: number): Shop {
 	const hopsafe = hopsafeOn(server);
 	return server.run(() => {
 		const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
@@ -40,6 +40,7 @@ function openShop(server: Sim.Server, capacity = 6): Shop {
 			inventory: service,
 			vault,
 			ledger: (data) => data.purchases,
+			keep,
 			products: new Map([
 				[POTIONS, [{ op: "grant" as const, def: "potion", count: 10 }]],
 				[
@@ -60,10 +61,13 @@ function openShop(server: Sim.Server, capacity = 6): Shop {
 }
 
 /** A world whose one server runs the shop, with player 5 joined and served there. */
-function shopWithBuyer(seed: number, options: { settings?: Record<string, unknown>; capacity?: number } = {}) {
+function shopWithBuyer(
+	seed: number,
+	options: { settings?: Record<string, unknown>; capacity?: number; keep?: number } = {},
+) {
 	const world = sim.World.new({ seed, settings: options.settings });
 	const server = world.startServer();
-	const shop = openShop(server, options.capacity);
+	const shop = openShop(server, options.capacity, options.keep);
 	const player = joinServed(world, server, shop.service, 5);
 	return { world, server, shop, player };
 }
@@ -172,6 +176,35 @@ export = () => {
 			expect(world.receipts(5)[0].status).to.equal("granted");
 			expect(potionsOf(shop.service, 5)).to.equal(10);
 			expect(shop.granted.size()).to.equal(0);
+		});
+
+		it("keeps the id of a receipt not answered yet past the ledger's bound, so it is granted once", () => {
+			const { world, server, shop } = shopWithBuyer(79, {
+				settings: { marketplace: { retryInterval: 1000 } },
+				keep: 2,
+			});
+			server.services.DataStoreService.faults.failNext(1000, { operation: "UpdateAsync" });
+			const first = world.purchase(5, POTIONS);
+			world.advance(40);
+			expect(world.receipts(5)[0].status).to.equal("pending");
+			expect(shop.deferred.includes("save_failed")).to.equal(true);
+			// The DataStore recovers; two later purchases are granted before the first comes again.
+			server.services.DataStoreService.faults.clear();
+			world.purchase(5, POTIONS);
+			world.purchase(5, POTIONS);
+			world.advance(20);
+			expect(world.receipts(5)[1].status).to.equal("granted");
+			expect(world.receipts(5)[2].status).to.equal("granted");
+			expect(potionsOf(shop.service, 5)).to.equal(30);
+			const again = server.run(() => shop.purchases.process(receiptOf(5, first, POTIONS)));
+			expect(again).to.equal(Enum.ProductPurchaseDecision.PurchaseGranted);
+			expect(potionsOf(shop.service, 5)).to.equal(30);
+			// Answered, it is an ordinary entry again: the next grant drops the oldest.
+			const ledger = shop.vault.getSession(5)!.data.purchases;
+			expect((ledger.unanswered ?? []).size()).to.equal(0);
+			server.run(() => shop.purchases.process(receiptOf(5, "fourth", POTIONS)));
+			expect(ledger.ids.size()).to.equal(2);
+			expect(ledger.ids.includes(first)).to.equal(false);
 		});
 
 		it("charges coins and grants the item together, or waits while the inventory is full", () => {
