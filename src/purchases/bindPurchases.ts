@@ -180,7 +180,7 @@ export function bindPurchases<T extends object>(options: PurchasesOptions<T>): P
 			if (!typeIs(ledger.unanswered, "table")) ledger.unanswered = [];
 			ledger.unanswered.push(receipt.PurchaseId);
 			pushBounded(ledger.ids, receipt.PurchaseId, keep, ledger.unanswered);
-			pushBounded((ledger.unconfirmed ??= []), receipt.PurchaseId, keep);
+			pushBounded((ledger.unconfirmed ??= []), receipt.PurchaseId, keep, ledger.unanswered);
 		}
 		unsaved.set(receipt.PurchaseId, { userId: receipt.PlayerId, change: result.value });
 		return undefined;
