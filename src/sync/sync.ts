@@ -1,4 +1,5 @@
-import Signal from "@rbxts/signal";
+import type Signal from "@rbxts/signal";
+import { immediateSignal } from "../core/signal";
 import { deepCopy } from "../core/deepCopy";
 import { deepEqual } from "../core/deepEqual";
 import { makeError, type HopsafeError } from "../core/errors";
@@ -312,12 +313,12 @@ function docsMoved(mirror: SyncState, bases: Map<string, Record<string, unknown>
 }
 
 class SyncImpl<T extends object> implements Sync<T> {
-	readonly ready = new Signal<(userId: number, state: SyncState) => void>();
-	readonly committed = new Signal<(userId: number, key: string, version: number, parts: number) => void>();
-	readonly rolledBack = new Signal<(userId: number, rollback: SyncRollback) => void>();
-	readonly changed = new Signal<(userId: number, state: SyncState) => void>();
-	readonly deadLettered = new Signal<(userId: number, key: string) => void>();
-	readonly failed = new Signal<(userId: number | undefined, failure: HopsafeError) => void>();
+	readonly ready = immediateSignal<(userId: number, state: SyncState) => void>();
+	readonly committed = immediateSignal<(userId: number, key: string, version: number, parts: number) => void>();
+	readonly rolledBack = immediateSignal<(userId: number, rollback: SyncRollback) => void>();
+	readonly changed = immediateSignal<(userId: number, state: SyncState) => void>();
+	readonly deadLettered = immediateSignal<(userId: number, key: string) => void>();
+	readonly failed = immediateSignal<(userId: number | undefined, failure: HopsafeError) => void>();
 	readonly hooks: SessionHooks<T>;
 
 	private readonly platform: Platform;

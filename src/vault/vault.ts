@@ -1,6 +1,7 @@
 import ProfileService from "@rbxts/profileservice";
 import type { Profile, ProfileStore } from "@rbxts/profileservice/globals";
-import Signal from "@rbxts/signal";
+import type Signal from "@rbxts/signal";
+import { immediateSignal } from "../core/signal";
 import { deepCopy } from "../core/deepCopy";
 import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { retry } from "../core/retry";
@@ -174,13 +175,13 @@ function connectionRemoving<V extends defined>(listOf: () => Array<V> | undefine
 }
 
 class VaultImpl<T extends object> implements Vault<T> {
-	readonly loaded = new Signal<(session: Session<T>) => void>();
-	readonly released = new Signal<(userId: number, reason: ReleaseReason) => void>();
-	readonly lockLost = new Signal<(userId: number) => void>();
-	readonly loadFailed = new Signal<(failure: LoadFailure) => void>();
-	readonly migrationFailed = new Signal<(failure: LoadFailure) => void>();
-	readonly saveFailed = new Signal<(userId: number | undefined, failure: HopsafeError) => void>();
-	readonly budgetLow = new Signal<(requestType: string, budget: number) => void>();
+	readonly loaded = immediateSignal<(session: Session<T>) => void>();
+	readonly released = immediateSignal<(userId: number, reason: ReleaseReason) => void>();
+	readonly lockLost = immediateSignal<(userId: number) => void>();
+	readonly loadFailed = immediateSignal<(failure: LoadFailure) => void>();
+	readonly migrationFailed = immediateSignal<(failure: LoadFailure) => void>();
+	readonly saveFailed = immediateSignal<(userId: number | undefined, failure: HopsafeError) => void>();
+	readonly budgetLow = immediateSignal<(requestType: string, budget: number) => void>();
 
 	readonly name: string;
 	private readonly platform: Platform;
