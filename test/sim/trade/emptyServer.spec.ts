@@ -22,12 +22,16 @@ function state(setup: TradeWorld): string {
  * leaves; player 1 alone on the first with a sword and 50 coins, player 2 alone on the second
  * with ten potions.
  */
-function emptyingServers(seed: number, delay: number): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+function emptyingServers(
+	seed: number,
+	delay: number,
+	settings: Record<string, unknown> = {},
+): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
 	const setup = tradeWorld({
 		seed,
 		servers: 2,
 		limits: { decisionTimeout: 240, saveTimeout: 10 },
-		settings: { emptyServerShutdownSeconds: delay },
+		settings: { emptyServerShutdownSeconds: delay, ...settings },
 	});
 	const [one, two] = setup.servers;
 	joinReady(setup, one, 1);
@@ -125,7 +129,10 @@ export = () => {
 					seed += 1;
 					const what = `${step} after ${delay} s`;
 					const [, result] = pcall(() => {
-						const { setup, one, two } = emptyingServers(seed, delay);
+						// Immediate: which steps end "held" and which "sent" depends on the leave's
+						// PlayerRemoving running inside the step (Deferred lets the step go on first;
+						// the census holds either way).
+						const { setup, one, two } = emptyingServers(seed, delay, { signalBehavior: "Immediate" });
 						const left = leaveAt(one, 1, step);
 						const gift = one.trades.gift(GIFT);
 						setup.world.runUntil(() => left() && gift.getStatus() !== "Started", 300);
