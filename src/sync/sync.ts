@@ -68,6 +68,8 @@ const MAX_CONFLICTS = 3;
  * The reconciliation client of the external-authority mode (DESIGN §2, §6): the save API is the
  * truth, each player's profile its cache and the durable outbox of transactions it has not
  * acknowledged yet. Create it with {@link createSync} and pass its `hooks` to `createVault`.
+ * The listeners of its signals start inside `Fire`, each on its own thread, also where
+ * `Workspace.SignalBehavior` is Deferred.
  */
 export interface Sync<T extends object> {
 	/** Give these to `createVault({ hooks })`: join replays and pulls, leave flushes. */

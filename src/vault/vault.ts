@@ -24,7 +24,11 @@ const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 const KICK_MESSAGES_ERASED = "Your data was erased.";
 const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
 
-/** A player data vault: session-locked profiles over ProfileService. See {@link createVault}. */
+/**
+ * A player data vault: session-locked profiles over ProfileService. See {@link createVault}.
+ * The listeners of its signals start inside `Fire`, each on its own thread, also where
+ * `Workspace.SignalBehavior` is Deferred.
+ */
 export interface Vault<T extends object> {
 	readonly name: string;
 	/** A player's session started (data loaded, migrated, validated, locked). */
