@@ -56,10 +56,15 @@ export = () => {
 				assert(granted.ok);
 				swordId = granted.value.minted[0];
 			});
-			// Drinking ten potions causes no write of its own.
+			// Drinking ten potions causes no write of its own: the same writes as the idle world in
+			// the end. The worlds run one after the other, at different virtual times, and an
+			// auto-save due right at a reading can be counted a second earlier or later in one of
+			// them (float rounding of the clocks); an extra write would stay one ahead to the end.
 			for (let second = 0; second < SECONDS; second++) {
-				expect(drinking.writes[second]).to.equal(idle.writes[second]);
+				const near = [idle.writes[second - 1] ?? 0, idle.writes[second], idle.writes[second + 1] ?? idle.writes[second]];
+				expect(near.includes(drinking.writes[second])).to.equal(true);
 			}
+			expect(drinking.writes[SECONDS - 1]).to.equal(idle.writes[SECONDS - 1]);
 			expect(drinking.setup.service.getInventory(drinking.player)!.slots[0] !== false).to.equal(true);
 			// The sword is written within two seconds: one more write than the idle world.
 			expect(rare.writes[1] - idle.writes[1] >= 1).to.equal(true);
