@@ -273,8 +273,11 @@ export = () => {
 			expect(vaultB.getSession(59)!.data.coins).to.equal(25);
 		});
 
-		it("keeps a waiting message for the next load when a loaded listener ends the session", () => {
-			const world = sim.World.new({ seed: 507 });
+		// In Deferred mode (the default of new places) too: the vault's own signals start their
+		// listeners inside Fire, before the session's messages are delivered.
+		for (const signalBehavior of ["Immediate", "Deferred"]) {
+		it(`keeps a waiting message for the next load when a loaded listener ends the session (${signalBehavior} signals)`, () => {
+			const world = sim.World.new({ seed: 507, settings: { signalBehavior } });
 			const a = world.startServer();
 			const vaultA = walletVault(a);
 			const applied = acceptGifts(vaultA);
@@ -298,5 +301,6 @@ export = () => {
 			expect(applied.get("gift-7")).to.equal(1);
 			expect(vaultA.getSession(57)!.data.coins).to.equal(6);
 		});
+		}
 	});
 };
