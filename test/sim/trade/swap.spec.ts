@@ -30,8 +30,10 @@ function describe_(state: InventoryState): string {
 
 export = () => {
 	describe("trade swap on one server", () => {
-		it("swaps items and coins atomically, keeping ids, and a retry applies nothing", () => {
-			const setup = tradeWorld({ seed: 701 });
+		// Under Workspace.SignalBehavior = Deferred too, the default of new places.
+		for (const signalBehavior of ["Immediate", "Deferred"]) {
+		it(`swaps items and coins atomically, keeping ids, and a retry applies nothing (${signalBehavior} signals)`, () => {
+			const setup = tradeWorld({ seed: 701, settings: { signalBehavior } });
 			const [at] = setup.servers;
 			joinReady(setup, at, 1);
 			joinReady(setup, at, 2);
@@ -66,6 +68,7 @@ export = () => {
 			expect(`${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`).to.equal(before);
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
+		}
 
 		it("replicates the trade to each owner's client as deltas", () => {
 			const setup = tradeWorld({ seed: 703, inventoryRemotes: true });

@@ -12,6 +12,35 @@ function emptyingPair(seed: number, delay: number, shutdownOrder = "playersFirst
 	return { world, a, b, vaultA: walletVault(a), vaultB: walletVault(b) };
 }
 
+/**
+ * An emptying pair whose first vault runs a release hook that waits `hookSeconds` (handing
+ * something on, as a trade's parcel or an outbox would), then adds 100 coins; with player
+ * `userId` loaded on the first server long after its load's write (nothing holds a save back in
+ * ProfileService's cooldown) and holding 4 coins.
+ */
+function hookedPair(seed: number, delay: number, userId: number, hookSeconds: number) {
+	const world = sim.World.new({ seed, settings: { emptyServerShutdownSeconds: delay } });
+	const a = world.startServer();
+	const b = world.startServer();
+	const hook = { done: false };
+	const vaultA = walletVault(a, {
+		hooks: {
+			beforeRelease: (session) => {
+				task.wait(hookSeconds);
+				session.data.coins += 100;
+				hook.done = true;
+			},
+		},
+	});
+	const vaultB = walletVault(b);
+	const ends = watchEnds(vaultA);
+	const player = a.join(userId);
+	waitForSession(world, vaultA, userId);
+	world.advance(20);
+	vaultA.getSession(userId)!.data.coins = 4;
+	return { world, a, b, vaultB, ends, player, hook };
+}
+
 /** Watches a vault's ends of sessions: the reasons released, and how many locks were lost. */
 function watchEnds(vault: Vault<Wallet>): { reasons: Array<string>; lost: () => number } {
 	const reasons = new Array<string>();
@@ -61,30 +90,10 @@ export = () => {
 
 		for (const delay of DELAYS) {
 			it(`keeps what a release hook changes while the server starts closing (${delay} s)`, () => {
-				const world = sim.World.new({ seed: 481 + delay, settings: { emptyServerShutdownSeconds: delay } });
-				const a = world.startServer();
-				const b = world.startServer();
-				let hookDone = false;
-				const vaultA = walletVault(a, {
-					hooks: {
-						beforeRelease: (session) => {
-							// Hands something on (a trade's parcel, an outbox) for a moment, then records it.
-							task.wait(2);
-							session.data.coins += 100;
-							hookDone = true;
-						},
-					},
-				});
-				const vaultB = walletVault(b);
-				const ends = watchEnds(vaultA);
-				const player = a.join(56);
-				waitForSession(world, vaultA, 56);
-				// Long after the load's write: nothing holds a save back in ProfileService's cooldown.
-				world.advance(20);
-				vaultA.getSession(56)!.data.coins = 4;
+				const { world, a, b, vaultB, ends, player, hook } = hookedPair(481 + delay, delay, 56, 2);
 				a.leave(player);
 				untilClosed(world, a);
-				expect(hookDone).to.equal(true);
+				expect(hook.done).to.equal(true);
 				expect(ends.lost()).to.equal(0);
 				expect(storedCoins(world, 56)).to.equal(104);
 				expect(lockHolder(world, 56)).to.equal(undefined);
@@ -96,23 +105,7 @@ export = () => {
 
 		for (const delay of [0, 1]) {
 			it(`hands a player who hops while the release hooks run on with what they changed (${delay} s)`, () => {
-				const world = sim.World.new({ seed: 491 + delay, settings: { emptyServerShutdownSeconds: delay } });
-				const a = world.startServer();
-				const b = world.startServer();
-				const vaultA = walletVault(a, {
-					hooks: {
-						beforeRelease: (session) => {
-							task.wait(5);
-							session.data.coins += 100;
-						},
-					},
-				});
-				const vaultB = walletVault(b);
-				const ends = watchEnds(vaultA);
-				const player = a.join(57);
-				waitForSession(world, vaultA, 57);
-				world.advance(20);
-				vaultA.getSession(57)!.data.coins = 4;
+				const { world, a, b, vaultB, ends, player } = hookedPair(491 + delay, delay, 57, 5);
 				// Arrives on B 2 s after leaving A, while A's hooks still run and A is closing.
 				world.teleport(player, a, b, { async: true, delay: 2 });
 				waitForSession(world, vaultB, 57, 60);
