@@ -3,14 +3,16 @@ import {
 	coinsSaved,
 	grantSaved,
 	joinReady,
+	same,
 	settle,
 	storedCensus,
 	storedItems,
+	storedPair,
 	storedProfile,
 	storedQuiet,
-	tradeWorld,
 	type TradeServer,
 	type TradeWorld,
+	tradeWorld,
 } from "./support/tradeWorld";
 
 // Player 1 (the coordinator: the lower user id) gives a sword for player 2's ten potions and 30
@@ -20,14 +22,7 @@ const UNTOUCHED = "1-1x1|0 2-1x10|100";
 const TRADED = "2-1x10|30 1-1x1|70";
 const TRADE = "trade-x";
 
-function state(setup: TradeWorld): string {
-	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
-}
 
-/** Fails the spec unless `actual` equals `wanted` (usable outside `it`, where `expect` is not). */
-function same(actual: unknown, wanted: unknown, what: string): void {
-	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
-}
 
 interface Stage {
 	readonly setup: TradeWorld;
@@ -43,7 +38,7 @@ function stage(seed: number): Stage {
 	grantSaved(at, 2, "potion", 10);
 	coinsSaved(at, 2, 100);
 	setup.world.advance(10);
-	same(state(setup), UNTOUCHED, "state(setup)");
+	same(storedPair(setup), UNTOUCHED, "storedPair(setup)");
 	return { setup, at };
 }
 
@@ -74,7 +69,7 @@ function recover(setup: TradeWorld, on: TradeServer): void {
 
 /** The end state is one of the two legal ones; a retry with the same id then applies nothing twice. */
 function checkAtomic(setup: TradeWorld, on: TradeServer): string {
-	const after = state(setup);
+	const after = storedPair(setup);
 	if (after !== TRADED && after !== UNTOUCHED) throw `neither traded nor untouched: ${after}`;
 	const census = storedCensus(setup, [1, 2]);
 	same(census.dupes.size(), 0, "census.dupes.size()");
@@ -84,12 +79,12 @@ function checkAtomic(setup: TradeWorld, on: TradeServer): string {
 	recover(setup, on);
 	if (after === TRADED) {
 		same(retry.status, "duplicate", "retry.status");
-		same(state(setup), TRADED, "state(setup)");
+		same(storedPair(setup), TRADED, "storedPair(setup)");
 	} else {
 		// An untouched trade may run once on retry (if nobody saved its id), never twice.
-		const retried = state(setup);
+		const retried = storedPair(setup);
 		if (retried !== TRADED && retried !== UNTOUCHED) throw `after a retry, neither traded nor untouched: ${retried}`;
-		if (retry.status === "completed") same(state(setup), TRADED, "state(setup)");
+		if (retry.status === "completed") same(storedPair(setup), TRADED, "storedPair(setup)");
 	}
 	return after;
 }
@@ -161,7 +156,7 @@ export = () => {
 			});
 			expect(answer).to.equal("failed not_owned");
 			recover(staged.setup, staged.at);
-			expect(state(staged.setup)).to.equal("|0 2-1x10|100");
+			expect(storedPair(staged.setup)).to.equal("|0 2-1x10|100");
 			const census = storedCensus(staged.setup, [1, 2]);
 			expect(census.dupes.size()).to.equal(0);
 			expect(census.itemCount).to.equal(10);
@@ -252,7 +247,7 @@ export = () => {
 			const answer = runWith(staged, "partnerEscrowed", () => at.server.leave(at.server.findPlayer(1)!));
 			expect(answer).to.equal("failed no_session");
 			setup.world.runUntil(() => at.trades.isSettled(2) && storedItems(setup.world, 2) === "2-1x10|100", 60);
-			expect(state(setup)).to.equal(UNTOUCHED);
+			expect(storedPair(setup)).to.equal(UNTOUCHED);
 			recover(setup, at);
 			expect(checkAtomic(setup, at)).to.equal(UNTOUCHED);
 		});

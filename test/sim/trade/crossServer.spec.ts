@@ -1,25 +1,20 @@
-import type { TradeLimits, TradeStep } from "../../../src/trade/service/types";
+import type { TradeStep } from "../../../src/trade/service/types";
 import {
-	coinsSaved,
-	grantSaved,
 	joinReady,
+	onceAt,
+	same,
 	settle,
 	storedCensus,
 	storedItems,
+	storedPair,
 	storedProfile,
 	storedQuiet,
-	tradeWorld,
 	type TradeServer,
 	type TradeWorld,
+	twoServers,
 } from "./support/tradeWorld";
 
-function same(actual: unknown, wanted: unknown, what: string): void {
-	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
-}
 
-function state(setup: TradeWorld): string {
-	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
-}
 
 /** Serves `userId` on `on` (after a crash or a leave elsewhere). */
 function rejoin(setup: TradeWorld, on: TradeServer, userId: number): void {
@@ -46,22 +41,6 @@ function quiet(setup: TradeWorld, servers: ReadonlyArray<TradeServer>, items: nu
 	same(census.currencies.get("coins") ?? 0, coins, "coins");
 }
 
-/** Two servers; player 1 on the first with a sword and 50 coins, player 2 on the second with ten potions. */
-function twoServers(
-	seed: number,
-	decisionTimeout = 120,
-	limits: TradeLimits = {},
-): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout, saveTimeout: 10, ...limits } });
-	const [one, two] = setup.servers;
-	joinReady(setup, one, 1);
-	joinReady(setup, two, 2);
-	grantSaved(one, 1, "sword");
-	coinsSaved(one, 1, 50);
-	grantSaved(two, 2, "potion", 10);
-	setup.world.advance(10);
-	return { setup, one, two };
-}
 
 const GIFT = { id: "gift-1", from: 1, to: 2, items: [{ id: "1-1", count: 1 }], currency: { coins: 20 } };
 const GIFT_SENT = "|30 1-1x1,2-1x10|20";
@@ -86,16 +65,6 @@ const sideTwo = () => ({
 	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
 });
 
-/** Crashes `at` when it reaches `step` (once); returns a function telling whether it did. */
-function crashAt(at: TradeServer, step: TradeStep): () => boolean {
-	let fired = false;
-	at.onStep = (reached) => {
-		if (reached !== step || fired) return;
-		fired = true;
-		at.server.crash();
-	};
-	return () => fired;
-}
 
 export = () => {
 	describe("trade across servers", () => {
@@ -103,11 +72,11 @@ export = () => {
 			const { setup, one, two } = twoServers(901);
 			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(storedPair(setup)).to.equal(GIFT_SENT);
 			expect(two.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(true);
 			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("duplicate");
 			setup.world.advance(60);
-			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(storedPair(setup)).to.equal(GIFT_SENT);
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
@@ -124,7 +93,7 @@ export = () => {
 			expect(census.currencies.get("coins")).to.equal(50);
 			joinReady(setup, two, 2);
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(storedPair(setup)).to.equal(GIFT_SENT);
 		});
 
 		it("neither loses nor duplicates a gift when a server crashes at any step", () => {
@@ -140,7 +109,8 @@ export = () => {
 			for (const [victim, step, outcome] of cases) {
 				seed += 1;
 				const { setup, one, two } = twoServers(seed);
-				const crashed = crashAt(victim === 1 ? one : two, step);
+				const victimAt = victim === 1 ? one : two;
+				const crashed = onceAt(victimAt, step, () => victimAt.server.crash());
 				const promise = one.trades.gift(GIFT);
 				setup.world.runUntil(() => crashed(), 300);
 				expect(`${step}: ${crashed()}`).to.equal(`${step}: true`);
@@ -148,7 +118,7 @@ export = () => {
 				const fresh = setup.startServer();
 				rejoin(setup, fresh, victim);
 				quiet(setup, [fresh, victim === 1 ? two : one], 11, 50);
-				expect(`${victim}/${step}: ${state(setup)}`).to.equal(`${victim}/${step}: ${outcome}`);
+				expect(`${victim}/${step}: ${storedPair(setup)}`).to.equal(`${victim}/${step}: ${outcome}`);
 			}
 		});
 
@@ -159,7 +129,7 @@ export = () => {
 			};
 			expect(settle(setup.world, one.trades.gift(GIFT)).status).to.equal("completed");
 			setup.world.runUntil(() => storedItems(setup.world, 2) === "1-1x1,2-1x10|20", 120);
-			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(storedPair(setup)).to.equal(GIFT_SENT);
 			expect(next(storedProfile(setup.world, 1)!.ledger.outbox)[0]).to.equal(undefined);
 			expect(one.inventory.isReady(1)).to.equal(false);
 			quiet(setup, [one, two], 11, 50);
@@ -177,7 +147,7 @@ export = () => {
 			setup.world.runUntil(() => hopped && one.inventory.isReady(2), 120);
 			expect(hopped).to.equal(true);
 			quiet(setup, [one], 11, 50);
-			expect(state(setup)).to.equal(GIFT_SENT);
+			expect(storedPair(setup)).to.equal(GIFT_SENT);
 			expect(one.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(true);
 		});
 
@@ -188,16 +158,16 @@ export = () => {
 			const first = settle(setup.world, one.trades.escrowSide(sideOne()));
 			expect(first.status === "completed" || first.status === "escrowed").to.equal(true);
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(SWAPPED);
+			expect(storedPair(setup)).to.equal(SWAPPED);
 			expect(settle(setup.world, one.trades.escrowSide(sideOne())).status).to.equal("duplicate");
 			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("duplicate");
 			setup.world.advance(60);
-			expect(state(setup)).to.equal(SWAPPED);
+			expect(storedPair(setup)).to.equal(SWAPPED);
 		});
 
 		it("delivers once to a partner who comes back after the coordinator forgot the trade", () => {
 			// Decisions and stamps are kept 0.02 days (29 minutes) here instead of 180.
-			const { setup, one, two } = twoServers(925, 120, { retentionDays: 0.02, sweepInterval: 60 });
+			const { setup, one, two } = twoServers(925, { retentionDays: 0.02, sweepInterval: 60 });
 			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("escrowed");
 			setup.world.advance(5);
 			two.server.leave(two.server.findPlayer(2)!);
@@ -212,26 +182,26 @@ export = () => {
 			const before = one.steps.size();
 			joinReady(setup, one, 2);
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(SWAPPED);
+			expect(storedPair(setup)).to.equal(SWAPPED);
 			const after = one.steps.filter((step, index) => index >= before && step.sub(1, 3) === "leg");
 			expect(after.join(",")).to.equal("");
 		});
 
 		it("returns the partner's side when its coordinator took it, never escrowed and left", () => {
-			const { setup, one, two } = twoServers(926, 60);
+			const { setup, one, two } = twoServers(926, { decisionTimeout: 60 });
 			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("escrowed");
 			setup.world.runUntil(() => storedProfile(setup.world, 1)!.ledger.waiting[X] !== undefined, 120);
 			expect(storedProfile(setup.world, 1)!.ledger.waiting[X]).never.to.equal(undefined);
 			one.server.leave(one.server.findPlayer(1)!);
 			// Past the deadline and verdictTimeout, player 2's server settles it in player 1's profile.
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(KEPT);
+			expect(storedPair(setup)).to.equal(KEPT);
 			expect(one.inventory.isReady(1)).to.equal(false);
 			expect(storedProfile(setup.world, 1)!.ledger.decisions[X].outcome).to.equal("aborted");
 			// Player 1's next session finds nothing left to do.
 			joinReady(setup, one, 1);
 			quiet(setup, [one, two], 11, 50);
-			expect(state(setup)).to.equal(KEPT);
+			expect(storedPair(setup)).to.equal(KEPT);
 		});
 
 		it("returns both sides when the terms differ or one side never comes", () => {
@@ -239,18 +209,18 @@ export = () => {
 			settle(mismatch.setup.world, mismatch.two.trades.escrowSide(sideTwo()));
 			settle(mismatch.setup.world, mismatch.one.trades.escrowSide(sideOne(9)));
 			quiet(mismatch.setup, [mismatch.one, mismatch.two], 11, 50);
-			expect(state(mismatch.setup)).to.equal(KEPT);
+			expect(storedPair(mismatch.setup)).to.equal(KEPT);
 
 			for (const lonely of [1, 2]) {
 				const index = lonely - 1;
-				const alone = twoServers(922 + index, 60);
+				const alone = twoServers(922 + index, { decisionTimeout: 60 });
 				const at = lonely === 1 ? alone.one : alone.two;
 				const side = lonely === 1 ? sideOne() : sideTwo();
 				expect(settle(alone.setup.world, at.trades.escrowSide(side)).status).to.equal("escrowed");
 				const census = storedCensus(alone.setup, [1, 2]);
 				expect(census.dupes.size()).to.equal(0);
 				quiet(alone.setup, [alone.one, alone.two], 11, 50);
-				expect(`${lonely}: ${state(alone.setup)}`).to.equal(`${lonely}: ${KEPT}`);
+				expect(`${lonely}: ${storedPair(alone.setup)}`).to.equal(`${lonely}: ${KEPT}`);
 			}
 		});
 
@@ -266,8 +236,9 @@ export = () => {
 			let seed = 930;
 			for (const [firstSide, victim, step, outcome] of cases) {
 				seed += 1;
-				const { setup, one, two } = twoServers(seed, 240);
-				const crashed = crashAt(victim === 1 ? one : two, step);
+				const { setup, one, two } = twoServers(seed, { decisionTimeout: 240 });
+				const victimAt = victim === 1 ? one : two;
+				const crashed = onceAt(victimAt, step, () => victimAt.server.crash());
 				const order = firstSide === 1 ? [one, two] : [two, one];
 				for (const at of order) {
 					if (at.server.state !== "running") continue;
@@ -279,7 +250,7 @@ export = () => {
 				const fresh = setup.startServer();
 				rejoin(setup, fresh, victim);
 				quiet(setup, [fresh, victim === 1 ? two : one], 11, 50);
-				expect(`${firstSide}/${victim}/${step}: ${state(setup)}`).to.equal(`${firstSide}/${victim}/${step}: ${outcome}`);
+				expect(`${firstSide}/${victim}/${step}: ${storedPair(setup)}`).to.equal(`${firstSide}/${victim}/${step}: ${outcome}`);
 			}
 		});
 	});

@@ -1,66 +1,25 @@
 import type { TradeStep } from "../../../src/trade/service/types";
 import {
-	coinsSaved,
-	grantSaved,
 	joinReady,
+	onceAt,
+	same,
 	settle,
 	storedCensus,
-	storedItems,
+	storedPair,
 	storedProfile,
 	storedQuiet,
-	tradeWorld,
 	type TradeServer,
 	type TradeWorld,
+	twoServers,
 } from "./support/tradeWorld";
 
-function state(setup: TradeWorld): string {
-	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
-}
-
-/**
- * Two servers that each close (CloseReason.ServerEmpty) `delay` seconds after their last player
- * leaves; player 1 alone on the first with a sword and 50 coins, player 2 alone on the second
- * with ten potions.
- */
-function emptyingServers(
-	seed: number,
-	delay: number,
-	settings: Record<string, unknown> = {},
-): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({
-		seed,
-		servers: 2,
-		limits: { decisionTimeout: 240, saveTimeout: 10 },
-		settings: { emptyServerShutdownSeconds: delay, ...settings },
-	});
-	const [one, two] = setup.servers;
-	joinReady(setup, one, 1);
-	joinReady(setup, two, 2);
-	grantSaved(one, 1, "sword");
-	coinsSaved(one, 1, 50);
-	grantSaved(two, 2, "potion", 10);
-	setup.world.advance(10);
-	return { setup, one, two };
-}
-
-/** Makes `userId` leave `at` (its only player: the server empties) when it reaches `step` (once). */
-function leaveAt(at: TradeServer, userId: number, step: TradeStep): () => boolean {
-	let left = false;
-	at.onStep = (reached) => {
-		if (reached !== step || left) return;
-		left = true;
-		at.server.leave(at.server.findPlayer(userId)!);
-	};
-	return () => left;
-}
+// Each server closes (CloseReason.ServerEmpty) `delay` seconds after its last player leaves:
+// player 1 is alone on the first, player 2 alone on the second.
+const EMPTYING_LIMITS = { decisionTimeout: 240, saveTimeout: 10 };
 
 /** Runs the world until `server` has closed. */
 function untilClosed(setup: TradeWorld, at: TradeServer): void {
 	setup.world.runUntil(() => at.server.state === "closed" || at.server.state === "crashed", 300);
-}
-
-function same(actual: unknown, wanted: unknown, what: string): void {
-	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
 }
 
 /** What of `userId` is still in flight in their stored profile (ledger records, waiting messages). */
@@ -132,8 +91,8 @@ export = () => {
 						// Immediate: which steps end "held" and which "sent" depends on the leave's
 						// PlayerRemoving running inside the step (Deferred lets the step go on first;
 						// the census holds either way).
-						const { setup, one, two } = emptyingServers(seed, delay, { signalBehavior: "Immediate" });
-						const left = leaveAt(one, 1, step);
+						const { setup, one, two } = twoServers(seed, EMPTYING_LIMITS, { emptyServerShutdownSeconds: delay, signalBehavior: "Immediate" });
+						const left = onceAt(one, step, () => one.server.leave(one.server.findPlayer(1)!));
 						const gift = one.trades.gift(GIFT);
 						setup.world.runUntil(() => left() && gift.getStatus() !== "Started", 300);
 						untilClosed(setup, one);
@@ -148,16 +107,16 @@ export = () => {
 						same(census.dupes.size(), 0, "dupes");
 						same(census.itemCount, 11, "items");
 						same(census.currencies.get("coins") ?? 0, 50, "coins");
-						const sent = state(setup) === GIFT_SENT && quiet();
+						const sent = storedPair(setup) === GIFT_SENT && quiet();
 						if (!sent) {
-							same(state(setup), GIFT_HELD, "before the sender's return");
+							same(storedPair(setup), GIFT_HELD, "before the sender's return");
 							same(`${inFlight(setup, 1)} ${inFlight(setup, 2)}`, "outbox:gift-1 ", "in flight");
 						}
 						// The sender's next session finds the gift sent, or sends it, once.
 						joinReady(setup, two, 1);
 						setup.world.advance(60);
 						checkQuiet(setup, "after the sender's return");
-						same(state(setup), GIFT_SENT, "after the sender's return");
+						same(storedPair(setup), GIFT_SENT, "after the sender's return");
 						return sent ? "sent" : "held";
 					});
 					outcomes.push(`${what}: ${tostring(result)}`);
@@ -179,7 +138,7 @@ export = () => {
 			let seed = 970;
 			for (const delay of DELAYS) {
 				seed += 1;
-				const { setup, one, two } = emptyingServers(seed, delay);
+				const { setup, one, two } = twoServers(seed, EMPTYING_LIMITS, { emptyServerShutdownSeconds: delay });
 				let left = false;
 				one.onStep = (step) => {
 					if (step !== "parcelPosted" || left) return;
@@ -193,7 +152,7 @@ export = () => {
 				const fresh = setup.startServer();
 				joinReady(setup, fresh, 2);
 				checkQuiet(setup, `${delay} s`);
-				expect(state(setup)).to.equal(GIFT_SENT);
+				expect(storedPair(setup)).to.equal(GIFT_SENT);
 				expect(fresh.inventory.getInventory(2)!.slots.some((stack) => stack !== false && stack.id === "1-1")).to.equal(
 					true,
 				);
@@ -218,9 +177,9 @@ export = () => {
 					seed += 1;
 					const what = `${victim}/${step} after ${delay} s`;
 					const [ran, failure] = pcall(() => {
-						const { setup, one, two } = emptyingServers(seed, delay);
+						const { setup, one, two } = twoServers(seed, EMPTYING_LIMITS, { emptyServerShutdownSeconds: delay });
 						const victimServer = victim === 1 ? one : two;
-						const left = leaveAt(victimServer, victim, step);
+						const left = onceAt(victimServer, step, () => victimServer.server.leave(victimServer.server.findPlayer(victim)!));
 						for (const at of [two, one]) {
 							if (at.server.state !== "running" || at.server.findPlayer(at === one ? 1 : 2) === undefined) continue;
 							const promise = at.trades.escrowSide(at === one ? sideOne() : sideTwo());
@@ -232,7 +191,7 @@ export = () => {
 						const fresh = setup.startServer();
 						joinReady(setup, fresh, victim);
 						checkQuiet(setup, "after the return");
-						same(state(setup), SWAPPED, "after the return");
+						same(storedPair(setup), SWAPPED, "after the return");
 					});
 					outcomes.push(`${what}: ${ran ? "ok" : tostring(failure)}`);
 				}

@@ -183,6 +183,47 @@ export function storedItems(world: Sim.World, userId: number): string {
 	return `${parts.join(",")}|${coins}`;
 }
 
+/** The stored items and coins of players 1 and 2: `"<player 1> <player 2>"` (see {@link storedItems}). */
+export function storedPair(setup: TradeWorld): string {
+	return `${storedItems(setup.world, 1)} ${storedItems(setup.world, 2)}`;
+}
+
+/** Fails the spec unless `actual` equals `wanted` (usable outside `it`, where `expect` is not). */
+export function same(actual: unknown, wanted: unknown, what: string): void {
+	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
+}
+
+/**
+ * Two servers; player 1 on the first with a sword and 50 coins, player 2 on the second with ten
+ * potions. `limits` are added to a decision timeout of 120 s and a save timeout of 10 s.
+ */
+export function twoServers(
+	seed: number,
+	limits: TradeLimits = {},
+	settings?: Record<string, unknown>,
+): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout: 120, saveTimeout: 10, ...limits }, settings });
+	const [one, two] = setup.servers;
+	joinReady(setup, one, 1);
+	joinReady(setup, two, 2);
+	grantSaved(one, 1, "sword");
+	coinsSaved(one, 1, 50);
+	grantSaved(two, 2, "potion", 10);
+	setup.world.advance(10);
+	return { setup, one, two };
+}
+
+/** Runs `act` the first time `at` reaches `step`; returns a function telling whether it has. */
+export function onceAt(at: TradeServer, step: TradeStep, act: () => void): () => boolean {
+	let done = false;
+	at.onStep = (reached) => {
+		if (reached !== step || done) return;
+		done = true;
+		act();
+	};
+	return () => done;
+}
+
 /** A census over the stored profiles of `userIds`. */
 export function storedCensus(setup: TradeWorld, userIds: ReadonlyArray<number>): TradeCensus {
 	const profiles = userIds.map((userId) => {
