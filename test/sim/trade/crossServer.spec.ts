@@ -11,8 +11,8 @@ import {
 	storedQuiet,
 	type TradeServer,
 	type TradeWorld,
-	twoServers,
 } from "./support/tradeWorld";
+import { GIFT, GIFT_SENT, SWAPPED, X, sideOne, sideTwo, twoServers } from "./support/twoServers";
 
 
 
@@ -42,28 +42,9 @@ function quiet(setup: TradeWorld, servers: ReadonlyArray<TradeServer>, items: nu
 }
 
 
-const GIFT = { id: "gift-1", from: 1, to: 2, items: [{ id: "1-1", count: 1 }], currency: { coins: 20 } };
-const GIFT_SENT = "|30 1-1x1,2-1x10|20";
 const GIFT_KEPT = "1-1x1|50 2-1x10|0";
 
-const X = "cross-1";
-const SWAPPED = "2-1x10|0 1-1x1|50";
 const KEPT = "1-1x1|50 2-1x10|0";
-const sideOne = (receive = 10) => ({
-	trade: X,
-	player: 1,
-	partner: 2,
-	items: [{ id: "1-1", count: 1 }],
-	currency: { coins: 50 },
-	receive: { items: [{ def: "potion", count: receive }] },
-});
-const sideTwo = () => ({
-	trade: X,
-	player: 2,
-	partner: 1,
-	items: [{ id: "2-1", count: 10 }],
-	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
-});
 
 
 export = () => {

@@ -10,8 +10,8 @@ import {
 	storedQuiet,
 	type TradeServer,
 	type TradeWorld,
-	twoServers,
 } from "./support/tradeWorld";
+import { GIFT, GIFT_SENT, SWAPPED, sideOne, sideTwo, twoServers } from "./support/twoServers";
 
 // Each server closes (CloseReason.ServerEmpty) `delay` seconds after its last player leaves:
 // player 1 is alone on the first, player 2 alone on the second.
@@ -54,27 +54,8 @@ function checkQuiet(setup: TradeWorld, what: string): void {
 	same(census.currencies.get("coins") ?? 0, 50, `${what}: coins`);
 }
 
-const GIFT = { id: "gift-1", from: 1, to: 2, items: [{ id: "1-1", count: 1 }], currency: { coins: 20 } };
-const GIFT_SENT = "|30 1-1x1,2-1x10|20";
 const GIFT_HELD = "|30 2-1x10|0";
 
-const X = "cross-1";
-const SWAPPED = "2-1x10|0 1-1x1|50";
-const sideOne = () => ({
-	trade: X,
-	player: 1,
-	partner: 2,
-	items: [{ id: "1-1", count: 1 }],
-	currency: { coins: 50 },
-	receive: { items: [{ def: "potion", count: 10 }] },
-});
-const sideTwo = () => ({
-	trade: X,
-	player: 2,
-	partner: 1,
-	items: [{ id: "2-1", count: 10 }],
-	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
-});
 
 const DELAYS = [0, 2];
 

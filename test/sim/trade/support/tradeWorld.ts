@@ -193,26 +193,6 @@ export function same(actual: unknown, wanted: unknown, what: string): void {
 	if (actual !== wanted) throw `${what}: expected ${tostring(wanted)}, got ${tostring(actual)}`;
 }
 
-/**
- * Two servers; player 1 on the first with a sword and 50 coins, player 2 on the second with ten
- * potions. `limits` are added to a decision timeout of 120 s and a save timeout of 10 s.
- */
-export function twoServers(
-	seed: number,
-	limits: TradeLimits = {},
-	settings?: Record<string, unknown>,
-): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout: 120, saveTimeout: 10, ...limits }, settings });
-	const [one, two] = setup.servers;
-	joinReady(setup, one, 1);
-	joinReady(setup, two, 2);
-	grantSaved(one, 1, "sword");
-	coinsSaved(one, 1, 50);
-	grantSaved(two, 2, "potion", 10);
-	setup.world.advance(10);
-	return { setup, one, two };
-}
-
 /** Runs `act` the first time `at` reaches `step`; returns a function telling whether it has. */
 export function onceAt(at: TradeServer, step: TradeStep, act: () => void): () => boolean {
 	let done = false;
