@@ -1,22 +1,16 @@
 import { frames, inventoryWorld, joinReady } from "../inventory/support/inventoryWorld";
 import { answerTo, syncMessages } from "../inventory/support/messages";
-import { lockHolder, storedCoins, waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, storedCoins, waitForSession, walletPair } from "../support/hopsafe";
 
 // The main flows under Workspace.SignalBehavior = Deferred (the default of new places), so
 // both signal modes stay covered whatever default the specs run with.
 const DEFERRED = { signalBehavior: "Deferred" };
-
-function walletServers(seed: number) {
-	const world = sim.World.new({ seed, settings: { printLogs: false, ...DEFERRED } });
-	const a = world.startServer();
-	const b = world.startServer();
-	return { world, a, b, vaultA: walletVault(a), vaultB: walletVault(b) };
-}
+const QUIET_DEFERRED = { printLogs: false, ...DEFERRED };
 
 export = () => {
 	describe("flows in Deferred mode", () => {
 		it("hops a player to another server with what the first one saved, loading at once", () => {
-			const { world, a, b, vaultA, vaultB } = walletServers(1501);
+			const { world, a, b, vaultA, vaultB } = walletPair(1501, QUIET_DEFERRED);
 			const player = a.join(21);
 			waitForSession(world, vaultA, 21);
 			vaultA.getSession(21)!.data.coins = 33;
@@ -32,7 +26,7 @@ export = () => {
 		});
 
 		it("leaves no lock behind for a player who leaves before the join's handlers ran", () => {
-			const { world, a, b, vaultA, vaultB } = walletServers(1502);
+			const { world, a, b, vaultA, vaultB } = walletPair(1502, QUIET_DEFERRED);
 			// Join and leave in one step: PlayerAdded's handler starts after the player is gone.
 			a.leave(a.join(22));
 			world.advance(30);
@@ -44,7 +38,7 @@ export = () => {
 		});
 
 		it("saves and unlocks every player at shutdown", () => {
-			const { world, a, vaultA } = walletServers(1503);
+			const { world, a, vaultA } = walletPair(1503, QUIET_DEFERRED);
 			a.join(23);
 			a.join(24);
 			waitForSession(world, vaultA, 23);

@@ -68,15 +68,18 @@ export function walletSession(
 	return { world, server, vault, player };
 }
 
-/** A new world with two servers, each running a wallet vault. */
-export function walletPair(seed: number): {
+/** A new world (with simulator `settings`) with two servers, each running a wallet vault. */
+export function walletPair(
+	seed: number,
+	settings?: Record<string, unknown>,
+): {
 	world: Sim.World;
 	a: Sim.Server;
 	b: Sim.Server;
 	vaultA: Vault<Wallet>;
 	vaultB: Vault<Wallet>;
 } {
-	const world = sim.World.new({ seed });
+	const world = sim.World.new({ seed, settings });
 	const a = world.startServer();
 	const b = world.startServer();
 	return { world, a, b, vaultA: walletVault(a), vaultB: walletVault(b) };

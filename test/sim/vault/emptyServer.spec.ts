@@ -1,15 +1,20 @@
 import type { Vault } from "../../../src/vault";
-import { lockHolder, storedCoins, storedProfile, waitForSession, walletVault, type Wallet } from "../support/hopsafe";
+import {
+	lockHolder,
+	storedCoins,
+	storedProfile,
+	waitForSession,
+	walletPair,
+	walletVault,
+	type Wallet,
+} from "../support/hopsafe";
 
 /**
  * Two servers running wallet vaults in a world where a server shuts down (CloseReason.ServerEmpty)
  * `delay` seconds after its last player leaves.
  */
 function emptyingPair(seed: number, delay: number, shutdownOrder = "playersFirst") {
-	const world = sim.World.new({ seed, settings: { emptyServerShutdownSeconds: delay, shutdownOrder } });
-	const a = world.startServer();
-	const b = world.startServer();
-	return { world, a, b, vaultA: walletVault(a), vaultB: walletVault(b) };
+	return walletPair(seed, { emptyServerShutdownSeconds: delay, shutdownOrder });
 }
 
 /**
