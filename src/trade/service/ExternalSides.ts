@@ -371,6 +371,8 @@ export class ExternalSides {
 			bundle: offer.bundle,
 			empty: (offer.leg.items ?? []).size() === 0 && next(offer.leg.currencies ?? {})[0] === undefined,
 		};
+		// Nothing to send: a failure decided here like any other, so the coordinator is told too.
+		if (held.side.empty && theirs.empty) return this.refuse(id, refusalOf(held, offer, "empty_offer"));
 		let sent = this.external.commit(id, [held.side, theirs], [book], "trade");
 		for (let attempt = 1; attempt < RETRIES && sent.outcome.status === "pending"; attempt++) {
 			task.wait(this.trades.limits.sweepInterval);
@@ -385,6 +387,8 @@ export class ExternalSides {
 		// The key holds another body (an earlier server of the coordinator sent the trade with
 		// other part ids): what became of it is the outcome, not a failure of this one.
 		if (sent.outcome.status === "duplicate") return this.refuse(id, refusalOf(held, offer, "duplicate"));
+		// Refused before it was sent (legs the authority does not take): nobody was told yet.
+		if (sent.outcome.reason === "bad_request") return this.refuse(id, refusalOf(held, offer, "bad_request"));
 		return this.tell(id, offer.from, sent, held.side.bundle);
 	}
 

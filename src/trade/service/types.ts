@@ -202,9 +202,9 @@ export interface TradeService {
 	 * is escrowed: the partner's side is sent to the coordinator (`escrowed`), which sends both
 	 * sides as one save API transfer once they agree (`completed` or `failed`; `escrowed` while
 	 * the partner's side is on its way) and tells the partner, whose `settled` fires then. A
-	 * failure the coordinator decides without sending (the deadline, terms that disagree) is made
-	 * final with the save API first; `pending` when the API gave no answer (asked again on the
-	 * sweep).
+	 * failure the coordinator decides without sending (the deadline, terms that disagree, nothing
+	 * to send) is made final with the save API first and told to both players; `pending` when
+	 * the API gave no answer (asked again on the sweep).
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 

@@ -708,6 +708,32 @@ export = () => {
 			expect(ledger.sent === undefined || ledger.sent[id] === undefined).to.equal(true);
 		});
 
+		it("tells the coordinator too when neither side gives anything (no transfer to send)", () => {
+			const setup = crossSetup(7828, 28);
+			const { world, one, a, b } = setup;
+			const id = "cross-external-28";
+			const nothing = { items: [], currency: {} };
+			// The coordinator's side comes first, so its outcome is only told by `settled`.
+			expect(side(setup, id, a, nothing, nothing).status).to.equal("escrowed");
+			expect(side(setup, id, b, nothing, nothing).status).to.equal("escrowed");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(one.trades!.isSettled(a)).to.equal(true);
+			expect(tradeTransfers(world, a)).to.equal(0);
+		});
+
+		it("tells the coordinator too when the authority refuses the transfer before sending it", () => {
+			const { setup, sword } = swordForCoins(29, 25);
+			const { world, one, a, b } = setup;
+			// A key the save API cannot take (spaces): the transfer is refused before it is sent.
+			const id = "cross external 29";
+			const coins = { items: [], currency: { coins: 25 } };
+			expect(side(setup, id, a, { items: [{ id: sword, count: 1 }] }, coins).status).to.equal("escrowed");
+			expect(side(setup, id, b, coins, { items: [{ def: "sword", count: 1 }] }).status).to.equal("escrowed");
+			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(one.trades!.isSettled(a)).to.equal(true);
+			expect(tradeTransfers(world, a)).to.equal(0);
+		});
+
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {
 			const setup = crossSetup(7805, 5, { decisionTimeout: 20, sweepInterval: 2 });
 			const { world, one, two, a, b } = setup;
