@@ -20,7 +20,7 @@ export class Book {
 	public readonly delivering = new Set<string>();
 	/** Legs being settled with an absent coordinator: when to try again, and the spacing used. */
 	public readonly retries = new Map<string, { next: number; spacing: number }>();
-	/** Coordinator decisions to announce once saved: trade id → outcome. */
+	/** Outcomes to announce (`settled`) once saved: a coordinator's decisions, a partner's side arriving. */
 	public readonly announce = new Map<string, "completed" | "failed">();
 	public active = true;
 	public running = false;

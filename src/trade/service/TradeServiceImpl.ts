@@ -270,10 +270,10 @@ export class TradeServiceImpl implements TradeService {
 		const receipt = receiveParcel(book.ledger, book.userId, id, parcel, this.now());
 		book.mark(receipt.keys);
 		if (receipt.applied) this.step("parcelReceived", id);
+		// Told once the arrival is saved (the next pass saves first): told at once, a crash before
+		// that save would have the player's next server receive it again and tell them again.
 		const settled = receipt.settled;
-		if (settled !== undefined && this.settled.listening) {
-			this.settled.Fire(book.userId, settled.trade, settled.outcome);
-		}
+		if (settled !== undefined) book.announce.set(settled.trade, settled.outcome);
 	}
 
 	/** @internal A coordinator receives a leg (stamped: at most once). */

@@ -205,6 +205,29 @@ export = () => {
 			}
 		});
 
+		it("tells the partner once when its server crashes as the coordinator's side arrives", () => {
+			const { setup, one, two } = twoServers(940);
+			const told = new Array<string>();
+			const listen = (at: TradeServer) =>
+				at.trades.settled.Connect((userId, trade, outcome) => told.push(`${at.server.name} ${userId} ${trade} ${outcome}`));
+			listen(one);
+			listen(two);
+			// The partner's server crashes once the side arrives, before that arrival is saved.
+			const crashed = onceAt(two, "parcelReceived", () => two.server.crash());
+			expect(settle(setup.world, two.trades.escrowSide(sideTwo())).status).to.equal("escrowed");
+			settle(setup.world, one.trades.escrowSide(sideOne()));
+			setup.world.runUntil(() => crashed(), 120);
+			expect(crashed()).to.equal(true);
+			const fresh = setup.startServer();
+			listen(fresh);
+			rejoin(setup, fresh, 2);
+			quiet(setup, [one, fresh], 11, 50);
+			expect(storedPair(setup)).to.equal(SWAPPED);
+			// Told on the server that saved the arrival, once.
+			const partner = told.filter((line) => line.split(" ")[1] === "2");
+			expect(partner.join(",")).to.equal(`${fresh.server.name} 2 ${X} completed`);
+		});
+
 		it("neither loses nor duplicates a cross-server trade when a server crashes at any step", () => {
 			// Which side escrows first, the server that crashes, the step, the end state.
 			const cases: Array<[number, number, TradeStep, string]> = [
