@@ -90,6 +90,14 @@ export class Replicator implements ChangeSink {
 	}
 
 	public forget(entry: PlayerEntry): void {
+		// What the session's last frame changed or refused happened: its owner, still here
+		// (a failed teleport loads them again), must hear of it, or a consume the server applied
+		// would be rolled back on their screen and reported as a timeout.
+		if (entry.outbox.size() > 0 && entry.player.Parent !== undefined) {
+			entry.equipDirty = false;
+			const [sent, thrown] = pcall(() => this.flushEntry(entry));
+			if (!sent) this.service.reportFailure("replication", thrown);
+		}
 		table.clear(entry.outbox);
 		entry.deltas = 0;
 		const [cleared, thrown] = pcall(clearEquippedAttributes, entry);

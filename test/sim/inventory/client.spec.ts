@@ -157,6 +157,42 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("delivers the changes of a session's last frame: a consume that starts a failed teleport stays consumed", () => {
+			const setup = inventoryWorld({ seed: 606 });
+			const me = seat(setup, 1);
+			const potions = setup.service.grant(me.player, "potion", 5);
+			assert(potions.ok);
+			frames(setup, 3);
+			setup.world.failTeleports();
+			// A potion of recall: drinking it sends the player elsewhere, and the game notes what
+			// they carry as they go (any read of the inventory in that frame ends its service).
+			setup.server.run(() => {
+				setup.service.consumed.Connect((who) => {
+					const released = setup.vault.prepareTeleport(who);
+					setup.service.getInventory(who);
+					task.spawn(() => {
+						released.await();
+						pcall(() => game.GetService("TeleportService").TeleportAsync(game.PlaceId, [who]));
+					});
+				});
+			});
+			me.client.run(() => me.inventory.consume(0, potions.value.minted[0]));
+			// The teleport fails and the session loads again on this server, well past the
+			// client's 10-second timeout.
+			const shown = new Set<number>();
+			for (let second = 0; second < 60; second++) {
+				setup.world.advance(1);
+				shown.add(count(me.inventory.view(), 0));
+			}
+			expect(setup.service.isReady(me.player)).to.equal(true);
+			expect(count(setup.service.getInventory(me.player), 0)).to.equal(4);
+			// The client never showed the drunk potion back, nor called the consume refused.
+			expect(me.rejections.join()).to.equal("");
+			expect(shown.has(5)).to.equal(false);
+			expect(deepDiff(me.inventory.view(), setup.service.getInventory(me.player))).to.equal(undefined);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("loads nothing of the vault, ProfileService or the package index", () => {
 			const hopsafe = ReplicatedStorage.WaitForChild("hopsafe");
 			const graph = importGraph(hopsafe.WaitForChild("client") as ModuleScript);
