@@ -166,6 +166,13 @@ export class Replicator implements ChangeSink {
 
 	public destroy(): void {
 		this.heartbeat.Disconnect();
+		// A binding made later sends each owner a snapshot: what waited here is stale, and an
+		// entry left marked as queued would never be queued (so never flushed) by it.
+		for (const entry of this.queue) {
+			entry.queued = false;
+			table.clear(entry.outbox);
+			entry.deltas = 0;
+		}
 		table.clear(this.queue);
 		this.orphans.clear();
 	}

@@ -141,6 +141,27 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("replicates again after the remotes are destroyed and bound anew in the frame of a change", () => {
+			const setup = inventoryWorld({ seed: 507 });
+			const player = joinReady(setup, 1);
+			frames(setup, 3);
+			const sword = setup.service.grant(player, "sword", 1);
+			assert(sword.ok);
+			// Unbound before this frame's flush, then bound again (a hot reload of the game's remotes).
+			setup.remotes!.destroy();
+			const again = setup.server.run(() => setup.hopsafe.bindInventoryRemotes(setup.service));
+			const client = setup.server.client(player);
+			client.clearReceived();
+			frames(setup, 3);
+			expect(setup.service.equip(player, 0, sword.value.minted[0], "weapon").ok).to.equal(true);
+			frames(setup, 3);
+			const messages = syncMessages(client, again.sync);
+			expect(messages.filter((message) => message.k === "s").size()).to.equal(1);
+			expect(messages.filter((message) => message.k === "d").size()).to.equal(1);
+			expect(player.GetAttribute("Equipped_weapon")).to.equal("sword");
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("lets exactly one of two players racing for a drop pick it up", () => {
 			const setup = inventoryWorld({ seed: 506 });
 			const owner = joinReady(setup, 1);
