@@ -101,7 +101,7 @@ export class InventoryServiceImpl implements InventoryService {
 		const newToken = options.newDropToken ?? (() => platform.httpService.GenerateGUID(false));
 		this.drops = new DropRegistry(newToken);
 		if (options.policy !== false) {
-			this.saver = new EarlySaver(options.catalog, options.policy ?? {}, (entry) => entry.session.save());
+			this.saver = new EarlySaver(options.catalog, options.policy ?? {}, (entry) => this.saveEarly(entry));
 		}
 
 		if (options.authority !== undefined) {
@@ -285,6 +285,19 @@ export class InventoryServiceImpl implements InventoryService {
 				if (this.dropped.listening) this.dropped.Fire(player, event.drop);
 			} else if (this.pickedUp.listening) this.pickedUp.Fire(player, event);
 		}
+	}
+
+	/**
+	 * An early save, asked for again until one lands while the session lasts: ProfileService
+	 * writes a save once, and a failed write would leave a valuable change to the next auto-save.
+	 */
+	private saveEarly(entry: PlayerEntry): void {
+		task.spawn(() => {
+			while (entry.active && entry.session.isActive()) {
+				const [saved] = entry.session.saveAsync().await();
+				if (saved) return;
+			}
+		});
 	}
 
 	private saveIf(entry: PlayerEntry, valuable: boolean): void {

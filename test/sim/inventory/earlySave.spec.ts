@@ -1,5 +1,12 @@
 import { InventoryWorld, inventoryWorld, joinReady } from "./support/inventoryWorld";
 
+/** Whether the stored profile of player 1 holds the item `id`. */
+function stored(setup: InventoryWorld, id: string): boolean {
+	const read = setup.world.dataStore().read({ store: "InventoryData", key: "player_1" });
+	const profile = read?.value as { Data: { value: { inventory: { slots: Array<{ id: string } | false> } } } };
+	return profile.Data.value.inventory.slots.some((stack) => stack !== false && stack.id === id);
+}
+
 // The early-save policy, read off the DataStore write counters. Three worlds run the same
 // timeline from the same seed: a player joins and gets 20 potions; twelve seconds later (past
 // ProfileService's 7-second write cooldown after the load) one world does nothing more, one
@@ -75,6 +82,24 @@ export = () => {
 			const saved = profile.Data.value.inventory.slots.some((stack) => stack !== false && stack.id === swordId);
 			expect(saved).to.equal(true);
 			for (const world of [idle, drinking, rare]) expect(world.setup.world.takeErrors().size()).to.equal(0);
+		});
+
+		it("asks again for a rare item's early save whose write failed, long before the auto-save", () => {
+			const setup = inventoryWorld({ seed: SEED, remotes: false, policy: { minRarity: "rare", delay: 1 } });
+			const player = joinReady(setup, 1);
+			setup.world.advance(12);
+			setup.server.services.DataStoreService.faults.failNext(1, { operation: "UpdateAsync" });
+			const granted = setup.service.grant(player, "sword", 1);
+			assert(granted.ok);
+			const sword = granted.value.minted[0];
+			let savedAfter = -1;
+			for (let second = 1; second <= SECONDS && savedAfter < 0; second++) {
+				setup.world.advance(1);
+				if (stored(setup, sword)) savedAfter = second;
+			}
+			// The first write fails; the next one ProfileService's 7-second spacing allows carries
+			// it (the auto-save would come about 30 seconds after the grant).
+			expect(savedAfter > 0 && savedAfter <= 12).to.equal(true);
 		});
 
 		it("coalesces several valuable changes within the delay into one save", () => {
