@@ -67,10 +67,17 @@ export class Replicator implements ChangeSink {
 	 */
 	public reject(player: Player, entry: PlayerEntry | undefined, request: number, reason: RequestRejectReason): void {
 		const message: RejectMessage = { k: "r", req: request, reason };
-		if (entry !== undefined) {
-			if (entry.outbox.size() >= MAX_QUEUED_REJECTIONS + entry.deltas) return;
-			entry.outbox.push(message);
-			this.mark(entry);
+		let stream = entry;
+		if (stream !== undefined && !stream.active) {
+			// A session that ended is never flushed again (a request that waited for the game's
+			// authorize hook meanwhile): the refusal goes with the player's next session, or alone.
+			const current = this.service.entries.get(player.UserId);
+			stream = current !== undefined && current.player === player ? current : undefined;
+		}
+		if (stream !== undefined) {
+			if (stream.outbox.size() >= MAX_QUEUED_REJECTIONS + stream.deltas) return;
+			stream.outbox.push(message);
+			this.mark(stream);
 			return;
 		}
 		const queued = this.orphans.get(player);

@@ -141,8 +141,36 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("answers no_session to a player still here whose session ended while the authorize hook yielded", () => {
+			const setup = inventoryWorld({
+				seed: 509,
+				remotes: {
+					authorize: (_player, intent) => {
+						if (intent === "drop") task.wait(1);
+						return true;
+					},
+				},
+			});
+			const owner = joinReady(setup, 1);
+			const sword = setup.service.grant(owner, "sword", 1);
+			assert(sword.ok);
+			const client = setup.server.client(owner);
+			client.fireServer(setup.remotes!.request, 1, "drop", 0, sword.value.minted[0], 1);
+			frames(setup, 2);
+			// Released for a teleport while the hook waits; the teleport fails and the player stays.
+			setup.world.failTeleports();
+			setup.server.run(() => {
+				setup.vault.prepareTeleport(owner).await();
+				pcall(() => game.GetService("TeleportService").TeleportAsync(game.PlaceId, [owner]));
+			});
+			setup.world.advance(2);
+			expect(answerTo(syncMessages(client, setup.remotes!.sync), 1)).to.equal("no_session");
+			expect(setup.service.listDrops().size()).to.equal(0);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("replicates again after the remotes are destroyed and bound anew in the frame of a change", () => {
-			const setup = inventoryWorld({ seed: 507 });
+			const setup = inventoryWorld({ seed: 508 });
 			const player = joinReady(setup, 1);
 			frames(setup, 3);
 			const sword = setup.service.grant(player, "sword", 1);
