@@ -140,17 +140,31 @@ export class Replicator implements ChangeSink {
 	}
 
 	private flushEntry(entry: PlayerEntry): void {
-		const outbox = entry.outbox;
-		if (outbox.size() > 0) {
-			if (entry.deltas > this.maxDeltas) this.compact(entry);
-			this.remote.FireClient(entry.player, entry.outbox);
+		if (entry.outbox.size() > 0) {
+			const compacted = entry.deltas > this.maxDeltas;
+			if (compacted) this.compact(entry);
+			let [sent, thrown] = this.send(entry);
+			// A batch the remote refuses (too large) would be kept and refused again with every
+			// later change: one snapshot is usually far smaller than a frame's deltas.
+			if (!sent && !compacted && entry.deltas > 0) {
+				this.compact(entry);
+				[sent, thrown] = this.send(entry);
+			}
+			// Never kept for a later frame: a client that missed it sees the gap and resyncs.
 			table.clear(entry.outbox);
 			entry.deltas = 0;
+			if (!sent) this.service.reportFailure("replication", thrown);
 		}
 		if (entry.equipDirty) {
 			entry.equipDirty = false;
 			writeEquippedAttributes(entry, this.service.catalog);
 		}
+	}
+
+	/** Sends the entry's batch; the error when the remote refused it. */
+	private send(entry: PlayerEntry): [sent: boolean, thrown: unknown] {
+		const [sent, thrown] = pcall(() => this.remote.FireClient(entry.player, entry.outbox));
+		return [sent, thrown];
 	}
 
 	/**
