@@ -9,7 +9,7 @@ import { checkInventory } from "../invariants";
 import { addItem } from "../operations/addItem";
 import { adjustCurrency } from "../operations/adjustCurrency";
 import { applySteps, type InventoryStep } from "../operations/applySteps";
-import type { InventoryChange, InventoryEvent } from "../operations/change";
+import { NO_CHANGE, type InventoryChange, type InventoryEvent } from "../operations/change";
 import { consumeItem } from "../operations/consumeItem";
 import { dropItem } from "../operations/dropItem";
 import { equipItem } from "../operations/equipItem";
@@ -238,7 +238,9 @@ export class InventoryServiceImpl implements InventoryService {
 		if (external !== undefined && (!keepsHolds(entry) || !external.mirror(entry, key))) {
 			// Refused: the operation changed nothing after all (not even where items lie).
 			if (before !== undefined) restoreInventory(entry.state, before);
-			this.resync(entry);
+			// The serials it minted stay used: the owner's replica must learn the serial, or what
+			// its client predicts next would mint ids the server does not.
+			this.resync(entry, change.nextSerial !== undefined);
 			return false;
 		}
 		this.record(entry, change, request);
@@ -259,12 +261,14 @@ export class InventoryServiceImpl implements InventoryService {
 	 * the authority no longer serves is not served here either: their slots can no longer be
 	 * brought back in line with it.
 	 */
-	private resync(entry: PlayerEntry): void {
+	private resync(entry: PlayerEntry, serialUsed = false): void {
 		const change = this.external!.resync(entry);
 		if (change === false) this.forget(entry);
-		else if (change !== undefined) {
+		else if (change !== undefined || serialUsed) {
 			clampHolds(entry);
-			this.record(entry, change, 0);
+			const shown = change ?? NO_CHANGE;
+			const serial = entry.state.nextSerial;
+			this.record(entry, serialUsed && shown.nextSerial !== serial ? { ...shown, nextSerial: serial } : shown, 0);
 		}
 	}
 

@@ -20,6 +20,7 @@ import {
 } from "./support/api";
 import { apiItems, externalServer, slotItems, slotOf } from "./support/external";
 import { receiptOf } from "../support/receipts";
+import type * as Transfers from "../../../src/inventory/service/transfers";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 760_000;
@@ -463,6 +464,30 @@ export = () => {
 			world.advance(2);
 			expect(apiItems(world, giver)).to.equal(slotItems(service.getInventory(giver)!));
 			expect(apiItems(world, taker)).to.equal(slotItems(service.getInventory(taker)!));
+		});
+
+		it("tells the owner's client the serial a split refused for a waiting trade's hold used up", () => {
+			const userId = BASE + 28;
+			const setup = externalGame(7628, userId);
+			const { service, world, view, client } = setup;
+			const granted = service.grant(userId, "potion", 10);
+			assert(granted.ok);
+			const potion = granted.value.minted[0];
+			waitSettled(world, setup.app, userId);
+			const transfers = setup.app.server.require<typeof Transfers>("ReplicatedStorage.hopsafe.inventory.service.transfers");
+			// A trade still waiting offers the whole stack: splitting some of it off would use it up.
+			expect(setup.app.server.run(() => transfers.holdForTrade(service, userId, "trade-1", [potion], {}))).to.equal(true);
+			world.advance(0.1);
+			const before = service.getInventory(userId)!;
+			expect((client.run(() => view.split(0, potion, 3, 5)) as { ok: boolean }).ok).to.equal(true);
+			world.advance(0.5);
+			expect(setup.rejections.join(",")).to.equal("split authority_refused");
+			// The stacks are back; the serial the split minted stays used (serials never go back)...
+			const after = service.getInventory(userId)!;
+			expect(deepDiff(after.slots, before.slots)).to.equal(undefined);
+			expect(after.nextSerial).to.equal(before.nextSerial + 1);
+			// ...and the client's replica knows it, so what it predicts next mints the server's ids.
+			expect(deepDiff(view.confirmed(), after)).to.equal(undefined);
 		});
 
 		it("refuses drops from the client with authority_refused and changes nothing", () => {
