@@ -21,17 +21,33 @@ export function parseIdempotencyKey(raw: string | string[] | undefined): string 
 	return key;
 }
 
-/** The version in If-Match (`"5"`, `5` or `W/"5"`), or undefined when absent. */
-export function parseIfMatch(raw: string | string[] | number | undefined): number | undefined {
+/**
+ * `If-Match: *`. Every player has a current state (an unknown one reads as version 0), so under
+ * RFC 9110 §13.1.1 it always matches: it guards nothing, and a write carrying it runs as one
+ * without If-Match. It names no version, so it cannot stand for the version a `doc.set` read.
+ */
+export const ANY_VERSION = "*";
+
+/** What If-Match asks for: a version, any version (`*`), or nothing. */
+export type IfMatch = number | typeof ANY_VERSION | undefined;
+
+/** The version in If-Match (`"5"`, `5` or `W/"5"`), `*`, or undefined when absent. */
+export function parseIfMatch(raw: string | string[] | number | undefined): IfMatch {
 	if (typeof raw === "number") return raw;
 	const value = single(raw)?.trim();
 	if (value === undefined || value === "") return undefined;
+	if (value === ANY_VERSION) return ANY_VERSION;
 	const match = IF_MATCH_PATTERN.exec(value);
 	const version = match ? Number(match[1]) : NaN;
 	if (!Number.isSafeInteger(version)) {
 		throw new ApiError("invalid_request", 'If-Match must be the player version, e.g. "5"', { header: "If-Match" });
 	}
 	return version;
+}
+
+/** The version a write must find (the SQL's `p_if_match`): `*` and no If-Match both require none. */
+export function expectedVersion(ifMatch: IfMatch): number | undefined {
+	return ifMatch === ANY_VERSION ? undefined : ifMatch;
 }
 
 /**

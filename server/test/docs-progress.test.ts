@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { type TestApp, startTestApp } from "./support/app.js";
-import { coins, getPlayer, transact } from "./support/http.js";
+import { coins, getPlayer, request, transact } from "./support/http.js";
 
 let t: TestApp;
 before(async () => {
@@ -41,7 +41,36 @@ test("If-Match also guards deltas when given, and accepts W/ and bare forms", as
 	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "5" })).status, 412);
 	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: 'W/"1"' })).status, 201);
 	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "2" })).status, 201);
-	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "*" })).status, 400);
+});
+
+test("If-Match: * matches any version of a delta (RFC 9110: every player has a state); doc.set needs a version (428)", async () => {
+	await transact(t.base, 45, { ops: [coins(1)] });
+	const any = await transact(t.base, 45, { ops: [coins(2)] }, { ifMatch: "*" });
+	assert.equal(any.status, 201, any.text);
+	assert.equal(any.body.version, 2);
+	const fresh = await transact(t.base, 46, { ops: [coins(3)] }, { ifMatch: "*" });
+	assert.equal(fresh.status, 201, "an unknown player reads as version 0, a current state");
+	const doc = await transact(t.base, 45, setDoc({ a: 1 }), { key: "doc-star", ifMatch: "*" });
+	assert.equal(doc.status, 428);
+	assert.equal(doc.body.error.code, "if_match_required");
+	assert.match(doc.body.error.message, /\*/);
+	const batch = await request(t.base, "/v1/batch", {
+		body: {
+			requests: [
+				{ userId: 45, idempotencyKey: "star-b1", ifMatch: "*", ops: [coins(4)] },
+				{ userId: 45, idempotencyKey: "star-b2", ifMatch: "*", ops: setDoc({ b: 1 }).ops },
+			],
+		},
+	});
+	assert.deepEqual(
+		batch.body.results.map((r: { status: number }) => r.status),
+		[201, 428],
+	);
+	const state = await getPlayer(t.base, 45);
+	assert.equal(state.body.currencies.coins, 7);
+	assert.deepEqual(state.body.docs, {});
+	const retried = await transact(t.base, 45, setDoc({ a: 1 }), { key: "doc-star", ifMatch: '"3"' });
+	assert.equal(retried.status, 201, "the 428 was not stored under the key");
 });
 
 test("GET with If-None-Match naming the current ETag answers 304 (weak comparison, lists, *)", async () => {

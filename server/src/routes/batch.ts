@@ -7,7 +7,7 @@ import { errorOutcome, type Outcome, outcomeOf } from "../engine/outcome.js";
 import type { Principal } from "../engine/principal.js";
 import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
-import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
+import { expectedVersion, parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
 import { errorResponses, errorSchema, resultsSchema } from "../schemas/common.js";
 import { batchEntrySchema, transactionSuccessSchema } from "../schemas/transaction.js";
 import { checkBatchEntry } from "./batchEntry.js";
@@ -36,7 +36,7 @@ async function runEntry(
 		return await executeTransaction(deps, principal, {
 			userId: entry.userId,
 			key,
-			ifMatch,
+			ifMatch: expectedVersion(ifMatch),
 			body,
 			fingerprint: fingerprint("POST", TRANSACTION_ROUTE, entry.userId, body),
 			quiet,

@@ -5,7 +5,14 @@ import type { AppDeps } from "../deps.js";
 import { fingerprint } from "../engine/fingerprint.js";
 import { executeTransaction } from "../engine/transaction.js";
 import { ApiError } from "../errors.js";
-import { parseIdempotencyKey, parseIfMatch, parsePush } from "../headers.js";
+import {
+	ANY_VERSION,
+	expectedVersion,
+	type IfMatch,
+	parseIdempotencyKey,
+	parseIfMatch,
+	parsePush,
+} from "../headers.js";
 import { sendOutcome } from "../http.js";
 import { errorResponses, userIdParamsSchema } from "../schemas/common.js";
 import type { TransactionBody } from "../schemas/ops.js";
@@ -21,7 +28,8 @@ export const transactionHeadersSchema = {
 		"idempotency-key": { type: "string", description: "Required. 1-255 characters of A-Z a-z 0-9 _ . : -" },
 		"if-match": {
 			type: "string",
-			description: 'Expected player version, e.g. "5". Required when ops contain doc.set.',
+			description:
+				'Expected player version, e.g. "5" (412 when it differs). * matches any version. Required (a version, not *) when ops contain doc.set.',
 		},
 		"hopsafe-push": {
 			type: "string",
@@ -31,9 +39,16 @@ export const transactionHeadersSchema = {
 	},
 } as const;
 
-/** Throws 428 when a transaction writes a document without naming the version it read. */
-export function requireIfMatchForDocs(body: TransactionBody, ifMatch: number | undefined): void {
-	if (ifMatch === undefined && body.ops.some((op) => op.op === "doc.set")) throw new ApiError("if_match_required");
+/** Throws 428 when a transaction writes a document without naming the version it read (`*` names none). */
+export function requireIfMatchForDocs(body: TransactionBody, ifMatch: IfMatch): void {
+	if (typeof ifMatch === "number" || !body.ops.some((op) => op.op === "doc.set")) return;
+	if (ifMatch === ANY_VERSION) {
+		throw new ApiError(
+			"if_match_required",
+			'doc.set needs the player version it read in If-Match (e.g. "5"); * names none.',
+		);
+	}
+	throw new ApiError("if_match_required");
 }
 
 /** POST /v1/players/{userId}/transactions: up to 50 operations, all or nothing, idempotent. */
@@ -69,7 +84,7 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: AppDeps): 
 			const outcome = await executeTransaction(deps, request.principal, {
 				userId,
 				key,
-				ifMatch,
+				ifMatch: expectedVersion(ifMatch),
 				body,
 				fingerprint: fingerprint("POST", TRANSACTION_ROUTE, userId, body),
 				quiet,
