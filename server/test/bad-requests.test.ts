@@ -455,3 +455,23 @@ test("a batch entry for another player is refused on its own (403) and changes n
 	assert.equal(reply.body.results[0].body.error.code, "forbidden");
 	assert.equal(await snapshot(t.db), before);
 });
+
+test("a body that is not application/json is 415 unsupported_media_type on every write route, whatever it holds", async () => {
+	const before = await snapshot(t.db);
+	const writes: Array<[string, unknown]> = [
+		[TX, { ops: [coins(1)] }],
+		["/v1/batch", { requests: [{ userId: 1, idempotencyKey: "media-b", ops: [coins(1)] }] }],
+		["/v1/transfers", { legs: [{ from: 1, to: 2, currencies: { coins: 1 } }] }],
+	];
+	for (const [path, body] of writes) {
+		for (const type of ["text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded"]) {
+			const reply = await request(t.base, path, {
+				raw: JSON.stringify(body),
+				headers: { "idempotency-key": "media-key", "content-type": type },
+			});
+			assert.equal(reply.status, 415, `${path} as ${type}: ${reply.text}`);
+			assert.equal(reply.body.error.code, "unsupported_media_type");
+		}
+	}
+	assert.equal(await snapshot(t.db), before);
+});
