@@ -4,6 +4,7 @@
 import { deepCopy } from "../core/deepCopy";
 import { deepEqual } from "../core/deepEqual";
 import { isCount, isSafeInteger, MAX_SAFE_INTEGER } from "../inventory/integers";
+import { isJsonObject } from "./json";
 import type { SyncItem, SyncOp, SyncRejectReason, SyncState } from "./types";
 
 /** Most operations one transaction may carry (the API's limit). */
@@ -75,13 +76,13 @@ export function checkOp(value: unknown): SyncRejectReason | undefined {
 		case "currency.add":
 			return isName(op.currency) && isSafeInteger(op.amount) ? undefined : "invalid_request";
 		case "item.grant":
-			return isItem(op.item) ? undefined : "invalid_request";
+			return isItem(op.item) && isJsonObject(op.item.attrs) ? undefined : "invalid_request";
 		case "item.remove":
 			return isName(op.id) && (op.count === undefined || isCount(op.count)) ? undefined : "invalid_request";
 		case "item.update":
-			return isName(op.id) && isObject(op.attrs) ? undefined : "invalid_request";
+			return isName(op.id) && isJsonObject(op.attrs) ? undefined : "invalid_request";
 		case "doc.set":
-			return isName(op.name) && isObject(op.value) ? undefined : "invalid_request";
+			return isName(op.name) && isJsonObject(op.value) ? undefined : "invalid_request";
 		case "progress.advance":
 			return isName(op.name) && isSafeInteger(op.to) && op.to >= 0 ? undefined : "invalid_request";
 		default:

@@ -41,6 +41,7 @@ import type {
 	TransferSettlement,
 } from "./types";
 import { isTransfer } from "./transfer";
+import { isJsonObject } from "./json";
 import { encodeBatch, encodePull, encodeTransfer, encodeVoid, type BatchRequest } from "./wire";
 
 /** Most transactions in one batch request, and most players in one pull (the API's limits). */
@@ -1389,9 +1390,13 @@ class SyncImpl<T extends object> implements Sync<T> {
 					dropped = true;
 					return op;
 				}
-				if (!success || !typeIs(value, "table")) {
+				if (!success || !isJsonObject(value)) {
 					// A broken decision never overwrites the other writer: the write is dropped.
-					const problem = success ? `returned a ${typeOf(value)}, not a table` : `threw: ${tostring(value)}`;
+					const problem = !success
+						? `threw: ${tostring(value)}`
+						: typeIs(value, "table")
+							? "returned a table JSON cannot carry"
+							: `returned a ${typeOf(value)}, not a table`;
 					this.failed.Fire(
 						state.userId,
 						makeError("CallbackFailed", `decideDoc ${problem}`, { callback: "decideDoc" }),

@@ -179,6 +179,52 @@ export = () => {
 			expect(app.sync.stats().transportFailures).to.equal(0);
 		});
 
+		it("refuses at once a write whose values JSON cannot carry, holding up no other player", () => {
+			const [odd, plain] = [BASE + 17, BASE + 18];
+			const world = syncWorld(7317);
+			const { server, app } = joinedGame(world, odd);
+			server.join(plain);
+			waitReady(world, app, plain);
+			const cycle: Record<string, unknown> = {};
+			cycle.self = cycle;
+			const mixed: Record<string | number, unknown> = { name: "x" };
+			mixed[1] = "y";
+			const values: Array<[string, Record<string, unknown>]> = [
+				["nan", { volume: 0 / 0 }],
+				["inf", { nested: { range: math.huge } }],
+				["-inf", { list: [1, -math.huge] }],
+				["a function", { onUse: () => 1 }],
+				["a Vector3", { at: new Vector3(1, 2, 3) }],
+				["a cycle", { loop: cycle }],
+				["a table mixing keys", { tags: mixed }],
+				["an array with a hole", { list: [1, undefined, 3] }],
+			];
+			const answers = new Array<string>();
+			for (const [label, value] of values) {
+				const attempts: Array<() => unknown> = [
+					() => app.sync.setDoc(odd, "settings", value),
+					() => app.sync.grantItem(odd, { def: "gem", attrs: value }, { freshIds: true }),
+					() => app.sync.updateItem(odd, "none", value),
+				];
+				attempts.forEach((attempt, index) => {
+					const [called, result] = pcall(attempt);
+					const answer = called
+						? (result as { ok: boolean; error?: string }).ok
+							? "queued"
+							: (result as { error: string }).error
+						: `threw ${tostring(result)}`;
+					answers.push(`${label} ${index}: ${answer}`);
+				});
+			}
+			expect(answers.filter((answer) => answer.find("invalid_request")[0] === undefined).join("; ")).to.equal("");
+			expect(app.sync.pendingCount(odd)).to.equal(0);
+			expect(app.sync.addCurrency(plain, "coins", 5).ok).to.equal(true);
+			waitSettled(world, app, plain);
+			expect(apiCoins(world, plain)).to.equal(5);
+			expect(app.sync.stats().transportFailures).to.equal(0);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
 		it("holds a joining player with a clear error while the API cannot be reached", () => {
 			const userId = BASE + 12;
 			const world = syncWorld(7312);
