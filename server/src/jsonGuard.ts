@@ -40,6 +40,33 @@ export function jsonProblem(value: unknown, depth = 0): string | undefined {
 	return undefined;
 }
 
+/**
+ * Whether parsed JSON, written compactly, is longer than `limit` bytes. Iterative, and it stops
+ * once past the limit: JSON.stringify recurses, and overflows the stack on a body nested some
+ * thousands deep (which fits a batch's megabyte).
+ */
+export function compactJsonExceeds(value: unknown, limit: number): boolean {
+	let bytes = 0;
+	const pending = [value];
+	while (pending.length > 0 && bytes <= limit) {
+		const node = pending.pop();
+		if (node === null || typeof node !== "object") {
+			bytes += Buffer.byteLength(JSON.stringify(node));
+			continue;
+		}
+		const entries = Array.isArray(node)
+			? node.map((child): [string | undefined, unknown] => [undefined, child])
+			: Object.entries(node);
+		// Brackets, and a comma between two children.
+		bytes += 2 + Math.max(entries.length - 1, 0);
+		for (const [key, child] of entries) {
+			if (key !== undefined) bytes += Buffer.byteLength(JSON.stringify(key)) + 1;
+			pending.push(child);
+		}
+	}
+	return bytes > limit;
+}
+
 /** Whether an object's own keys would reach a prototype if merged by assignment. */
 function poisonsPrototype(node: object): boolean {
 	if (Object.hasOwn(node, "__proto__")) return true;

@@ -128,6 +128,35 @@ test("an entry whose JSON cannot be stored is refused on its own, at the same de
 	assert.deepEqual(inBatch.body.results[0].body, refusedAlone.body);
 });
 
+test("an entry nested thousands deep is refused on its own (400, or 413 when its own call's body is too large), never 500", async () => {
+	const deep = (levels: number) =>
+		`{"ops":[{"op":"doc.set","name":"s","value":{"x":${"[".repeat(levels)}${"]".repeat(levels)}}}]}`;
+	const entry = (key: string, body: string) =>
+		`{"userId":82,"idempotencyKey":"${key}","ifMatch":0,${body.slice(1, -1)}}`;
+	const good = '{"userId":82,"idempotencyKey":"n-ok","ops":[{"op":"currency.add","currency":"coins","amount":2}]}';
+	for (const [levels, status] of [
+		[10_000, 400],
+		[30_000, 400],
+		[40_000, 413],
+	] as const) {
+		const body = deep(levels);
+		const alone = await request(t.base, "/v1/players/82/transactions", {
+			raw: body,
+			headers: { "idempotency-key": `n-alone-${levels}`, "if-match": '"0"' },
+		});
+		assert.equal(alone.status, status, alone.text);
+		const reply = await request(t.base, "/v1/batch", {
+			raw: `{"requests":[${entry(`n-${levels}`, body)},${good}]}`,
+		});
+		assert.equal(reply.status, 200, reply.text);
+		assert.equal(reply.body.results[0].status, status, JSON.stringify(reply.body.results[0]));
+		assert.deepEqual(reply.body.results[0].body, alone.body);
+		assert.equal(reply.body.results[1].status, 201);
+	}
+	assert.equal((await getPlayer(t.base, 82)).body.currencies.coins, 2);
+	assert.deepEqual((await getPlayer(t.base, 82)).body.docs, {});
+});
+
 test("an entry holding a __proto__ or constructor.prototype key is refused on its own, as its own call is", async () => {
 	// Raw text: in a JavaScript literal `__proto__` would set the prototype instead of being a key.
 	const good = '{"userId":80,"idempotencyKey":"p-1","ops":[{"op":"currency.add","currency":"coins","amount":5}]}';

@@ -1,7 +1,14 @@
 import { Ajv, type ErrorObject } from "ajv";
 
 import { ApiError } from "../errors.js";
-import { hasPrototypeKey, jsonBodyError, jsonProblem, MAX_BODY_BYTES, prototypeKeyError } from "../jsonGuard.js";
+import {
+	compactJsonExceeds,
+	hasPrototypeKey,
+	jsonBodyError,
+	jsonProblem,
+	MAX_BODY_BYTES,
+	prototypeKeyError,
+} from "../jsonGuard.js";
 import { userIdSchema, versionSchema } from "../schemas/common.js";
 import type { Op } from "../schemas/ops.js";
 import { transactionBodySchema } from "../schemas/transaction.js";
@@ -56,7 +63,7 @@ export function checkBatchEntry(entry: unknown): BatchEntry {
 	const body = fields.reason === undefined ? { ops: fields.ops } : { ops: fields.ops, reason: fields.reason };
 	// Its own call refuses a body over the limit (measured here as compact JSON), then one its JSON
 	// parser refuses, then one that cannot be stored, before anything is validated.
-	if (Buffer.byteLength(JSON.stringify(body)) > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+	if (compactJsonExceeds(body, MAX_BODY_BYTES)) throw new ApiError("payload_too_large");
 	if (hasPrototypeKey(body)) throw prototypeKeyError();
 	const problem = jsonProblem(body);
 	if (problem) throw jsonBodyError(problem);
