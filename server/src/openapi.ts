@@ -24,7 +24,7 @@ const STATUS_TEXT: Record<string, string> = {
 	400: "Malformed request, failed validation or Idempotency-Key missing",
 	401: "Missing or invalid credentials",
 	403: "Credentials not allowed here (wrong principal, player or operation)",
-	409: "Business rejection (stored and replayed under the key)",
+	409: "Business rejection (stored and replayed under the key); conflict_in_progress alone is not stored: retry",
 	412: "If-Match does not match the player's version (not stored)",
 	413: "Body too large",
 	415: "Body is not application/json",

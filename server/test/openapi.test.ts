@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 
 import { Ajv } from "ajv";
 
+import { ERRORS } from "../src/errors.js";
 import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
 import { coins, type Reply, request, transact } from "./support/http.js";
 
@@ -200,4 +202,30 @@ test("documented request schemas accept the DESIGN §5 examples", () => {
 	assert.equal(txBody({ ops: [{ op: "currency.set", currency: "coins", amount: 1 }] }), false);
 	const transfer = ajv.compile(doc.paths["/v1/transfers"].post.requestBody.content["application/json"].schema);
 	assert.ok(transfer({ legs: [{ from: 1, to: 2, items: [{ id: "1-7", count: 1 }], currencies: { coins: 50 } }] }));
+});
+
+test("the README's error table lists every code the API answers, with its status, and no other", () => {
+	const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+	const section = readme.split("### Error codes")[1]?.split("\n### ")[0] ?? "";
+	const rows = [...section.matchAll(/^\| `([a-z_]+)` +\| (\d{3}) /gm)].map(([, code, status]) => `${code} ${status}`);
+	const registered = Object.entries(ERRORS).map(([code, { status }]) => `${code} ${status}`);
+	assert.deepEqual([...rows].sort(), [...registered].sort());
+	// DESIGN §5's thirteen codes keep its statuses.
+	for (const [code, status] of Object.entries({
+		invalid_request: 400,
+		idempotency_key_missing: 400,
+		idempotency_key_reused: 422,
+		unauthorized: 401,
+		forbidden: 403,
+		not_found: 404,
+		insufficient_funds: 409,
+		item_exists: 409,
+		item_not_owned: 409,
+		version_mismatch: 412,
+		if_match_required: 428,
+		payload_too_large: 413,
+		rate_limited: 429,
+	})) {
+		assert.equal(ERRORS[code as keyof typeof ERRORS].status, status, code);
+	}
 });
