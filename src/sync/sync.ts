@@ -7,7 +7,7 @@ import { err, ok, type Result } from "../core/result";
 import { isCount, isSafeInteger } from "../inventory/integers";
 import { defaultPlatform, type Platform } from "../platform";
 import type { ReleaseReason, Session, SessionHooks } from "../vault/types";
-import { ApiClient, errorOf } from "./api";
+import { ApiClient, errorOf, type ApiResponse } from "./api";
 import { RequestBudget } from "./budget";
 import { PlayerSync, type EntryMeta } from "./player";
 import { isSyncRecord } from "./record";
@@ -194,6 +194,17 @@ interface Group<T extends object> {
 	readonly state: PlayerSync<T>;
 	readonly entries: Array<OutboxEntry>;
 	readonly ifMatch?: number;
+}
+
+/** The batch answer the API gives entries over its body limit: 413 `payload_too_large` each. */
+function tooLarge(entries: number): ApiResponse {
+	const refusal = {
+		status: 413,
+		body: { error: { code: "payload_too_large", message: "The request body is too large.", details: {} } },
+	};
+	const results = new Array<typeof refusal>();
+	for (let index = 0; index < entries; index++) results.push(refusal);
+	return { status: 200, body: { results }, replayed: false };
 }
 
 /**
@@ -1105,7 +1116,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 			}
 		}
 		const body = encodeBatch(encode, requests);
-		const halves = body.size() > MAX_BATCH_BYTES ? splitGroups(groups) : undefined;
+		const oversized = body.size() > MAX_BATCH_BYTES;
+		const halves = oversized ? splitGroups(groups) : undefined;
 		if (halves !== undefined) {
 			// Over the API's body limit, the whole batch would be refused (413). Only the first half
 			// goes now; the rest waits for the next flush, which sends it only after what precedes
@@ -1125,10 +1137,15 @@ class SyncImpl<T extends object> implements Sync<T> {
 				sent.push({ state: group.state, entry });
 			}
 		}
-		this.counters.batches += 1;
+		// One transaction alone over a batch's limit is over its own call's limit too: the API
+		// refuses it 413 however it is sent. Sent, the whole batch would be refused, and retried
+		// as a transport failure for good; it is answered as its own call would be instead.
+		if (!oversized) this.counters.batches += 1;
 		// Every entry is for a player this server holds: it knows of these writes, so the API need
 		// not announce them through push invalidation (only other writers' changes are pushed).
-		const answer = this.api.request("batch", "POST", "/v1/batch", body, QUIET);
+		const answer = oversized
+			? ok(tooLarge(sent.size()))
+			: this.api.request("batch", "POST", "/v1/batch", body, QUIET);
 		const touched = new Set<PlayerSync<T>>();
 		const rollbacks = new Array<{ state: PlayerSync<T>; rollback: SyncRollback }>();
 		let failure: HopsafeError | undefined;

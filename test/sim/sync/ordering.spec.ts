@@ -250,6 +250,23 @@ export = () => {
 			expect(readPlayer(world, userId).items.size()).to.equal(25);
 		});
 
+		it("rolls back at once a transaction larger than a whole batch may be, as its own call is refused", () => {
+			const userId = BASE + 20;
+			const world = syncWorld(7920);
+			const { app } = joinedGame(world, userId);
+			const deadLetters = new Array<string>();
+			app.sync.deadLettered.Connect((_userId, key) => deadLetters.push(key));
+			// 1.1 MB in one document: over the 64 KiB of a transaction, and over a batch's 1 MiB alone.
+			const huge = app.sync.setDoc(userId, "journal", { text: "x".rep(1_100_000) });
+			const credit = app.sync.addCurrency(userId, "coins", 7);
+			expect(huge.ok && credit.ok).to.equal(true);
+			waitSettled(world, app, userId, 60);
+			expect(app.rollbacks.map((rollback) => rollback.reason).join(",")).to.equal("payload_too_large");
+			expect(deadLetters.size()).to.equal(0);
+			expect(app.sync.getState(userId)!.docs.journal).to.equal(undefined);
+			expect(apiCoins(world, userId)).to.equal(7);
+		});
+
 		it("sends the rest of a batch cut in two only after the first part was answered", () => {
 			const userId = BASE + 9;
 			const world = syncWorld(7909);
