@@ -133,9 +133,24 @@ function envelopeProblem(value: unknown): string | undefined {
 /**
  * Replaces Fastify's JSON parser with one that refuses prototype keys ({@link hasPrototypeKey}) as
  * Fastify's does, except inside a batch's entries, and bodies {@link jsonProblem} objects to; drops
- * its text parser, so every body but JSON is 415.
+ * its text parser, so every body but JSON is 415, as is every compressed body.
  */
 export function addGuardedJsonParser(app: FastifyInstance): void {
+	// Bodies are read as sent: a compressed one (HttpService's `Compress` sends gzip) would be
+	// refused as malformed JSON, pointing the client at its JSON instead of its encoding.
+	app.addHook("preParsing", async (request, _reply, payload) => {
+		const encoding = request.headers["content-encoding"]?.trim().toLowerCase();
+		const hasBody =
+			request.headers["content-length"] !== undefined || request.headers["transfer-encoding"] !== undefined;
+		if (hasBody && encoding !== undefined && encoding !== "" && encoding !== "identity") {
+			throw new ApiError(
+				"unsupported_media_type",
+				`Content-Encoding ${encoding.slice(0, 40)} is not supported: send the body uncompressed.`,
+				{ contentEncoding: encoding.slice(0, 40) },
+			);
+		}
+		return payload;
+	});
 	// Fastify also reads text/plain, which no route takes: such a body reached the schema as a string
 	// and was refused as "must be object". Without the parser it is the 415 it is.
 	app.removeContentTypeParser("text/plain");

@@ -27,7 +27,7 @@ const STATUS_TEXT: Record<string, string> = {
 	409: "Business rejection (stored and replayed under the key); conflict_in_progress alone is not stored: retry",
 	412: "If-Match does not match the player's version (not stored)",
 	413: "Body too large",
-	415: "Body is not application/json",
+	415: "Body is not application/json, or has a Content-Encoding (send it uncompressed)",
 	422: "Idempotency-Key reused with a different request",
 	428: "If-Match required",
 	429: "Rate limited (never stored)",

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { deflateSync, gzipSync } from "node:zlib";
 
 import { ERRORS } from "../src/errors.js";
-import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
+import { ADMIN_KEY, SERVER_KEY, type TestApp, startTestApp } from "./support/app.js";
 import { coins, getPlayer, type Reply, request, type RequestOptions, transact } from "./support/http.js";
 import { snapshot } from "./support/invariants.js";
 
@@ -474,4 +475,35 @@ test("a body that is not application/json is 415 unsupported_media_type on every
 		}
 	}
 	assert.equal(await snapshot(t.db), before);
+});
+
+test("a compressed body (Content-Encoding gzip, as HttpService's Compress sends) is 415 naming the encoding, not malformed JSON", async () => {
+	const before = await snapshot(t.db);
+	const body = JSON.stringify({ ops: [coins(1)] });
+	for (const [encoding, raw] of [
+		["gzip", gzipSync(body)],
+		["deflate", deflateSync(body)],
+		["br", Buffer.from(body)],
+	] as const) {
+		const response = await fetch(`${t.base}${TX}`, {
+			method: "POST",
+			headers: {
+				authorization: `Bearer ${SERVER_KEY}`,
+				"content-type": "application/json",
+				"content-encoding": encoding,
+				"idempotency-key": `encoded-${encoding}`,
+			},
+			body: raw,
+		});
+		const reply = (await response.json()) as { error: { code: string; message: string } };
+		assert.equal(response.status, 415, `${encoding}: ${JSON.stringify(reply)}`);
+		assert.equal(reply.error.code, "unsupported_media_type");
+		assert.match(reply.error.message, new RegExp(encoding));
+	}
+	assert.equal(await snapshot(t.db), before);
+	const identity = await request(t.base, TX, {
+		body: { ops: [coins(1)] },
+		headers: { "idempotency-key": "encoded-identity", "content-encoding": "identity" },
+	});
+	assert.equal(identity.status, 201, identity.text);
 });
