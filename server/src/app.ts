@@ -97,7 +97,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	const app = Fastify({
 		logger: options.logger ?? { level: config.logLevel },
 		bodyLimit: MAX_BODY_BYTES,
-		exposeHeadRoutes: false,
+		// HEAD of every GET route (RFC 9110 §9.3.2: a general-purpose server answers HEAD), e.g. a load
+		// balancer's HEAD /healthz; the OpenAPI document leaves these out (see routeDoc).
+		exposeHeadRoutes: true,
 		// Both answered in the API's error format instead of Fastify's: see refuseWhileClosing.
 		return503OnClosing: false,
 		clientErrorHandler: handleClientError,

@@ -104,7 +104,10 @@ export function buildOpenApi(routes: RouteDoc[]): Record<string, unknown> {
 
 /** The route description the document is built from. */
 export function routeDoc(options: RouteOptions): RouteDoc[] {
-	const methods = Array.isArray(options.method) ? options.method : [options.method];
+	// HEAD routes are the GET routes' twins (Fastify's exposeHeadRoutes): implied, not listed.
+	const methods = (Array.isArray(options.method) ? options.method : [options.method]).filter(
+		(method) => String(method) !== "HEAD",
+	);
 	return methods.map((method) => ({
 		method: String(method),
 		url: options.url,

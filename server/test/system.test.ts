@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { type TestApp, startTestApp } from "./support/app.js";
+import { SERVER_KEY, type TestApp, startTestApp } from "./support/app.js";
 import { coins, request, transact } from "./support/http.js";
 
 let t: TestApp;
@@ -41,4 +41,22 @@ test("unknown routes are 404 not_found in the error format", async () => {
 	assert.equal(reply.status, 404);
 	assert.equal(reply.body.error.code, "not_found");
 	assert.deepEqual(Object.keys(reply.body.error).sort(), ["code", "details", "message"]);
+});
+
+test("HEAD answers as GET does without the body (RFC 9110 §9.3.2): a load balancer's HEAD /healthz is 200", async () => {
+	await transact(t.base, 701, { ops: [coins(1)] });
+	const head = (path: string, auth?: string) =>
+		fetch(`${t.base}${path}`, { method: "HEAD", headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+	const health = await head("/healthz");
+	assert.equal(health.status, 200);
+	assert.equal(await health.text(), "");
+	const player = await head("/v1/players/701", SERVER_KEY);
+	assert.equal(player.status, 200);
+	assert.equal(player.headers.get("etag"), '"1"');
+	assert.equal(await player.text(), "");
+	assert.equal((await head("/v1/players/701")).status, 401);
+	assert.equal((await head("/v2/anything", SERVER_KEY)).status, 404);
+	const doc = (await request(t.base, "/openapi.json", { auth: null })).body as { paths: Record<string, object> };
+	const methods = Object.values(doc.paths).flatMap((path) => Object.keys(path));
+	assert.equal(methods.includes("head"), false, "HEAD is implied by GET, not listed");
 });
