@@ -170,7 +170,8 @@ export = () => {
 			expect(refused.ok).to.equal(true);
 			expect(app.sync.addCurrency(plain, "coins", 5).ok).to.equal(true);
 			waitSettled(world, app, plain);
-			waitSettled(world, app, deep);
+			// The rollback is told once the refetch it starts has answered, after the entry left the outbox.
+			world.runUntil(() => app.rollbacks.size() > 0, 60);
 			expect(apiCoins(world, plain)).to.equal(5);
 			expect(app.rollbacks.map((rollback) => `${rollback.userId} ${rollback.reason}`).join(",")).to.equal(
 				`${deep} invalid_request`,
