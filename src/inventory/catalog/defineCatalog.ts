@@ -1,4 +1,5 @@
 import { makeError } from "../../core/errors";
+import { equippedAttribute } from "../protocol/names";
 import { ITEM_RARITIES } from "./rarity";
 import { Catalog, ItemDef, ItemDefInput } from "./types";
 
@@ -82,10 +83,26 @@ function checkDef(input: ItemDefInput, at: string, problems: Array<string>): Ite
 }
 
 /**
+ * Two equip slots whose names differ only in characters an attribute name cannot hold ("ring-1"
+ * and "ring_1") would share one `Equipped_` attribute: other players would see the wrong item,
+ * and unequipping one slot would erase what the other shows.
+ */
+function checkSlotAttributes(equipSlots: ReadonlySet<string>, problems: Array<string>): void {
+	const owners = new Map<string, string>();
+	for (const slot of equipSlots) {
+		const attribute = equippedAttribute(slot);
+		const owner = owners.get(attribute);
+		if (owner === undefined) owners.set(attribute, slot);
+		else problems.push(`equipSlots: ${owner} and ${slot} would both show as the attribute ${attribute}`);
+	}
+}
+
+/**
  * Validates item definitions and the currency names, fills in defaults and returns a frozen
  * catalog with O(1) lookup. A bad catalog is a programming error: this throws an
  * `InvalidArgument` hopsafe error listing every problem (unknown fields, duplicate keys, a
- * stackable item without a `maxStack` of at least 1, ...), so a game fails at startup.
+ * stackable item without a `maxStack` of at least 1, two equip slots that would share one
+ * `Equipped_` Player attribute, ...), so a game fails at startup.
  *
  * @example
  * ```ts
@@ -122,6 +139,7 @@ export function defineCatalog(defs: ReadonlyArray<ItemDefInput>, currencies: Rea
 			for (const slot of def.equipSlots) equipSlots.add(slot);
 		});
 	}
+	checkSlotAttributes(equipSlots, problems);
 	if (!typeIs(currencies, "table")) problems.push("currencies: an array of names");
 	else {
 		for (const name of currencies) {

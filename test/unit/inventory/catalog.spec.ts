@@ -99,6 +99,28 @@ export = () => {
 			);
 		});
 
+		it("rejects equip slots that would share one Player attribute", () => {
+			// "ring-1" and "ring_1" both show as Equipped_ring_1: other players would see one
+			// slot's item under the other's name, or one slot's item erase the other's.
+			const across = problemsOf([
+				{ key: "a", equipSlots: ["ring-1"] },
+				{ key: "b", equipSlots: ["ring_1"] },
+			]);
+			expect(mentions(across, "ring_1")).to.equal(true);
+			expect(mentions(across, "ring-1")).to.equal(true);
+			expect(mentions(across, "Equipped_ring_1")).to.equal(true);
+			expect(
+				mentions(problemsOf([{ key: "a", equipSlots: ["hand.left", "hand left"] }]), "Equipped_hand_left"),
+			).to.equal(true);
+			// One slot used by several items is one attribute, not a collision.
+			expect(
+				problemsOf([
+					{ key: "a", equipSlots: ["ring-1"] },
+					{ key: "b", equipSlots: ["ring-1"] },
+				]),
+			).to.equal("");
+		});
+
 		it("ranks rarities from common to legendary", () => {
 			expect(ITEM_RARITIES.size()).to.equal(5);
 			expect(rarityRank("common")).to.equal(0);
