@@ -19,7 +19,8 @@ import { createRemoteFolder } from "./createRemoteFolder";
  * an error escape into the engine. Replicates each inventory to its owner (a snapshot, then
  * ordered deltas with sequence numbers, batched per frame) and equipped, visible items to
  * everyone as Player attributes (`Equipped_<slot>`). Clients use the client module,
- * `@rbxts/hopsafe/out/client`.
+ * `@rbxts/hopsafe/out/client`. A service has one binding at a time: binding it again before
+ * `destroy()` throws an `InvalidArgument` error.
  *
  * @example
  * ```ts
@@ -43,6 +44,15 @@ export function bindInventoryRemotes(
 		throw makeError("InvalidArgument", "bindInventoryRemotes needs a service made by createInventoryService", {
 			argument: "service",
 		});
+	}
+	if (service.hasSink()) {
+		// One replicator per service: a second would take the changes from the first, whose
+		// clients and Equipped_ attributes would silently stop updating.
+		throw makeError(
+			"InvalidArgument",
+			"bindInventoryRemotes: this service is already bound; destroy the first binding before binding it again",
+			{ argument: "service" },
+		);
 	}
 	const platform = service.platform;
 	const parent = options.parent ?? game.GetService("ReplicatedStorage");

@@ -212,6 +212,11 @@ export class InventoryServiceImpl implements InventoryService {
 		return entry;
 	}
 
+	/** @internal Whether a replication layer is attached (a live `bindInventoryRemotes`). */
+	public hasSink(): boolean {
+		return this.sink !== undefined;
+	}
+
 	/** @internal Attaches the replication layer (one at a time). */
 	public attachSink(sink: ChangeSink | undefined): void {
 		this.sink = sink;

@@ -190,6 +190,35 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("refuses to bind a service that is already bound, and the first binding goes on replicating", () => {
+			const setup = inventoryWorld({ seed: 509 });
+			const player = joinReady(setup, 1);
+			frames(setup, 3);
+			const bindAgain = () =>
+				setup.server.run(() => {
+					const [bound, thrown] = pcall(() =>
+						setup.hopsafe.bindInventoryRemotes(setup.service, { folderName: "OtherInventory" }),
+					);
+					return { bound, thrown: thrown as unknown };
+				});
+			const { bound, thrown } = bindAgain();
+			expect(bound).to.equal(false);
+			expect(setup.hopsafe.isErrorKind(thrown, "InvalidArgument") && thrown.details.argument).to.equal("service");
+			expect(setup.remotes!.folder.Parent!.FindFirstChild("OtherInventory")).to.equal(undefined);
+			const client = setup.server.client(player);
+			client.clearReceived();
+			const sword = setup.service.grant(player, "sword", 1);
+			assert(sword.ok);
+			expect(setup.service.equip(player, 0, sword.value.minted[0], "weapon").ok).to.equal(true);
+			frames(setup, 3);
+			expect(syncMessages(client, setup.remotes!.sync).filter((message) => message.k === "d").size()).to.equal(2);
+			expect(player.GetAttribute("Equipped_weapon")).to.equal("sword");
+			// Once destroyed, the service can be bound again.
+			setup.remotes!.destroy();
+			expect(bindAgain().bound).to.equal(true);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("lets exactly one of two players racing for a drop pick it up", () => {
 			const setup = inventoryWorld({ seed: 506 });
 			const owner = joinReady(setup, 1);
