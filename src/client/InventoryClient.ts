@@ -90,8 +90,12 @@ export class InventoryClientImpl implements InventoryClient {
 	private readonly resyncTimeout: number;
 	private readonly request?: RemoteEvent;
 	private readonly connections = new Array<RBXScriptConnection>();
-	/** Drops predicted locally get placeholder tokens; the server's arrive with the delta. */
-	private readonly localDrops: DropRegistry;
+	/**
+	 * The placeholder drops of the predictions in the current view (the server's tokens arrive
+	 * with the delta). Replaced on every rebuild, which predicts every pending drop again.
+	 */
+	private localDrops: DropRegistry;
+	private readonly newPlaceholder: () => string;
 	private state?: InventoryState;
 	private predicted?: InventoryState;
 	private seq = 0;
@@ -110,10 +114,11 @@ export class InventoryClientImpl implements InventoryClient {
 		this.rejected = new HookSignal("rejected", report);
 		this.events = new HookSignal("events", report);
 		let serial = 0;
-		this.localDrops = new DropRegistry(() => {
+		this.newPlaceholder = () => {
 			serial += 1;
 			return `predicted-${serial}`;
-		});
+		};
+		this.localDrops = new DropRegistry(this.newPlaceholder);
 		if (folder !== undefined) {
 			this.request = folder.WaitForChild(REQUEST_REMOTE) as RemoteEvent;
 			if (options.listen !== false) {
@@ -275,7 +280,9 @@ export class InventoryClientImpl implements InventoryClient {
 		const state = this.state;
 		if (state === undefined) return;
 		const view = cloneInventory(state);
-		for (const entry of this.pending) predict(this.catalog, view, this.localDrops, entry.intent, entry.args);
+		const drops = new DropRegistry(this.newPlaceholder);
+		for (const entry of this.pending) predict(this.catalog, view, drops, entry.intent, entry.args);
+		this.localDrops = drops;
 		this.predicted = view;
 		if (this.changed.hasListeners()) this.changed.Fire(view);
 	}

@@ -133,6 +133,37 @@ export = () => {
 			expect(setup.world.takeErrors().size()).to.equal(0);
 		});
 
+		it("keeps no placeholder drops beyond those of the predictions it shows", () => {
+			// The network drops requests past one a second: the drop below is never answered.
+			const setup = inventoryWorld({
+				seed: 606,
+				settings: { remotes: { rateLimitPerSecond: 1, rateLimitMode: "drop" } },
+			});
+			const me = seat(setup, 1);
+			const potions = setup.service.grant(me.player, "potion", 5);
+			assert(potions.ok);
+			frames(setup, 3);
+			setup.world.advance(1.5);
+			const potion = potions.value.minted[0];
+			me.client.run(() => {
+				me.inventory.consume(0, potion);
+				me.inventory.drop(0, potion, 1);
+			});
+			// Each server change rebuilds the view, predicting the pending drop again.
+			for (let index = 0; index < 20; index++) {
+				assert(setup.service.grant(me.player, "arrow", 1).ok);
+				frames(setup, 1);
+			}
+			expect(me.inventory.pendingCount()).to.equal(1);
+			expect(count(me.inventory.view(), 0)).to.equal(3);
+			const placeholders = () => (me.inventory as unknown as { localDrops: { size(): number } }).localDrops.size();
+			expect(placeholders()).to.equal(1);
+			setup.world.advance(12);
+			expect(me.inventory.pendingCount()).to.equal(0);
+			expect(placeholders()).to.equal(0);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("asks again for a resync the server refused, once the timeout has passed", () => {
 			// One resync at once, then one every 5 s.
 			const setup = inventoryWorld({ seed: 605, remotes: { resyncLimit: { rate: 0.2, burst: 1 } } });
