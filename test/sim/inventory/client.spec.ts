@@ -112,7 +112,10 @@ export = () => {
 
 		it("rolls back a request that is never answered, then resynchronises", () => {
 			// The network drops requests past one a second, as the engine's limit would.
-			const setup = inventoryWorld({ seed: 604, settings: { remotes: { rateLimitPerSecond: 1 } } });
+			const setup = inventoryWorld({
+				seed: 604,
+				settings: { remotes: { rateLimitPerSecond: 1, rateLimitMode: "drop" } },
+			});
 			const me = seat(setup, 1, 2);
 			const potions = setup.service.grant(me.player, "potion", 5);
 			assert(potions.ok);

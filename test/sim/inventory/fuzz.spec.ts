@@ -255,8 +255,10 @@ export = () => {
 			const setup = inventoryWorld({
 				seed: SEED,
 				// This spec tests the server's validation: neither the network's limit nor the
-				// server's rate limit may refuse requests before the middleware sees them.
-				settings: { remotes: { rateLimitPerSecond: 1_000_000, inboxLimit: 100 } },
+				// server's rate limit may refuse requests before the middleware sees them. The
+				// expected answers assume NaN and the infinities reach the server unchanged (the
+				// engine's handling is not documented; as nil they would be missing arguments).
+				settings: { remotes: { rateLimitPerSecond: 1_000_000, inboxLimit: 100, nonFiniteNumbers: "pass" } },
 				remotes: { rateLimit: { rate: 1e9, burst: 1e9 } },
 			});
 			const failures = new Array<string>();
