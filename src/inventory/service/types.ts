@@ -50,7 +50,10 @@ export interface EarlySavePolicy {
 	 * soon (default `"rare"`).
 	 */
 	readonly minRarity?: ItemRarity;
-	/** Seconds between the first valuable change and the save (default 1). */
+	/**
+	 * Seconds between the first valuable change and the save (default 1). The write itself waits
+	 * for ProfileService's 7-second spacing of a profile's writes.
+	 */
 	readonly delay?: number;
 	/**
 	 * Whether picking up, which moves an item between players, saves soon whatever the rarity

@@ -102,6 +102,28 @@ export = () => {
 			expect(savedAfter > 0 && savedAfter <= 12).to.equal(true);
 		});
 
+		it("writes a rare item granted just after another write once ProfileService's 7-second spacing allows", () => {
+			const setup = inventoryWorld({ seed: SEED, remotes: false, policy: { minRarity: "rare", delay: 1 } });
+			const player = joinReady(setup, 1);
+			setup.world.advance(12);
+			const crown = setup.service.grant(player, "crown", 1);
+			assert(crown.ok);
+			setup.world.advance(2);
+			expect(stored(setup, crown.value.minted[0])).to.equal(true);
+			// The crown's write just landed: the sword's early save waits for the spacing.
+			const granted = setup.service.grant(player, "sword", 1);
+			assert(granted.ok);
+			const sword = granted.value.minted[0];
+			let savedAfter = -1;
+			for (let step = 1; step <= 2 * SECONDS && savedAfter < 0; step++) {
+				setup.world.advance(0.5);
+				if (stored(setup, sword)) savedAfter = step / 2;
+			}
+			// Not within the policy's one-second delay, but about 7 s after the crown's write.
+			expect(savedAfter > 1.5 && savedAfter <= 7.5).to.equal(true);
+			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
 		it("coalesces several valuable changes within the delay into one save", () => {
 			const burst = timeline((setup, player) => {
 				for (const key of ["sword", "ring", "crown", "gem"]) assert(setup.service.grant(player, key, 1).ok);
