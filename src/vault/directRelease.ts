@@ -2,8 +2,12 @@
 import type { Profile } from "@rbxts/profileservice/globals";
 import type { Envelope } from "./envelope";
 
-/** What a direct release did: wrote the release, found the lock not this session's, or failed. */
-export type DirectRelease = "released" | "notHeld" | "failed";
+/**
+ * What a direct release did: wrote the release (or found this session's release already
+ * written), found the lock not this session's, left it to ProfileService (global updates it has
+ * not saved yet), or failed.
+ */
+export type DirectRelease = "released" | "notHeld" | "deferred" | "failed";
 
 /** A stored global update: `[id, version, locked, data]`. */
 type StoredUpdate = [number, number, boolean, unknown];
@@ -47,8 +51,11 @@ function applyPendingUpdates(updates: Array<StoredUpdate>, internals: GlobalUpda
  * session (same JobId, same load count) still holds the lock, so it can never overwrite a
  * newer owner; ProfileService's queued release later finds the lock gone and writes nothing
  * new. Profiles with unsaved global-update locks or clears are left to ProfileService, which
- * owns that bookkeeping, unless `withUpdates` (a release ProfileService no longer writes): then
- * the write applies them as ProfileService's own release would.
+ * owns that bookkeeping (`"deferred"`: nothing written), unless `withUpdates` (a release
+ * ProfileService no longer writes): then the write applies them as ProfileService's own release
+ * would. A lock this session's release already cleared counts as released: a release whose
+ * call errored after the DataStore applied it must not read as lost once another server loads
+ * (`afterFailure`: a write of this release failed, so look even when the release is deferred).
  */
 export function releaseDirectly(
 	profile: Profile<Envelope>,
@@ -57,21 +64,38 @@ export function releaseDirectly(
 	placeId: number,
 	jobId: string,
 	withUpdates = false,
+	afterFailure = false,
 ): DirectRelease {
 	const globalUpdates = profile.GlobalUpdates as unknown as GlobalUpdatesInternals;
-	if (!withUpdates) {
-		if ((globalUpdates._pending_update_lock?.size() ?? 0) > 0) return "failed";
-		if ((globalUpdates._pending_update_clear?.size() ?? 0) > 0) return "failed";
-	}
+	const leftToProfileService =
+		!withUpdates &&
+		((globalUpdates._pending_update_lock?.size() ?? 0) > 0 ||
+			(globalUpdates._pending_update_clear?.size() ?? 0) > 0);
+	// Only after a failed write is it worth a request to see whether that write was applied.
+	if (leftToProfileService && !afterFailure) return "deferred";
 	const loadCount = profile.MetaData.SessionLoadCount;
 	let released = false;
+	let alreadyReleased = false;
+	let deferred = false;
 	const [success] = pcall(() =>
 		dataStore.UpdateAsync(key, (stored: StoredProfile | undefined) => {
 			released = false;
+			alreadyReleased = false;
+			deferred = false;
 			if (stored === undefined || !typeIs(stored.MetaData, "table")) return $tuple(undefined);
 			const session = stored.MetaData.ActiveSession;
+			// No lock, and no load since this session's: only this session's own release (an
+			// earlier write whose call errored after it was applied) clears it that way.
+			if (session === undefined && stored.MetaData.SessionLoadCount === loadCount) {
+				alreadyReleased = true;
+				return $tuple(undefined);
+			}
 			if (!session || session[0] !== placeId || session[1] !== jobId) return $tuple(undefined);
 			if (stored.MetaData.SessionLoadCount !== loadCount) return $tuple(undefined);
+			if (leftToProfileService) {
+				deferred = true;
+				return $tuple(undefined);
+			}
 			if (withUpdates && typeIs(stored.GlobalUpdates, "table")) {
 				applyPendingUpdates(stored.GlobalUpdates[1], globalUpdates);
 			}
@@ -87,7 +111,8 @@ export function releaseDirectly(
 		}),
 	);
 	if (!success) return "failed";
-	return released ? "released" : "notHeld";
+	if (released || alreadyReleased) return "released";
+	return deferred ? "deferred" : "notHeld";
 }
 
 /**

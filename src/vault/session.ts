@@ -60,6 +60,8 @@ function confirmSave(profile: Profile<Envelope>, session: number, timeout: numbe
 const PROFILE_SERVICE_COOLDOWN = 7;
 /** Seconds ProfileService gets to write a release on its own before hopsafe writes it. */
 const RELEASE_GRACE = 1;
+/** Tries of a direct release that failed or was left to ProfileService (1, 2, 3 and 4 s apart). */
+const DIRECT_RELEASE_ATTEMPTS = 5;
 /** Tries of a release hopsafe writes itself at shutdown (1 + 2 + 3 s apart, inside BindToClose's 30 s). */
 const KEPT_RELEASE_ATTEMPTS = 4;
 
@@ -78,6 +80,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 	private hooking = false;
 	/** ProfileService let the profile go at shutdown while the hooks ran; the release is ours to write. */
 	private keptAtShutdown = false;
+	/** While the release is being written: looks at it again after ProfileService's write failed. */
+	private releaseWriteFailed?: () => void;
 
 	constructor(
 		readonly userId: number,
@@ -85,7 +89,11 @@ export class ProfileSession<T extends object> implements Session<T> {
 		readonly player: Player,
 		readonly profile: Profile<Envelope>,
 		private readonly onRelease: (session: ProfileSession<T>, reason: ReleaseReason) => void,
-		private readonly releaseDirectly: (profile: Profile<Envelope>, withUpdates?: boolean) => DirectRelease,
+		private readonly releaseDirectly: (
+			profile: Profile<Envelope>,
+			withUpdates?: boolean,
+			afterFailure?: boolean,
+		) => DirectRelease,
 		private readonly beforeRelease?: (session: ProfileSession<T>, reason: ReleaseReason) => void,
 		private readonly releaseDeadline = 10,
 	) {
@@ -172,16 +180,36 @@ export class ProfileSession<T extends object> implements Session<T> {
 			// Before an erase, ProfileService's own release must be written first: written
 			// after the key is removed, it would fail and be retried for as long as the server runs.
 			if (reason === "erased") return;
-			const releaseNow = () => {
-				if (!released && this.releaseDirectly(this.profile) === "released") resolve();
+			// A write that failed, or that ProfileService must make, is looked at again at once:
+			// a release whose call errored may have been applied, and once another server loads
+			// the player, ProfileService's own retry (7 s later) finds only that server's lock.
+			let trying = false;
+			const releaseNow = (afterFailure: boolean) => {
+				if (trying) return;
+				trying = true;
+				for (let attempt = 1; attempt <= DIRECT_RELEASE_ATTEMPTS && !released; attempt++) {
+					const outcome = this.releaseDirectly(this.profile, false, afterFailure || attempt > 1);
+					if (outcome === "released") resolve();
+					if (outcome !== "failed") break;
+					if (attempt < DIRECT_RELEASE_ATTEMPTS) task.wait(attempt - 1);
+				}
+				trying = false;
 			};
-			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN) releaseNow();
-			else task.delay(RELEASE_GRACE, releaseNow);
+			this.releaseWriteFailed = () => {
+				if (!released) task.spawn(releaseNow, true);
+			};
+			if (os.clock() - this.lastWriteAt < PROFILE_SERVICE_COOLDOWN) releaseNow(false);
+			else task.delay(RELEASE_GRACE, releaseNow, false);
 		}).finally(() => {
 			if (lost) this.releaseReason = "lockLost";
 			this.onRelease(this, lost ? "lockLost" : reason);
 		});
 		return this.releasing;
+	}
+
+	/** ProfileService reported a failed write of this profile: a release in progress is looked at again. */
+	writeFailed(): void {
+		this.releaseWriteFailed?.();
 	}
 
 	/** Sets the load count ProfileService keeps for this profile (its typings make it read-only). */

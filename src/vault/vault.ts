@@ -245,6 +245,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		ProfileService.IssueSignal.Connect((message, storeName, key) => {
 			if (storeName !== this.name) return;
 			const session = this.findByKey(key);
+			session?.writeFailed();
 			this.saveFailed.Fire(
 				session?.userId,
 				makeError("PlatformFailure", message, {
@@ -766,8 +767,16 @@ class VaultImpl<T extends object> implements Vault<T> {
 			player,
 			profile as Profile<Envelope>,
 			(ended, reason) => this.onSessionEnded(ended, reason),
-			(released, withUpdates) =>
-				releaseDirectly(released, this.dataStore, key, this.platform.placeId, this.platform.jobId, withUpdates),
+			(released, withUpdates, afterFailure) =>
+				releaseDirectly(
+					released,
+					this.dataStore,
+					key,
+					this.platform.placeId,
+					this.platform.jobId,
+					withUpdates,
+					afterFailure,
+				),
 			(releasing, reason) => this.beforeRelease(releasing, reason),
 			this.options.releaseDeadline,
 		);

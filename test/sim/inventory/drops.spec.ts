@@ -1,4 +1,5 @@
-import { inventoryWorld, joinReady, type InventoryWorld } from "./support/inventoryWorld";
+import { t } from "@rbxts/t";
+import { inventoryWorld, joinReady, type GameData, type Hopsafe, type InventoryWorld } from "./support/inventoryWorld";
 
 /** The item ids of the player's stored profile (what a crash leaves behind). */
 function storedIds(world: Sim.World, userId: number): Array<string> {
@@ -70,6 +71,29 @@ export = () => {
 			expect(storedIds(setup.world, 1).includes(id)).to.equal(false);
 			expect(setup.service.pickUp(b, token).ok).to.equal(true);
 			expect(setup.world.takeErrors().size()).to.equal(0);
+		});
+
+		it("keeps the drop of a dropper whose release landed although its call errored", () => {
+			const { setup, a, b, id, token } = dropSavedSword(914);
+			const other = setup.world.startServer({ name: "other" });
+			const otherVault = other.run(() =>
+				other.require<Hopsafe>("ReplicatedStorage.hopsafe").createVault<GameData>({
+					name: "InventoryData",
+					template: { inventory: setup.hopsafe.createInventory(0, 12) },
+					schema: t.interface({ inventory: t.table }) as (value: unknown) => value is GameData,
+				}),
+			);
+			// The release (with the drop's removal) is applied, but its call errors; the player
+			// is loaded on another server before ProfileService's own release tries again.
+			setup.server.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync");
+			setup.server.leave(a);
+			setup.world.runUntil(() => !storedIds(setup.world, 1).includes(id), 10);
+			other.join(1);
+			setup.world.runUntil(() => otherVault.getSession(1) !== undefined, 60);
+			setup.world.advance(30);
+			expect(storedIds(setup.world, 1).includes(id)).to.equal(false);
+			const picked = setup.service.pickUp(b, token);
+			expect(picked.ok ? "ok" : picked.error).to.equal("ok");
 		});
 	});
 };

@@ -56,6 +56,35 @@ export = () => {
 			expect(violations.join("; ")).to.equal("");
 			expect(vaults[servers.indexOf(current)].getSession(22)!.data.coins).to.equal(12);
 		});
+		// The release's write lands but its call errors (the DataStore says so for a write it
+		// applied); the player's next server loads them before ProfileService's own release
+		// retries and finds that server's lock.
+		for (const [label, wait] of [
+			["right after a save", 2],
+			["well after the last save", 20],
+		] as const) {
+			it(`reports a release whose write landed but errored as released, not lost (${label})`, () => {
+				const { world, a, b, vaultA, vaultB } = walletPair(207);
+				const player = a.join(27);
+				waitForSession(world, vaultA, 27);
+				vaultA.getSession(27)!.data.coins = 12;
+				world.advance(wait);
+				const reasons = new Array<string>();
+				vaultA.released.Connect((_userId, reason) => reasons.push(reason));
+				let lost = false;
+				vaultA.lockLost.Connect(() => (lost = true));
+				a.services.DataStoreService.faults.commitButErrorNext(1, "UpdateAsync");
+				a.leave(player);
+				world.advance(0.5);
+				world.runUntil(() => lockHolder(world, 27) === undefined, 10);
+				b.join(27);
+				waitForSession(world, vaultB, 27);
+				world.advance(30);
+				expect(lost).to.equal(false);
+				expect(reasons.join(",")).to.equal("left");
+				expect(vaultB.getSession(27)!.data.coins).to.equal(12);
+			});
+		}
 	});
 
 	describe("crash recovery", () => {
