@@ -1,3 +1,4 @@
+import type { StackBundle } from "../../inventory/service/transferStacks";
 import type { Session } from "../../vault/types";
 import type { TradeLedger } from "../ledger/types";
 
@@ -22,6 +23,8 @@ export class Book {
 	public readonly retries = new Map<string, { next: number; spacing: number }>();
 	/** Outcomes to announce (`settled`) once saved: a coordinator's decisions, a partner's side arriving. */
 	public readonly announce = new Map<string, "completed" | "failed">();
+	/** What the player received in an announced trade (external authority), fired (`received`) with it. */
+	public readonly receipts = new Map<string, StackBundle>();
 	public active = true;
 	public running = false;
 	public again = false;

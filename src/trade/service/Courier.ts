@@ -56,12 +56,7 @@ export class Courier {
 		if (book.hasUnsaved() && !book.save(this.trades.limits.saveTimeout)) return;
 		if (!book.active) return;
 
-		for (const [trade, result] of book.announce) {
-			if (!book.owned.has(trade) && book.isSaved(decisionKey(trade))) {
-				book.announce.delete(trade);
-				if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, result);
-			}
-		}
+		this.announce(book);
 		this.drain(book);
 		this.handOn(book);
 		this.absent.check(book);
@@ -83,7 +78,22 @@ export class Courier {
 		if (busy()) return;
 		this.expire(book, this.trades.now());
 		if (book.hasUnsaved() && !book.save(this.trades.limits.saveTimeout)) return;
+		// Saved with the release: the player's next server will not tell them.
+		this.announce(book);
 		this.handOn(book);
+	}
+
+	/** Fires `settled` (and `received`, where kept) for the saved outcomes of the book. */
+	private announce(book: Book): void {
+		for (const [trade, result] of book.announce) {
+			if (book.owned.has(trade) || !book.isSaved(decisionKey(trade))) continue;
+			book.announce.delete(trade);
+			const bundle = book.receipts.get(trade);
+			book.receipts.delete(trade);
+			if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, result);
+			if (bundle !== undefined && this.trades.received.listening)
+				this.trades.received.Fire(book.session.player, trade, bundle);
+		}
 	}
 
 	/** Aborts the trades this book coordinates whose deadline passed. */

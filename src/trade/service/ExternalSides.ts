@@ -224,12 +224,6 @@ export class ExternalSides {
 		if (this.awaiting.get(trade)?.userId !== book.userId && book.ledger.sent?.[trade] === undefined) return;
 		this.awaiting.delete(trade);
 		releaseHold(this.trades.inventory, book.userId, trade);
-		// Saved soon (a verdict message brings its own save; settling alone does not): a side
-		// still listed in the saved ledger would be settled and told again after a crash.
-		if (book.ledger.sent?.[trade] !== undefined) {
-			delete book.ledger.sent[trade];
-			this.trades.inventory.saveSoon(book.userId);
-		}
 		this.heard.set(trade, this.trades.now());
 		task.spawn(() => {
 			const version = verdict.version;
@@ -237,16 +231,14 @@ export class ExternalSides {
 				this.external.waitFor(this.trades.limits.saveTimeout, () => this.external.shows(book.userId, version));
 			}
 			if (verdict.outcome === "completed") this.trades.step("transferred", trade);
-			if (this.trades.settled.listening) this.trades.settled.Fire(book.userId, trade, verdict.outcome);
 			const told = receipt ?? verdict.receipt;
 			const bundle = verdict.bundle ?? (told !== undefined ? this.bundleOf(book.userId, told) : undefined);
-			if (
-				verdict.outcome === "completed" &&
-				bundle !== undefined &&
-				book.active &&
-				this.trades.received.listening
-			)
-				this.trades.received.Fire(book.session.player, trade, bundle);
+			// The side leaves the ledger, and the player is told once that is saved: a side still
+			// listed in the saved ledger (or a verdict message not yet cleared from it) is settled
+			// and told again by the player's next server after a crash.
+			if (book.ledger.sent?.[trade] !== undefined) delete book.ledger.sent[trade];
+			const gave = verdict.outcome === "completed" ? bundle : undefined;
+			this.trades.announceSaved(book, trade, verdict.outcome, gave);
 		});
 	}
 

@@ -15,7 +15,7 @@ import { checkTradeLedger, isLeg, isParcel } from "../ledger/checkTradeLedger";
 import { legId } from "../ledger/ids";
 import type { Leg, Parcel, TradeLedger } from "../ledger/types";
 import type { Trade } from "../machine/types";
-import { LEG_KIND, PARCEL_KIND, SIDE_KIND, VERDICT_KIND } from "../protocol/keys";
+import { LEG_KIND, PARCEL_KIND, SIDE_KIND, VERDICT_KIND, decisionKey } from "../protocol/keys";
 import { receiveLeg, type LegVerdict } from "../protocol/legs";
 import { receiveParcel } from "../protocol/parcels";
 import type { TradeRejectReason } from "../reasons";
@@ -274,6 +274,18 @@ export class TradeServiceImpl implements TradeService {
 		// that save would have the player's next server receive it again and tell them again.
 		const settled = receipt.settled;
 		if (settled !== undefined) book.announce.set(settled.trade, settled.outcome);
+	}
+
+	/**
+	 * @internal Tells the player how `trade` ended once the ledger's change that goes with it,
+	 * made just now, is saved: told before, a crash before that save would have their next
+	 * server tell them again. `bundle`, what they received, is fired with it (`received`).
+	 */
+	public announceSaved(book: Book, trade: string, result: "completed" | "failed", bundle?: StackBundle): void {
+		book.mark([decisionKey(trade)]);
+		book.announce.set(trade, result);
+		if (bundle !== undefined) book.receipts.set(trade, bundle);
+		this.courier.kick(book);
 	}
 
 	/** @internal A coordinator receives a leg (stamped: at most once). */

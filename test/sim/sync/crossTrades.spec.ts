@@ -651,6 +651,29 @@ export = () => {
 			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
 		});
 
+		it("tells the partner once when its server crashes as the verdict is heard, before that is saved", () => {
+			const { setup, sword, id } = partnerSent(30);
+			const { world, two, a, b } = setup;
+			// The partner's server hears the verdict and crashes before its ledger's change is saved.
+			let crashed = false;
+			two.onStep = (step) => {
+				if (step !== "transferred" || crashed) return;
+				crashed = true;
+				two.app.server.crash();
+			};
+			const decided = side(setup, id, a, { items: [{ id: sword, count: 1 }] }, { items: [], currency: { coins: 25 } });
+			expect(decided.status).to.equal("completed");
+			world.runUntil(() => crashed, 60);
+			expect(crashed).to.equal(true);
+			const three = externalServer(world, { name: "three", trades: true, limits: VERDICT_LIMITS });
+			listenTrades(three.trades!, setup.settled, setup.received);
+			serve(world, three, b);
+			world.advance(VERDICT_LIMITS.decisionTimeout + VERDICT_LIMITS.verdictTimeout * 2);
+			expect([...setup.settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...setup.received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
 		it("tells a partner whose server crashed after sending its side at the partner's next server", () => {
 			const { setup, sword, id } = partnerSent(14);
 			const { world, a, b } = setup;

@@ -1,6 +1,6 @@
 import { t } from "@rbxts/t";
 import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
-import type { TradeLimits, TradeService } from "../../../../src/trade/service/types";
+import type { TradeLimits, TradeService, TradeStep } from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
 import { auditLog, readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
 
@@ -16,6 +16,8 @@ export interface ExternalServer {
 	readonly catalog: Catalog;
 	/** The trade service over the inventory, when asked for. */
 	readonly trades?: TradeService;
+	/** Called at each step of the trade service (replace it to inject a failure at one). */
+	onStep?: (step: TradeStep, id: string) => void;
 }
 
 /**
@@ -45,7 +47,8 @@ export function externalServer(
 			) => value is ExternalData,
 		},
 	);
-	return server.run(() => {
+	const hook: { at?: ExternalServer } = {};
+	const made = server.run(() => {
 		const service = hopsafe.createInventoryService({
 			catalog,
 			sessions: app.vault,
@@ -59,10 +62,14 @@ export function externalServer(
 					vault: app.vault,
 					ledger: (data) => (data as ExternalData).trades,
 					limits: options.limits,
+					onStep: (step, id) => hook.at?.onStep?.(step, id),
 				})
 			: undefined;
 		return { app, service, catalog, trades };
 	});
+	const entry: ExternalServer = { ...made, onStep: undefined };
+	hook.at = entry;
+	return entry;
 }
 
 /** The slots' items as `id=def×count`, sorted. */
