@@ -16,6 +16,7 @@ import type { ItemAuthority, PlayerRef } from "../../inventory/service/types";
 import type { ItemStack } from "../../inventory/state/types";
 import type { SyncItem, SyncTransferLeg, TransferSettlement } from "../../sync/types";
 import type { UnansweredTransfer } from "../ledger/types";
+import { transferKey } from "../protocol/transferKey";
 import type { TradeRejectReason } from "../reasons";
 import type { Book } from "./Book";
 import type { TradeServiceImpl } from "./TradeServiceImpl";
@@ -135,7 +136,7 @@ export class ExternalFlows {
 	public settleKey(id: string, players: ReadonlyArray<number>): TransferSettlement | "later" | "never" {
 		const authority = this.authority;
 		if (authority.voidTransfer === undefined) return "never";
-		const [answered, settlement] = authority.voidTransfer(id, players).await();
+		const [answered, settlement] = authority.voidTransfer(transferKey(id), players).await();
 		if (answered) return settlement as TransferSettlement;
 		const refused =
 			isHopsafeError(settlement) && (settlement.kind === "ApiRejected" || settlement.kind === "InvalidArgument");
@@ -357,7 +358,7 @@ export class ExternalFlows {
 		this.flushed(sides.map((side) => side.leg.from));
 		const legs = sides.map((side) => side.leg);
 		const kept = sending?.() ?? users;
-		const [sent, answer] = authority.transfer(legs, { key: id, reason: kind }).await();
+		const [sent, answer] = authority.transfer(legs, { key: transferKey(id), reason: kind }).await();
 		const now = this.trades.now();
 		if (!sent) {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {

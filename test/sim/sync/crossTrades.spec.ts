@@ -744,17 +744,51 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(0);
 		});
 
-		it("tells the coordinator too when the authority refuses the transfer before sending it", () => {
+		it("moves both sides of a trade whose id the save API cannot hold as a key, once", () => {
 			const { setup, sword } = swordForCoins(29, 25);
-			const { world, one, a, b } = setup;
-			// A key the save API cannot take (spaces): the transfer is refused before it is sent.
-			const id = "cross external 29";
+			const { world, one, two, a, b } = setup;
+			// A space, `#` and `/`: taken as trade ids in DataStore authority, so here too.
+			const id = "cross #29 a/b";
 			const coins = { items: [], currency: { coins: 25 } };
 			expect(side(setup, id, a, { items: [{ id: sword, count: 1 }] }, coins).status).to.equal("escrowed");
 			expect(side(setup, id, b, coins, { items: [{ def: "sword", count: 1 }] }).status).to.equal("escrowed");
-			expect(settledAll(setup, 2)).to.equal(`${a} failed,${b} failed`);
+			expect(settledAll(setup, 2)).to.equal(`${a} completed,${b} completed`);
+			expect(swordSold(setup, sword)).to.equal(`1 transfer, ${sword}=swordx1 at b, 25 coins at a, ${sword}=swordx1`);
+			expect(side(setup, id, a, { items: [{ id: sword, count: 1 }] }, coins).status).to.equal("duplicate");
+			world.runUntil(() => one.trades!.isSettled(a) && two.trades!.isSettled(b), 30);
+			expect(one.trades!.isSettled(a)).to.equal(true);
+			expect(setup.settled.size()).to.equal(2);
+		});
+
+		it("tells the coordinator too when the authority refuses the transfer before sending it", () => {
+			const { setup, sword } = swordForCoins(31, 25);
+			const { world, one, a, b } = setup;
+			const id = "cross-external-31";
+			const coins = { items: [], currency: { coins: 25 } };
+			expect(side(setup, id, a, { items: [{ id: sword, count: 1 }] }, coins).status).to.equal("escrowed");
+			// A partner's side whose leg names an item id the save API cannot take: the transfer is
+			// refused before it is sent.
+			const offer = {
+				trade: id,
+				from: b,
+				to: a,
+				leg: { from: b, to: a, items: [{ id: "not an id", count: 1 }], currencies: { coins: 25 } },
+				bundle: { stacks: [], currency: { coins: 25 } },
+				expect: "sword*1",
+				deadline: os.time() + 600,
+			};
+			let posted: boolean | undefined;
+			void one.app.vault
+				.postMessage(a, { id: `${id}:leg:${b}`, kind: "hopsafe.side", body: offer })
+				.then((value) => (posted = value));
+			world.runUntil(() => posted !== undefined, 30);
+			expect(posted).to.equal(true);
+			// Long before the deadline (120 s) would end it.
+			world.runUntil(() => setup.settled.size() >= 1, 30);
+			expect(setup.settled.join(",")).to.equal(`${a} failed`);
 			expect(one.trades!.isSettled(a)).to.equal(true);
 			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
 		});
 
 		it("ends a side whose partner never comes at the deadline, and refuses a late partner", () => {

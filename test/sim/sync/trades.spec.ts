@@ -498,5 +498,37 @@ export = () => {
 			world.runUntil(() => slotOf(two.service.getInventory(b)!, sword) >= 0, 30);
 			expect(slotOf(two.service.getInventory(a)!, sword)).to.equal(-1);
 		});
+
+		it("trades and gifts under ids the save API cannot hold as a key, each once", () => {
+			const [a, b] = [BASE + 25, BASE + 26];
+			const setup = tradeSetup(7711, [a, b]);
+			const { world, service, trades } = setup;
+			const sword = idOf(service.grant(a, "sword"));
+			const potions = idOf(service.grant(b, "potion", 10));
+			expect(service.adjustCurrency(a, "coins", 30).ok).to.equal(true);
+			// A space, `#` and `/`: taken as trade ids in DataStore authority, so here too.
+			const swap = {
+				id: "swap #1 a/b",
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [{ id: potions, count: 4 }] },
+			};
+			const swapped = outcomeOf(world, trades.execute(swap));
+			expect(`${swapped.status} ${swapped.reason}`).to.equal("completed nil");
+			const gift = { id: "gift #1 a/b", from: a, to: b, items: [], currency: { coins: 10 } };
+			const gifted = outcomeOf(world, trades.gift(gift));
+			expect(`${gifted.status} ${gifted.reason}`).to.equal("completed nil");
+			// An id made of what the first one escapes to is another trade.
+			const lookalike = { id: "gift_20_231_20a_2fb", from: a, to: b, items: [], currency: { coins: 5 } };
+			expect(outcomeOf(world, trades.gift(lookalike)).status).to.equal("completed");
+			expect(outcomeOf(world, trades.execute(swap)).status).to.equal("duplicate");
+			expect(outcomeOf(world, trades.gift(gift)).status).to.equal("duplicate");
+			world.advance(10);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiCoins(world, a)).to.equal(15);
+			expect(apiCoins(world, b)).to.equal(15);
+			expect(apiItems(world, b)).to.equal(slotItems(service.getInventory(b)!));
+			expect(slotOf(service.getInventory(b)!, sword) >= 0).to.equal(true);
+			expect(setup.settled.join(",")).to.equal(`${a} completed,${b} completed`);
+		});
 	});
 };
