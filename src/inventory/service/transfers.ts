@@ -130,7 +130,12 @@ export function holdForTrade(
 	const stacks = new Map<string, number>();
 	for (const stack of entry.state.slots)
 		if (stack !== false && ids.includes(stack.id)) stacks.set(stack.id, stack.count);
-	entry.holds.set(trade, { stacks, currency: table.clone(currency) });
+	// At most what the other holds leave: a trade held again on a later load may have applied
+	// already, and a hold over more than the player has would refuse every change they make.
+	const held: Record<string, number> = {};
+	for (const [name, amount] of pairs(currency))
+		held[name] = math.max(0, math.min(amount, unheldCurrency(service, player, name, trade)));
+	entry.holds.set(trade, { stacks, currency: held });
 	return true;
 }
 

@@ -213,11 +213,28 @@ export class ExternalFlows {
 		const [ran, sent] = pcall(() =>
 			this.send(id, sides, users, kind, users, () => this.keep(id, record, books.filter(isServed))),
 		);
-		for (const { leg } of sides) releaseHold(this.trades.inventory, leg.from, id);
+		// Unanswered, it may still apply (the sweep sends it again): held until it is answered.
+		if (!ran || sent.outcome.status !== "pending") this.release(id, sides);
 		if (!ran) throw sent;
 		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
 		else this.unkeep(id, users);
 		return sent;
+	}
+
+	/** Ends what the givers of `sides` served here held for transfer `id`. */
+	private release(id: string, sides: ReadonlyArray<Side>): void {
+		for (const { leg } of sides) releaseHold(this.trades.inventory, leg.from, id);
+	}
+
+	/**
+	 * Holds what the player gives in the transfers an earlier server sent for them without an
+	 * answer, once their inventory is served here (see `ExternalSides.holdSent`): sent again,
+	 * they may still apply.
+	 */
+	public holdKept(book: Book): void {
+		for (const [id, record] of this.unanswered) {
+			for (const { leg } of record.sides) if (leg.from === book.userId) this.hold(id, leg);
+		}
 	}
 
 	/** Holds what `leg` gives while trade `id` waits, if its giver is served here (see `holdForTrade`). */
@@ -295,6 +312,7 @@ export class ExternalFlows {
 		if (!ran) throw sent;
 		if (sent.outcome.status !== "pending") {
 			this.unanswered.delete(id);
+			this.release(id, previous.sides);
 			this.remember(id, sent.outcome);
 			this.unkeep(id, previous.users);
 			this.onResentAnswer?.(id, previous.sides, previous.users, sent, previous.adopted);
@@ -323,6 +341,7 @@ export class ExternalFlows {
 				this.unanswered.set(id, { sides, users: record.users, kind: record.kind, adopted: true });
 			}
 		}
+		this.holdKept(book);
 	}
 
 	/**

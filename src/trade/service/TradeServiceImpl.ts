@@ -142,6 +142,7 @@ export class TradeServiceImpl implements TradeService {
 				const book = this.books.get(player.UserId);
 				if (book === undefined) return;
 				this.sides?.holdSent(book);
+				this.external?.holdKept(book);
 				this.courier.kick(book);
 			}),
 		);

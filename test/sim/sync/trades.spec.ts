@@ -120,6 +120,41 @@ function rejoined(
 	return { two, settled, received };
 }
 
+/** A second server of the players, whose API transfers fail to connect while `down` lasts. */
+interface NextServer {
+	readonly world: Sim.World;
+	readonly two: ExternalServer;
+	readonly down: Sim.HttpFault;
+}
+
+/**
+ * {@link sellUnanswered} (`a` sells a sword to `b` for 25 of b's 40 coins), then that server
+ * shuts down and both players join a second server that cannot reach the API's transfers until
+ * {@link answeredOnNextServer}. That server, once both are served.
+ */
+function unansweredOnNextServer(seed: number, [a, b]: [number, number], applied: boolean): NextServer {
+	const setup = tradeSetup(seed, [a, b]);
+	const id = `external-held-${seed}`;
+	sellUnanswered(setup, [a, b], id, applied);
+	setup.app.server.shutdown();
+	const { world } = setup;
+	const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+	const down = world.failHttp({ kind: "connectFail", count: 100_000, server: two.app.server, match: "/v1/transfers" });
+	for (const userId of [a, b]) two.app.server.join(userId);
+	world.runUntil(() => two.service.isReady(a) && two.service.isReady(b), 180);
+	assert(two.trades!.getLedger(b)?.unanswered?.[id] !== undefined, "the transfer was not kept in the ledger");
+	return { world, two, down };
+}
+
+/** The API's transfers are reachable again: `settled` on that server, sorted, and the trade transfers. */
+function answeredOnNextServer({ world, two, down }: NextServer, [a]: [number, number]): string {
+	const settled = new Array<string>();
+	listenTrades(two.trades!, settled, []);
+	down.remaining = 0;
+	world.runUntil(() => settled.size() >= 2, 60);
+	return `${[...settled].sort().join(",")} ${tradeTransfers(world, a)} transfer`;
+}
+
 export = () => {
 	describe("trades in external authority", () => {
 		it("completes a negotiated trade as one save API transfer, every id kept and shown on both sides", () => {
@@ -529,6 +564,54 @@ export = () => {
 			expect(apiItems(world, b)).to.equal(slotItems(service.getInventory(b)!));
 			expect(slotOf(service.getInventory(b)!, sword) >= 0).to.equal(true);
 			expect(setup.settled.join(",")).to.equal(`${a} completed,${b} completed`);
+		});
+
+		it("holds what a transfer whose answer was lost gives until it is answered", () => {
+			const [a, b] = [BASE + 27, BASE + 28];
+			const setup = tradeSetup(7712, [a, b]);
+			const { world, service, trades } = setup;
+			// The transfer never reaches the API (b gives 25 of 40 coins, a a sword); the sweep
+			// sends it again.
+			const { sword } = sellUnanswered(setup, [a, b], "external-held-pending", false);
+			// Meanwhile neither may use up what it gives: not 20 of b's coins, nor a's sword.
+			const spend = service.adjustCurrency(b, "coins", -20);
+			expect(spend.ok ? "ok" : spend.error).to.equal("authority_refused");
+			const regift = outcomeOf(world, trades.gift({ id: "external-regift", from: a, to: b, items: [{ id: sword, count: 1 }] }));
+			expect(`${regift.status} ${regift.reason}`).to.equal("failed busy");
+			world.runUntil(() => setup.settled.size() >= 2, 60);
+			expect([...setup.settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			// Answered: what is left is free again.
+			expect(service.adjustCurrency(b, "coins", -15).ok).to.equal(true);
+			world.runUntil(() => setup.app.sync.pendingCount(b) === 0, 30);
+			expect(apiCoins(world, b)).to.equal(0);
+			expect(apiCoins(world, a)).to.equal(25);
+		});
+
+		it("holds what a transfer left unanswered gives on the players' next server too", () => {
+			const [a, b] = [BASE + 29, BASE + 30];
+			const later = unansweredOnNextServer(7713, [a, b], false);
+			const { world, two } = later;
+			// The transfer may still apply: the 25 coins it takes from b are held.
+			const spend = two.service.adjustCurrency(b, "coins", -20);
+			expect(spend.ok ? "ok" : spend.error).to.equal("authority_refused");
+			expect(two.service.adjustCurrency(b, "coins", -15).ok).to.equal(true);
+			expect(answeredOnNextServer(later, [a, b])).to.equal(`${a} completed,${b} completed 1 transfer`);
+			world.runUntil(() => two.app.sync.pendingCount(b) === 0, 30);
+			expect(apiCoins(world, b)).to.equal(0);
+		});
+
+		it("holds no more than is left of what a transfer left unanswered but applied gave", () => {
+			const [a, b] = [BASE + 31, BASE + 32];
+			const later = unansweredOnNextServer(7714, [a, b], true);
+			const { two } = later;
+			// It applied: b has 15 coins, all of them still held, and b's other changes go on.
+			expect(two.service.getInventory(b)!.currencies.coins).to.equal(15);
+			expect(two.service.grant(b, "potion", 2).ok).to.equal(true);
+			const spend = two.service.adjustCurrency(b, "coins", -5);
+			expect(spend.ok ? "ok" : spend.error).to.equal("authority_refused");
+			expect(answeredOnNextServer(later, [a, b])).to.equal(`${a} completed,${b} completed 1 transfer`);
+			expect(two.service.adjustCurrency(b, "coins", -15).ok).to.equal(true);
 		});
 	});
 };
