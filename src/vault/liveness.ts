@@ -4,6 +4,8 @@ import type { Platform } from "../platform";
 export type Liveness = "alive" | "dead" | "unknown";
 
 const LIVENESS_MAP = "hopsafe-liveness";
+/** Seconds before a failed heartbeat is written again (at most the interval). */
+const RETRY_SECONDS = 1;
 
 /**
  * Each server keeps a short-lived MemoryStore key while it runs. A session lock held by a
@@ -55,11 +57,13 @@ export class LivenessMonitor {
 		const run = this.run;
 		this.firstBeat = new Promise<void>((resolve) => {
 			task.spawn(() => {
-				this.beat();
+				let stored = this.beat();
 				resolve();
 				while (this.run === run) {
-					task.wait(this.interval);
-					if (this.run === run) this.beat();
+					// A failed write is tried again soon: waiting the whole interval after a few
+					// failures in a row lets the key lapse, and a live server's locks be taken.
+					task.wait(stored ? this.interval : math.min(RETRY_SECONDS, this.interval));
+					if (this.run === run) stored = this.beat();
 				}
 			});
 		});
@@ -84,14 +88,16 @@ export class LivenessMonitor {
 		return value === undefined ? "dead" : "alive";
 	}
 
-	private beat(): void {
-		pcall(() =>
+	/** Writes the key; whether it was stored. */
+	private beat(): boolean {
+		const [stored] = pcall(() =>
 			this.map.SetAsync(
 				this.platform.jobId,
 				{ placeId: this.platform.placeId },
 				math.max(1, math.ceil(this.ttl)),
 			),
 		);
+		return stored;
 	}
 }
 

@@ -309,6 +309,28 @@ export = () => {
 			expect(lost).to.equal(1);
 		});
 
+		it("keeps a live server's liveness key through a few failed heartbeats", () => {
+			const world = sim.World.new({ seed: 117 });
+			const a = world.startServer();
+			const b = world.startServer();
+			walletVault(a, { heartbeatInterval: 3, heartbeatTtl: 12 });
+			world.advance(5);
+			// Four writes in a row fail: at the 3 s interval the key would lapse for 3 s, and a
+			// server finding a player's lock there would take it from this live server.
+			world.memoryStore().failNext(4, "InternalError", "HashMap.SetAsync");
+			let lapses = 0;
+			for (let second = 0; second < 30; second++) {
+				world.advance(1);
+				const [read, value] = b.run(() =>
+					pcall(() =>
+						game.GetService("MemoryStoreService").GetHashMap("hopsafe-liveness").GetAsync(a.jobId),
+					),
+				);
+				if (read && value === undefined) lapses += 1;
+			}
+			expect(lapses).to.equal(0);
+		});
+
 		it("reports a session whose lock was taken by kicking the player, and stops writing", () => {
 			const { world, server: a, vault: vaultA, player } = walletSession(107, 7);
 			let lost = false;
