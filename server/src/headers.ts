@@ -2,7 +2,7 @@ import type { Principal } from "./engine/principal.js";
 import { ApiError } from "./errors.js";
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
-const IF_MATCH_PATTERN = /^(?:W\/)?"?([0-9]{1,16})"?$/;
+const IF_MATCH_PATTERN = /^(W\/)?"?([0-9]{1,16})"?$/;
 
 function single(raw: string | string[] | undefined): string | undefined {
 	return Array.isArray(raw) ? raw[0] : raw;
@@ -31,16 +31,27 @@ export const ANY_VERSION = "*";
 /** What If-Match asks for: a version, any version (`*`), or nothing. */
 export type IfMatch = number | typeof ANY_VERSION | undefined;
 
-/** The version in If-Match (`"5"`, `5` or `W/"5"`), `*`, or undefined when absent. */
+/**
+ * The version in If-Match (`"5"` or `5`), `*`, or undefined when absent. A weak tag (`W/"5"`)
+ * is read but never matches: If-Match uses the strong comparison (RFC 9110 §13.1.1), so the
+ * write is refused 412 as any other tag naming no current version would be.
+ */
 export function parseIfMatch(raw: string | string[] | number | undefined): IfMatch {
 	if (typeof raw === "number") return raw;
 	const value = single(raw)?.trim();
 	if (value === undefined || value === "") return undefined;
 	if (value === ANY_VERSION) return ANY_VERSION;
 	const match = IF_MATCH_PATTERN.exec(value);
-	const version = match ? Number(match[1]) : NaN;
+	const version = match ? Number(match[2]) : NaN;
 	if (!Number.isSafeInteger(version)) {
 		throw new ApiError("invalid_request", 'If-Match must be the player version, e.g. "5"', { header: "If-Match" });
+	}
+	if (match?.[1] !== undefined) {
+		throw new ApiError(
+			"version_mismatch",
+			`If-Match ${value} is a weak tag: If-Match uses strong comparison, so it matches no version; send "${version}"`,
+			{ header: "If-Match", weak: true },
+		);
 	}
 	return version;
 }

@@ -36,11 +36,28 @@ test("doc.set with a stale If-Match is 412 version_mismatch, not stored", async 
 	assert.equal(state.headers.get("etag"), '"2"');
 });
 
-test("If-Match also guards deltas when given, and accepts W/ and bare forms", async () => {
+test("If-Match also guards deltas when given, and accepts the bare form", async () => {
 	await transact(t.base, 42, { ops: [coins(1)] });
 	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "5" })).status, 412);
-	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: 'W/"1"' })).status, 201);
-	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "2" })).status, 201);
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: "1" })).status, 201);
+	assert.equal((await transact(t.base, 42, { ops: [coins(1)] }, { ifMatch: '"2"' })).status, 201);
+});
+
+test("a weak If-Match tag never matches (strong comparison, RFC 9110 §13.1.1): 412, nothing stored", async () => {
+	await transact(t.base, 47, { ops: [coins(1)] });
+	const weak = await transact(t.base, 47, { ops: [coins(1)] }, { key: "weak-1", ifMatch: 'W/"1"' });
+	assert.equal(weak.status, 412, weak.text);
+	assert.equal(weak.body.error.code, "version_mismatch");
+	assert.match(weak.body.error.message, /weak/);
+	const doc = await transact(t.base, 47, setDoc({ a: 1 }), { key: "weak-doc", ifMatch: 'W/"1"' });
+	assert.equal(doc.status, 412, doc.text);
+	const batch = await request(t.base, "/v1/batch", {
+		body: { requests: [{ userId: 47, idempotencyKey: "weak-b1", ifMatch: 'W/"1"', ops: [coins(4)] }] },
+	});
+	assert.equal(batch.body.results[0].status, 412);
+	assert.equal((await getPlayer(t.base, 47)).body.currencies.coins, 1);
+	const strong = await transact(t.base, 47, { ops: [coins(1)] }, { key: "weak-1", ifMatch: '"1"' });
+	assert.equal(strong.status, 201, "the 412 was not stored under the key");
 });
 
 test("If-Match: * matches any version of a delta (RFC 9110: every player has a state); doc.set needs a version (428)", async () => {

@@ -29,7 +29,8 @@ export const transactionHeadersSchema = {
 		"if-match": {
 			type: "string",
 			description:
-				'Expected player version, e.g. "5" (412 when it differs). * matches any version. Required (a version, not *) when ops contain doc.set.',
+				'Expected player version, e.g. "5" (412 when it differs). * matches any version. Required (a version, not *) when ops contain doc.set. ' +
+				'A weak tag (W/"5") never matches: If-Match uses strong comparison (412).',
 		},
 		"hopsafe-push": {
 			type: "string",
