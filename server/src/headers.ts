@@ -8,10 +8,24 @@ function single(raw: string | string[] | undefined): string | undefined {
 	return Array.isArray(raw) ? raw[0] : raw;
 }
 
+/**
+ * Node joins a header sent more than once into one value with ", " (and neither header's value
+ * may hold a comma), so a comma means the header came twice, or as a list: refused by name
+ * rather than as a malformed value.
+ */
+function refuseRepeated(value: string, header: string): void {
+	if (!value.includes(",")) return;
+	throw new ApiError("invalid_request", `${header} was sent twice (or as a list); send it once, with one value`, {
+		header,
+		reason: "repeated",
+	});
+}
+
 /** The Idempotency-Key: a bare token or a quoted structured-field string. */
 export function parseIdempotencyKey(raw: string | string[] | undefined): string {
 	const value = single(raw)?.trim();
 	if (value === undefined || value === "") throw new ApiError("idempotency_key_missing");
+	refuseRepeated(value, "Idempotency-Key");
 	const key = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 	if (!KEY_PATTERN.test(key)) {
 		throw new ApiError("invalid_request", "Idempotency-Key must be 1-255 characters of A-Z a-z 0-9 _ . : -", {
@@ -41,6 +55,7 @@ export function parseIfMatch(raw: string | string[] | number | undefined): IfMat
 	const value = single(raw)?.trim();
 	if (value === undefined || value === "") return undefined;
 	if (value === ANY_VERSION) return ANY_VERSION;
+	refuseRepeated(value, "If-Match");
 	const match = IF_MATCH_PATTERN.exec(value);
 	const version = match ? Number(match[2]) : NaN;
 	if (!Number.isSafeInteger(version)) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, test } from "node:test";
 
 import { type TestApp, startTestApp } from "./support/app.js";
@@ -58,6 +59,56 @@ test("a weak If-Match tag never matches (strong comparison, RFC 9110 §13.1.1): 
 	assert.equal((await getPlayer(t.base, 47)).body.currencies.coins, 1);
 	const strong = await transact(t.base, 47, { ops: [coins(1)] }, { key: "weak-1", ifMatch: '"1"' });
 	assert.equal(strong.status, 201, "the 412 was not stored under the key");
+});
+
+/** A transaction whose headers are written as given, a name repeated as often as it is listed. */
+function rawTransaction(
+	headers: Array<[string, string]>,
+): Promise<{ status: number; body: { error: { message: string } } }> {
+	const url = new URL(t.base);
+	const payload = JSON.stringify({ ops: [coins(1)] });
+	const lines = [
+		"POST /v1/players/48/transactions HTTP/1.1",
+		`host: ${url.host}`,
+		"authorization: Bearer test-server-key-0123456789",
+		"content-type: application/json",
+		`content-length: ${Buffer.byteLength(payload)}`,
+		"connection: close",
+		...headers.map(([name, value]) => `${name}: ${value}`),
+	];
+	return new Promise((resolve, reject) => {
+		const socket = connect(Number(url.port), url.hostname);
+		let text = "";
+		socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+		socket.on("end", () => {
+			const status = Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]);
+			resolve({ status, body: JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) });
+		});
+		socket.on("error", reject);
+		socket.end(`${lines.join("\r\n")}\r\n\r\n${payload}`);
+	});
+}
+
+test("Idempotency-Key or If-Match sent twice is refused 400 naming the repeated header", async () => {
+	const keyTwice = await rawTransaction([
+		["idempotency-key", "twice-1"],
+		["idempotency-key", "twice-1"],
+	]);
+	assert.equal(keyTwice.status, 400);
+	assert.match(keyTwice.body.error.message, /Idempotency-Key was sent twice/);
+	const matchTwice = await rawTransaction([
+		["idempotency-key", "twice-2"],
+		["if-match", '"0"'],
+		["if-match", '"0"'],
+	]);
+	assert.equal(matchTwice.status, 400);
+	assert.match(matchTwice.body.error.message, /If-Match was sent twice/);
+	assert.equal((await getPlayer(t.base, 48)).body.version, 0);
+	const once = await rawTransaction([
+		["idempotency-key", "twice-1"],
+		["if-match", '"0"'],
+	]);
+	assert.equal(once.status, 201, "neither refusal was stored under the key");
 });
 
 test("If-Match: * matches any version of a delta (RFC 9110: every player has a state); doc.set needs a version (428)", async () => {

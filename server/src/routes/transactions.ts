@@ -25,12 +25,15 @@ export const TRANSACTION_ROUTE = "/v1/players/:userId/transactions";
 export const transactionHeadersSchema = {
 	type: "object",
 	properties: {
-		"idempotency-key": { type: "string", description: "Required. 1-255 characters of A-Z a-z 0-9 _ . : -" },
+		"idempotency-key": {
+			type: "string",
+			description: "Required, once. 1-255 characters of A-Z a-z 0-9 _ . : -",
+		},
 		"if-match": {
 			type: "string",
 			description:
 				'Expected player version, e.g. "5" (412 when it differs). * matches any version. Required (a version, not *) when ops contain doc.set. ' +
-				'A weak tag (W/"5") never matches: If-Match uses strong comparison (412).',
+				'A weak tag (W/"5") never matches: If-Match uses strong comparison (412). Sent twice or as a list: 400.',
 		},
 		"hopsafe-push": {
 			type: "string",
