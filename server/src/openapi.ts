@@ -1,5 +1,7 @@
 import type { FastifySchema, RouteOptions } from "fastify";
 
+import { errorSchema } from "./schemas/common.js";
+
 /** A route schema with the documentation fields Fastify itself ignores. */
 export type DocSchema = FastifySchema & {
 	summary?: string;
@@ -32,8 +34,14 @@ const STATUS_TEXT: Record<string, string> = {
 	428: "If-Match required",
 	429: "Rate limited (never stored)",
 	500: "Internal error (rolled back, nothing stored)",
-	503: "Not ready",
+	503: "unavailable: not ready (the database cannot be reached); shutting_down: this instance is closing, retry (another instance answers)",
 };
+
+/**
+ * Answers any route can give whatever its own schema says: 500 `internal` from the error
+ * handler, and 503 `shutting_down` to a request arriving while the instance closes.
+ */
+const ANY_ROUTE = [500, 503] as const;
 
 type JsonSchema = { properties?: Record<string, unknown>; required?: readonly string[] };
 
@@ -63,6 +71,10 @@ function responses(schema: DocSchema | undefined): Record<string, unknown> {
 	const produces = schema?.produces?.[0] ?? "application/json";
 	for (const [status, body] of Object.entries((schema?.response ?? {}) as Record<string, unknown>)) {
 		result[status] = { description: STATUS_TEXT[status] ?? "Response", content: { [produces]: { schema: body } } };
+	}
+	for (const status of ANY_ROUTE) {
+		// Errors are JSON whatever the route produces (/metrics answers text only on success).
+		result[status] ??= { description: STATUS_TEXT[status], content: { "application/json": { schema: errorSchema } } };
 	}
 	return result;
 }

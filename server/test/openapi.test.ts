@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 
 import { Ajv } from "ajv";
 
-import { ERRORS } from "../src/errors.js";
+import { ApiError, ERRORS } from "../src/errors.js";
 import { ADMIN_KEY, type TestApp, startTestApp } from "./support/app.js";
 import { coins, type Reply, request, transact } from "./support/http.js";
 
@@ -76,6 +76,25 @@ test("every operation has a summary and documented response schemas; authenticat
 		assert.ok(tx.responses[status], `transactions documents ${status}`);
 	}
 	assert.match(JSON.stringify(doc.paths["/v1/players/{userId}/changes"].get.responses["200"]), /complete/);
+});
+
+test("every operation documents 500 internal and 503 shutting_down, which any route can answer", () => {
+	const ajv = new Ajv({ strict: false });
+	const bodies = {
+		500: new ApiError("internal").toBody(),
+		503: new ApiError("shutting_down").toBody(),
+	};
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain JSON
+	for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+		for (const [method, operation] of Object.entries(methods)) {
+			for (const [status, body] of Object.entries(bodies)) {
+				const schema = operation.responses[status]?.content?.["application/json"]?.schema;
+				assert.ok(schema, `${method} ${path} documents ${status} as JSON`);
+				assert.ok(ajv.validate(schema, body), `${method} ${path} ${status}: ${JSON.stringify(ajv.errors)}`);
+			}
+			assert.match(operation.responses["503"].description, /shutting_down/, `${method} ${path} 503`);
+		}
+	}
 });
 
 function validator(path: string, method: string, status: number) {
