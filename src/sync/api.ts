@@ -137,7 +137,12 @@ export class ApiClient {
 	/** A failure for an answer that is not what `operation` expects. */
 	static failure(operation: string, response: ApiResponse): HopsafeError {
 		const problem = errorOf(response.body);
-		const retryable = response.status >= 500 || response.status === 429 || problem?.code === "conflict_in_progress";
+		// 408: the API did not receive the whole request in time; nothing was done, send it again.
+		const retryable =
+			response.status >= 500 ||
+			response.status === 408 ||
+			response.status === 429 ||
+			problem?.code === "conflict_in_progress";
 		if (retryable || problem === undefined) {
 			return makeError(
 				"HttpFailure",

@@ -226,6 +226,29 @@ export = () => {
 			expect(world.takeErrors().size()).to.equal(0);
 		});
 
+		it("retries a 408 at join as a transient failure, so the player becomes ready", () => {
+			const userId = BASE + 19;
+			const world = syncWorld(7319);
+			const server = world.startServer();
+			const app = syncGame(server);
+			let held: string | undefined;
+			app.vault.loadFailed.Connect((report) => (held = report.error.kind));
+			world.failHttp({
+				kind: "status",
+				status: 408,
+				count: 2,
+				server,
+				method: "GET",
+				match: "/v1/players/",
+				body: '{"error":{"code":"request_timeout","message":"The request was not received in time.","details":{}}}',
+			});
+			server.join(userId);
+			world.runUntil(() => app.sync.isReady(userId) || held !== undefined, 60);
+			expect(held).to.equal(undefined);
+			expect(app.sync.isReady(userId)).to.equal(true);
+			expect(app.sync.stats().reads).to.equal(3);
+		});
+
 		it("holds a joining player with a clear error while the API cannot be reached", () => {
 			const userId = BASE + 12;
 			const world = syncWorld(7312);
