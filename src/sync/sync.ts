@@ -1237,7 +1237,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 				makeError("ApiRejected", `batch: ${code}: ${message}`, { operation: "batch", status, code }),
 			);
 		}
-		this.transient(state, entry, undefined);
+		// A 429 inside a batch answer has no Retry-After header of its own: its body says when.
+		const retryAfter = status === 429 ? problem?.details.retryAfterSeconds : undefined;
+		this.transient(state, entry, typeIs(retryAfter, "number") && retryAfter > 0 ? retryAfter : undefined);
 		return undefined;
 	}
 

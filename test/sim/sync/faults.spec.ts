@@ -249,6 +249,30 @@ export = () => {
 			expect(app.sync.stats().reads).to.equal(3);
 		});
 
+		it("waits out the retryAfterSeconds of an entry refused 429 inside a batch answer", () => {
+			const userId = BASE + 20;
+			const world = syncWorld(7320);
+			const { server, app } = joinedGame(world, userId);
+			const limited =
+				'{"error":{"code":"rate_limited","message":"Too many requests; retry later.","details":{"retryAfterSeconds":30}}}';
+			world.failHttp({
+				kind: "status",
+				status: 200,
+				count: 1,
+				server,
+				match: "/v1/batch",
+				body: `{"results":[{"status":429,"replayed":false,"body":${limited}}]}`,
+			});
+			expect(app.sync.addCurrency(userId, "coins", 7, { reason: "limited" }).ok).to.equal(true);
+			world.runUntil(() => app.sync.stats().batches === 1, 10);
+			const sentAt = world.now();
+			world.runUntil(() => app.sync.stats().batches === 2, 90);
+			expect(world.now() - sentAt >= 30).to.equal(true);
+			waitSettled(world, app, userId);
+			expect(apiCoins(world, userId)).to.equal(7);
+			expect(reasonCounts(world, userId).get("limited")).to.equal(1);
+		});
+
 		it("holds a joining player with a clear error while the API cannot be reached", () => {
 			const userId = BASE + 12;
 			const world = syncWorld(7312);
