@@ -10,6 +10,7 @@ import type { ReleaseReason, Session, SessionHooks } from "../vault/types";
 import { ApiClient, errorOf, type ApiResponse } from "./api";
 import { RequestBudget } from "./budget";
 import { PlayerSync, type EntryMeta } from "./player";
+import { checkSyncOptions } from "./options";
 import { isSyncRecord } from "./record";
 import {
 	applyChangeOp,
@@ -1575,7 +1576,9 @@ class SyncImpl<T extends object> implements Sync<T> {
  * the truth, and each player's profile holds the client's record (the last acknowledged state,
  * the outbox, the dead letters). Pass its `hooks` to the vault: at join it replays what a
  * crashed session left (same keys), pulls the canonical state and version, runs `migrate` and
- * starts; at leave it flushes within `flushDeadline`.
+ * starts; at leave it flushes within `flushDeadline`. Throws `InvalidArgument` (naming the
+ * option) for an option it cannot work with: a numeric option that is not a finite number above
+ * zero (`maxRetries`: a whole number from zero), or a value of the wrong type.
  *
  * Mutations apply at once to the player's optimistic state and return; a per-server batcher
  * sends them (`POST /v1/batch`, flushed every `flushInterval`), under a request budget shared
@@ -1613,6 +1616,8 @@ class SyncImpl<T extends object> implements Sync<T> {
  * ```
  */
 export function createSync<T extends object>(options: SyncOptions<T>): Sync<T> {
+	const problem = checkSyncOptions(options);
+	if (problem !== undefined) throw problem;
 	const sync = new SyncImpl(options);
 	sync.begin();
 	return sync;

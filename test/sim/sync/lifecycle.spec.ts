@@ -11,7 +11,9 @@ import {
 	waitReady,
 	waitSettled,
 	storedData,
+	type SyncData,
 } from "./support/api";
+import type * as Library from "../../../src";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 740_000;
@@ -20,8 +22,51 @@ function storedOutbox(world: Sim.World, userId: number): number {
 	return storedData(world, userId)?.sync.outbox.size() ?? -1;
 }
 
+/** Options `createSync` cannot work with, each with the argument its error must name. */
+const BAD_OPTIONS: Array<[string, unknown]> = [
+	["maxRequestsPerMinute", 0],
+	["maxRequestsPerMinute", -5],
+	["maxRequestsPerMinute", 0 / 0],
+	["maxRequestsPerMinute", math.huge],
+	["maxRequestsPerMinute", "400"],
+	["flushInterval", 0],
+	["pullInterval", -1],
+	["pullInterval", math.huge],
+	["maxRetries", -1],
+	["maxRetries", 1.5],
+	["maxRetries", math.huge],
+	["retryBaseDelay", 0 / 0],
+	["retryMaxDelay", 0],
+	["requestTimeout", 0],
+	["requestTimeout", math.huge],
+	["flushDeadline", -8],
+	["deadLetterRetryInterval", 0],
+	["baseUrl", 5],
+	["select", "sync"],
+	["onUnreachable", "wait"],
+];
+
 export = () => {
 	describe("sync sessions", () => {
+		it("refuses at creation an option it cannot work with, with InvalidArgument naming it", () => {
+			const world = sim.World.new({ seed: 7420, settings: { printLogs: false } });
+			const server = world.startServer();
+			const hopsafe = server.require<typeof Library>("ReplicatedStorage.hopsafe");
+			const base = { baseUrl: "http://127.0.0.1:1", select: (data: SyncData) => data.sync };
+			for (const [name, value] of BAD_OPTIONS) {
+				const [created, problem] = pcall(() => hopsafe.createSync<SyncData>({ ...base, [name]: value }));
+				expect(`${name}=${tostring(value)}: ${created ? "created" : (problem as { kind?: string }).kind}`).to.equal(
+					`${name}=${tostring(value)}: InvalidArgument`,
+				);
+				expect((problem as { details: { argument: string } }).details.argument).to.equal(name);
+			}
+			// Sensible values still make a client (its thread stops at once).
+			const sync = hopsafe.createSync<SyncData>({ ...base, maxRequestsPerMinute: 0.5, maxRetries: 0 });
+			sync.close();
+			world.advance(1);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
 		it("flushes a leaving player's outbox before the release is written", () => {
 			const userId = BASE + 1;
 			const world = syncWorld(7401);
