@@ -239,6 +239,8 @@ export = () => {
 			expect(app.sync.getState(userId)!.currencies.coins).to.equal(3);
 			expect(app.sync.addCurrency(userId, "coins", 7, { key: "taken:refused" }).ok).to.equal(true);
 			waitSettled(world, app, userId);
+			// The rollback is told once the refetch it starts has answered, after the entry left the outbox.
+			world.runUntil(() => app.rollbacks.size() > 0, 60);
 			expect(app.rollbacks.size()).to.equal(1);
 			expect(app.rollbacks[0].reason).to.equal("insufficient_funds");
 			expect(app.sync.getState(userId)!.currencies.coins).to.equal(3);

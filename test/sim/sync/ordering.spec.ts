@@ -224,6 +224,8 @@ export = () => {
 			expect(app.sync.grantItem(userId, { def: "badge", id: badge.id }).ok).to.equal(true);
 			expect(app.sync.pendingCount(userId)).to.equal(2);
 			waitSettled(world, app, userId, 30);
+			// The rollback is told once the refetch it starts has answered, after the entry left the outbox.
+			world.runUntil(() => app.rollbacks.size() > 0, 30);
 			expect(app.commits.map((commit) => commit.key).join(",")).to.equal(credit.ok ? credit.value : "");
 			expect(apiCoins(world, userId)).to.equal(50);
 			expect(app.rollbacks.map((rollback) => rollback.reason).join(",")).to.equal("item_exists");
