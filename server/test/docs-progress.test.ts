@@ -85,7 +85,8 @@ function rawTransaction(
 			resolve({ status, body: JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) });
 		});
 		socket.on("error", reject);
-		socket.end(`${lines.join("\r\n")}\r\n\r\n${payload}`);
+		// Not end(): a client that half-closes may see the connection closed before the answer.
+		socket.write(`${lines.join("\r\n")}\r\n\r\n${payload}`);
 	});
 }
 
