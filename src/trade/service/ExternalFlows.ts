@@ -311,6 +311,15 @@ export class ExternalFlows {
 		this.resending.delete(id);
 		if (!ran) throw sent;
 		if (sent.outcome.status !== "pending") {
+			if (previous.adopted && sent.outcome.status !== "duplicate") {
+				// Told before their copy goes (unkeep): otherwise no server would ever tell them.
+				const late = this.loadedMeanwhile(id, previous.users, tell);
+				if (sent.outcome.status === "completed") {
+					for (const book of late) book.ledger.stamps[id] = this.trades.now();
+					this.tellCompleted(late, id, previous.sides, previous.kind);
+				} else if (sent.outcome.status === "failed" && previous.kind === "trade")
+					this.settle(late, id, "failed");
+			}
 			this.unanswered.delete(id);
 			this.release(id, previous.sides);
 			this.remember(id, sent.outcome);
@@ -399,7 +408,17 @@ export class ExternalFlows {
 		// A stamp only in a live session: written into one that ended, it could reach the saved
 		// copy and hide the transfer from the next server, which is to tell its player.
 		for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
-		const told = toTell(books, tell, kept);
+		this.tellCompleted(toTell(books, tell, kept), id, sides, kind);
+		return { outcome: outcome(id, "completed"), versions };
+	}
+
+	/** Fires `settled` (a trade) and `received` for the players of `told`. */
+	private tellCompleted(
+		told: ReadonlyArray<Book>,
+		id: string,
+		sides: ReadonlyArray<Side>,
+		kind: "trade" | "gift",
+	): void {
 		if (kind === "trade") this.settle(told, id, "completed");
 		if (this.trades.received.listening) {
 			for (const side of sides) {
@@ -407,7 +426,20 @@ export class ExternalFlows {
 				if (book !== undefined && book.active) this.trades.received.Fire(book.session.player, id, side.bundle);
 			}
 		}
-		return { outcome: outcome(id, "completed"), versions };
+	}
+
+	/**
+	 * Players of an earlier server's transfer whose session loaded here while it was being sent
+	 * again: their ledger keeps it, and they were not among those the answer was told to.
+	 */
+	private loadedMeanwhile(id: string, users: ReadonlyArray<number>, told: ReadonlyArray<number>): Array<Book> {
+		const books = new Array<Book>();
+		for (const userId of users) {
+			const book = this.trades.bookOf(userId);
+			if (told.includes(userId) || book === undefined || !isServed(book)) continue;
+			if (book.ledger.unanswered?.[id] !== undefined) books.push(book);
+		}
+		return books;
 	}
 
 	private settle(books: ReadonlyArray<Book>, id: string, result: "completed" | "failed"): void {
