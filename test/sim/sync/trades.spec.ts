@@ -459,7 +459,7 @@ export = () => {
 			// One request at a time with latency: one player loads on the next server while the
 			// transfer the other's load found is on its way again.
 			const http = { concurrentRequests: 1, latency: { min: 0.2, max: 0.6 } };
-			crashedInFlight(7725, [BASE + 25, BASE + 26], { http });
+			crashedInFlight(7725, [BASE + 33, BASE + 34], { http });
 		});
 
 		it("with writeAheadTimeout, a trade whose server crashed as the API applied it is told on the next server", () => {
