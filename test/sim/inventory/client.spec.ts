@@ -23,6 +23,18 @@ function seat(setup: InventoryWorld, userId: number, timeout?: number): Seat {
 	return { player, client, inventory, rejections };
 }
 
+// Player 1 seated with 5 potions in slot 0 (their id returned), on a network that drops requests
+// past one a second, as the engine's limit would: of two requests in a row, the second is lost.
+function lossyPotions(seed: number, timeout?: number) {
+	const setup = inventoryWorld({ seed, settings: { remotes: { rateLimitPerSecond: 1, rateLimitMode: "drop" } } });
+	const me = seat(setup, 1, timeout);
+	const potions = setup.service.grant(me.player, "potion", 5);
+	assert(potions.ok);
+	frames(setup, 3);
+	setup.world.advance(1.5);
+	return { setup, me, potion: potions.value.minted[0] };
+}
+
 function count(state: InventoryState | undefined, slot: number): number {
 	const stack = state?.slots[slot];
 	return stack === undefined || stack === false ? 0 : stack.count;
@@ -111,17 +123,7 @@ export = () => {
 		});
 
 		it("rolls back a request that is never answered, then resynchronises", () => {
-			// The network drops requests past one a second, as the engine's limit would.
-			const setup = inventoryWorld({
-				seed: 604,
-				settings: { remotes: { rateLimitPerSecond: 1, rateLimitMode: "drop" } },
-			});
-			const me = seat(setup, 1, 2);
-			const potions = setup.service.grant(me.player, "potion", 5);
-			assert(potions.ok);
-			frames(setup, 3);
-			setup.world.advance(1.5);
-			const potion = potions.value.minted[0];
+			const { setup, me, potion } = lossyPotions(604, 2);
 			me.client.run(() => {
 				me.inventory.consume(0, potion);
 				me.inventory.consume(0, potion);
@@ -137,17 +139,8 @@ export = () => {
 		});
 
 		it("keeps no placeholder drops beyond those of the predictions it shows", () => {
-			// The network drops requests past one a second: the drop below is never answered.
-			const setup = inventoryWorld({
-				seed: 606,
-				settings: { remotes: { rateLimitPerSecond: 1, rateLimitMode: "drop" } },
-			});
-			const me = seat(setup, 1);
-			const potions = setup.service.grant(me.player, "potion", 5);
-			assert(potions.ok);
-			frames(setup, 3);
-			setup.world.advance(1.5);
-			const potion = potions.value.minted[0];
+			const { setup, me, potion } = lossyPotions(606);
+			// Past the first request, the drop below is never answered.
 			me.client.run(() => {
 				me.inventory.consume(0, potion);
 				me.inventory.drop(0, potion, 1);
