@@ -299,7 +299,16 @@ export class ExternalFlows {
 	public resend(id: string): Sent | undefined {
 		if (this.resending.has(id)) this.waitFor(math.huge, () => !this.resending.has(id));
 		const known = this.answered.get(id);
-		if (known !== undefined) return { outcome: known };
+		if (known !== undefined) {
+			// A player who loaded after the answer came adopted the transfer again: tell them
+			// that answer, or the sweep would return it here forever and their holds never go.
+			const waiting = this.unanswered.get(id);
+			if (waiting !== undefined) {
+				if (known.status !== "duplicate") this.tellLate(id, waiting, known, []);
+				this.conclude(id, waiting);
+			}
+			return { outcome: known };
+		}
 		const previous = this.unanswered.get(id);
 		if (previous === undefined) return undefined;
 		this.resending.add(id);
@@ -311,22 +320,33 @@ export class ExternalFlows {
 		this.resending.delete(id);
 		if (!ran) throw sent;
 		if (sent.outcome.status !== "pending") {
-			if (previous.adopted && sent.outcome.status !== "duplicate") {
-				// Told before their copy goes (unkeep): otherwise no server would ever tell them.
-				const late = this.loadedMeanwhile(id, previous.users, tell);
-				if (sent.outcome.status === "completed") {
-					for (const book of late) book.ledger.stamps[id] = this.trades.now();
-					this.tellCompleted(late, id, previous.sides, previous.kind);
-				} else if (sent.outcome.status === "failed" && previous.kind === "trade")
-					this.settle(late, id, "failed");
-			}
-			this.unanswered.delete(id);
-			this.release(id, previous.sides);
+			// Told before their copy goes (unkeep): otherwise no server would ever tell them.
+			if (previous.adopted && sent.outcome.status !== "duplicate")
+				this.tellLate(id, previous, sent.outcome, tell);
 			this.remember(id, sent.outcome);
-			this.unkeep(id, previous.users);
+			this.conclude(id, previous);
 			this.onResentAnswer?.(id, previous.sides, previous.users, sent, previous.adopted);
 		}
 		return sent;
+	}
+
+	/**
+	 * Tells the players of an earlier server's transfer who loaded here but were not among
+	 * `told` how it ended.
+	 */
+	private tellLate(id: string, previous: Unanswered, ended: TransferOutcome, told: ReadonlyArray<number>): void {
+		const late = this.loadedMeanwhile(id, previous.users, told);
+		if (ended.status === "completed") {
+			for (const book of late) book.ledger.stamps[id] = this.trades.now();
+			this.tellCompleted(late, id, previous.sides, previous.kind);
+		} else if (ended.status === "failed" && previous.kind === "trade") this.settle(late, id, "failed");
+	}
+
+	/** An answered transfer waits here no more: its holds go, and so do the ledgers' copies. */
+	private conclude(id: string, previous: Unanswered): void {
+		this.unanswered.delete(id);
+		this.release(id, previous.sides);
+		this.unkeep(id, previous.users);
 	}
 
 	/** Keeps how a transfer sent again ended (the last 256). */

@@ -462,6 +462,34 @@ export = () => {
 			crashedInFlight(7725, [BASE + 33, BASE + 34], { http });
 		});
 
+		it("tells a player who loads after the crashed server's transfer was answered again here", () => {
+			const [a, b] = [BASE + 35, BASE + 36];
+			const { world, service, trades, app } = tradeSetup(7727, [a, b]);
+			const sword = idOf(service.grant(a, "sword"));
+			expect(service.adjustCurrency(b, "coins", 40).ok).to.equal(true);
+			world.failHttp({ kind: "dropResponse", count: 1, server: app.server, match: "/v1/transfers" });
+			void trades.execute({
+				id: "external-answered-before-load",
+				a: { player: a, items: [{ id: sword, count: 1 }] },
+				b: { player: b, items: [], currency: { coins: 25 } },
+			});
+			world.advance(9);
+			app.server.crash();
+			// b loads first: the next server sends the transfer again and tells b; a comes later,
+			// its saved ledger still keeping the transfer the server has an answer for already.
+			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+			const settled = new Array<string>();
+			listenTrades(two.trades!, settled, new Array<string>());
+			two.app.server.join(b);
+			world.runUntil(() => settled.size() >= 1, 180);
+			expect(settled.join(",")).to.equal(`${b} completed`);
+			two.app.server.join(a);
+			world.runUntil(() => settled.size() >= 2, 60);
+			world.advance(10);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
 		it("with writeAheadTimeout, a trade whose server crashed as the API applied it is told on the next server", () => {
 			const [a, b] = [BASE + 17, BASE + 18];
 			const { world, service, trades, app } = tradeSetup(7709, [a, b], { writeAheadTimeout: 15 });
