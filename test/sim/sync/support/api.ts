@@ -48,7 +48,7 @@ export function syncWorld(seed: number, settings: Record<string, unknown> = {}):
 	world.setSecret(SECRET, api.serverKey);
 	// The port of the previous test's world is freed once Lune's event loop runs: give it a moment.
 	let lastError: unknown;
-	for (let attempt = 1; attempt <= 500; attempt++) {
+	for (let attempt = 1; attempt <= 1500; attempt++) {
 		const [started, problem] = pcall(() =>
 			world.startOpenCloud({
 				port: api.openCloudPort,
