@@ -42,6 +42,15 @@ export = () => {
 			expect(tookNoRealWait(wallStart, 600)).to.equal(true);
 		});
 
+		it("skews a server's clock by the index its settings name, also as a string key (JSON settings)", () => {
+			// HOPSAFE_SIM_SETTINGS is JSON, whose object keys are strings: { "clockSkew": { "2": 45 } }.
+			const world = sim.World.new({ seed: 920001, settings: { clockSkew: { "2": 45, [3]: -30 } } });
+			const servers = [world.startServer(), world.startServer(), world.startServer()];
+			const [first, second, third] = servers.map((server) => server.run(() => tick()));
+			expect(math.floor(second - first + 0.5)).to.equal(45);
+			expect(math.floor(third - first + 0.5)).to.equal(-30);
+		});
+
 		it("fires Heartbeat every frame with the frame's delta", () => {
 			let frames = 0;
 			let total = 0;
