@@ -269,11 +269,13 @@ export class TradeServiceImpl implements TradeService {
 	/** @internal Receives a parcel into a loaded ledger (stamped: at most once). */
 	public acceptParcel(book: Book, id: string, parcel: Parcel): void {
 		const receipt = receiveParcel(book.ledger, book.userId, id, parcel, this.now());
-		book.mark(receipt.keys);
-		if (receipt.applied) this.step("parcelReceived", id);
-		// Told once the arrival is saved (the next pass saves first): told at once, a crash before
-		// that save would have the player's next server receive it again and tell them again.
+		// Told once the arrival is saved: told at once, a crash before that save would have the
+		// player's next server receive it again and tell them again. The announcement waits for
+		// the trade's decision key, marked with the arrival, so a save already under way when
+		// the parcel came (it may have been written without it) does not count.
 		const settled = receipt.settled;
+		book.mark(settled !== undefined ? [...receipt.keys, decisionKey(settled.trade)] : receipt.keys);
+		if (receipt.applied) this.step("parcelReceived", id);
 		if (settled !== undefined) book.announce.set(settled.trade, settled.outcome);
 	}
 
