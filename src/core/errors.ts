@@ -11,6 +11,11 @@ export interface ErrorDetailsByKind {
 		readonly operation: string;
 		readonly code?: number;
 		readonly retryable: boolean;
+		/**
+		 * The request was throttled (the server's request budget and queue, or the key's
+		 * throughput, were full) for as long as hopsafe waits; it may succeed a little later.
+		 */
+		readonly throttled?: boolean;
 	};
 	/** Another server holds the player's session lock. */
 	SessionLocked: { readonly key: string; readonly holderJobId?: string };

@@ -72,6 +72,13 @@ export interface VaultOptions<T extends object> {
 	readonly handoffTimeout?: number;
 	/** Seconds after which a load that keeps meeting a live holder gives up (default 300). */
 	readonly loadTimeout?: number;
+	/**
+	 * Seconds a read keeps being retried while the DataStore throttles it (the server's request
+	 * budget is spent and its request queue full, as in a join burst), backing off between tries
+	 * (1 s, doubling, at most 8 s), before the load fails with a `PlatformFailure` marked
+	 * `throttled` (default 120). Other DataStore errors are tried 3 times.
+	 */
+	readonly throttleTimeout?: number;
 	/** Seconds between liveness heartbeats (default 3). */
 	readonly heartbeatInterval?: number;
 	/** Seconds a heartbeat stays valid; a holder whose heartbeat expired is dead (default 12). */

@@ -5,6 +5,7 @@ import { immediateSignal } from "../core/signal";
 import { deepCopy } from "../core/deepCopy";
 import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { retry } from "../core/retry";
+import { errorCode, isThrottleError } from "../core/throttle";
 import { defaultPlatform, type Platform } from "../platform";
 import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
 import { addUserId, releaseDirectly } from "./directRelease";
@@ -22,6 +23,8 @@ const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 	NewerSchema: "This server is older than your saved data. Please rejoin to reach an updated server.",
 };
 const KICK_MESSAGES_ERASED = "Your data was erased.";
+/** Longest wait between tries of a throttled read (seconds): a freed budget is used soon. */
+const THROTTLE_MAX_BACKOFF = 8;
 const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
 
 /**
@@ -540,8 +543,9 @@ class VaultImpl<T extends object> implements Vault<T> {
 				);
 				return;
 			}
-			// The holder only sees new messages when it saves; ask it to save now.
-			const inspected = this.inspect(key);
+			// The holder only sees new messages when it saves; ask it to save now. (The post is
+			// written: a throttled read does not hold its answer back.)
+			const inspected = this.inspect(key, undefined, undefined, false);
 			// GDPR: a post to a player who never played creates the key, without their user id.
 			if (inspected.ok && !inspected.userIds.includes(userId)) addUserId(this.dataStore, key, userId);
 			const holder = inspected.ok ? inspected.inspection.holder : undefined;
@@ -700,8 +704,12 @@ class VaultImpl<T extends object> implements Vault<T> {
 
 		// 1. Read the stored value without writing anything: a value that cannot be migrated
 		//    or validated is left byte-for-byte as it is.
-		const inspected = this.inspect(key);
-		if (!inspected.ok) return inspected.failure;
+		const inspected = this.inspect(key, undefined, () => player.Parent === undefined);
+		if (!inspected.ok) {
+			if (player.Parent === undefined)
+				return makeError("Closed", "the player left during the load", { reason: "left" });
+			return inspected.failure;
+		}
 		if (inspected.inspection.envelope) {
 			const dryRun = migrateEnvelope(inspected.inspection.envelope, this.plan, this.options.schema);
 			if (!dryRun.ok) return dryRun.error;
@@ -807,16 +815,31 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return session;
 	}
 
-	/** Reads and checks the stored value of `key` (at `version`, when given) without changing it. */
+	/**
+	 * Reads and checks the stored value of `key` (at `version`, when given) without changing it.
+	 * A throttled read is retried with backoff for up to `throttleTimeout` seconds, or until
+	 * `abandon` says the caller no longer wants it; unless `patient` is false (a read that only
+	 * helps, after the work is done): then it gets the three tries of any other failure.
+	 */
 	private inspect(
 		key: string,
 		version?: string,
+		abandon?: () => boolean,
+		patient = true,
 	): { ok: true; inspection: Inspection; userIds: Array<number> } | { ok: false; failure: HopsafeError } {
 		const options = new Instance("DataStoreGetOptions");
 		options.UseCache = false;
 		const operation = version === undefined ? "GetAsync" : "GetVersionAsync";
 		let userIds = new Array<number>();
-		const [read, raw] = retry({ attempts: 3, baseDelay: 1 }, () => {
+		const policy = {
+			attempts: 3,
+			baseDelay: 1,
+			maxDelay: THROTTLE_MAX_BACKOFF,
+			isTransient: isThrottleError,
+			patience: patient ? (this.options.throttleTimeout ?? 120) : undefined,
+			abandon,
+		};
+		const [read, raw] = retry(policy, () => {
 			const [value, keyInfo] =
 				version === undefined
 					? this.dataStore.GetAsync(key, options)
@@ -830,7 +853,13 @@ class VaultImpl<T extends object> implements Vault<T> {
 				failure: makeError(
 					"PlatformFailure",
 					`could not read ${key}: ${describeThrown(raw)}`,
-					{ service: "DataStoreService", operation, retryable: true },
+					{
+						service: "DataStoreService",
+						operation,
+						retryable: true,
+						code: errorCode(raw),
+						throttled: isThrottleError(raw) ? true : undefined,
+					},
 					raw,
 				),
 			};
