@@ -70,7 +70,11 @@ export interface VaultOptions<T extends object> {
 	 * (default 15; never less than `heartbeatTtl` + 3, so a dead holder is recognised first).
 	 */
 	readonly handoffTimeout?: number;
-	/** Seconds after which a load that keeps meeting a live holder gives up (default 300). */
+	/**
+	 * Seconds after which a load that keeps meeting a live holder (`SessionLocked`), or whose
+	 * lock write keeps failing (a DataStore outage or throttling: a `PlatformFailure` naming the
+	 * last error), gives up (default 300). A lock that write takes later is given back at once.
+	 */
 	readonly loadTimeout?: number;
 	/**
 	 * Seconds a read keeps being retried while the DataStore throttles it (the server's request

@@ -9,6 +9,7 @@ import { errorCode, isThrottleError } from "../core/throttle";
 import { defaultPlatform, type Platform } from "../platform";
 import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
 import { addUserId, releaseDirectly } from "./directRelease";
+import { giveUpOn } from "./giveUpOn";
 import { Handoff } from "./handoff";
 import { livenessFor, type LivenessMonitor } from "./liveness";
 import { hasPending, isVaultMessage, processedIds, type MessageHandler, type VaultMessage } from "./messages";
@@ -213,6 +214,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	 * direct release by up to its write cooldown: an erase waits for it.
 	 */
 	private readonly releaseWrites = new Map<string, ProfileSession<T>>();
+	/** Keys whose lock a load is taking now, with the last error ProfileService met writing it ("": none). */
+	private readonly lockFailures = new Map<string, string>();
 	private closing = false;
 	/** The close in progress or done (BindToClose and the game may both close the vault). */
 	private closed?: Promise<void>;
@@ -247,6 +250,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.handoff.start();
 		ProfileService.IssueSignal.Connect((message, storeName, key) => {
 			if (storeName !== this.name) return;
+			if (this.lockFailures.has(key)) this.lockFailures.set(key, message);
 			const session = this.findByKey(key);
 			session?.writeFailed();
 			this.saveFailed.Fire(
@@ -741,21 +745,41 @@ class VaultImpl<T extends object> implements Vault<T> {
 		// A dead holder is stolen from at the first UpdateAsync; a handler's "Steal" would cost a
 		// second call, after ProfileService's 7 s spacing.
 		const handler = stealFrom !== undefined ? ("Steal" as const) : undefined;
-		const profile = this.store.LoadProfileAsync(
-			key,
-			handler ??
-				((_placeId, jobId) => {
-					if (this.platform.clock() - started > loadTimeout || this.closing || player.Parent === undefined) {
-						return "Cancel";
-					}
-					if (this.liveness.check(jobId) === "dead") return "Steal";
-					this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
-					return "Repeat";
-				}),
+		const timedOut = () => this.platform.clock() - started > loadTimeout;
+		// ProfileService retries a lock write that fails (DataStore errors, throttling) every 7 s
+		// for as long as the server runs: the load stops waiting for it at the same deadline, and
+		// a lock it takes after that is given back at once. (Before the deadline, a load whose
+		// player left or whose vault closes goes on: what it takes is released as a session.)
+		this.lockFailures.set(key, "");
+		const [finished, profile] = giveUpOn(
+			() =>
+				this.store.LoadProfileAsync(
+					key,
+					handler ??
+						((_placeId, jobId) => {
+							if (timedOut() || this.closing || player.Parent === undefined) return "Cancel";
+							if (this.liveness.check(jobId) === "dead") return "Steal";
+							this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
+							return "Repeat";
+						}),
+				),
+			timedOut,
+			(late) => late?.Release(),
 		);
+		const lockFailure = this.lockFailures.get(key) ?? "";
+		this.lockFailures.delete(key);
 		if (profile === undefined) {
 			if (player.Parent === undefined)
 				return makeError("Closed", "the player left during the load", { reason: "left" });
+			if (!finished && lockFailure !== "") {
+				return makeError("PlatformFailure", `could not lock ${key} within ${loadTimeout} s: ${lockFailure}`, {
+					service: "DataStoreService",
+					operation: "UpdateAsync",
+					retryable: true,
+					code: errorCode(lockFailure),
+					throttled: isThrottleError(lockFailure) ? true : undefined,
+				});
+			}
 			return makeError("SessionLocked", "another server kept the session lock", { key });
 		}
 

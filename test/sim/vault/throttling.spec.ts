@@ -1,5 +1,5 @@
 import type { HopsafeError } from "../../../src";
-import { waitForSession, walletVault } from "../support/hopsafe";
+import { lockHolder, waitForSession, walletVault } from "../support/hopsafe";
 
 interface BudgetDriver {
 	setBudget(requestType: string, value: number): void;
@@ -118,6 +118,35 @@ export = () => {
 			// At most the try already waited for, then nothing: no reads for a player who is gone.
 			expect(world.counter("DataStoreService", "GetAsync") - readsAtLeave <= 1).to.equal(true);
 			expect(failures.size()).to.equal(0);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
+		it("gives up a load whose lock write keeps failing after loadTimeout, and frees the lock once it lands", () => {
+			const world = sim.World.new({ seed: 910008 });
+			const server = world.startServer();
+			const vault = walletVault(server, { loadTimeout: 60 });
+			const failures = new Array<HopsafeError>();
+			vault.loadFailed.Connect((report) => failures.push(report.error));
+			// The first read works; every lock write (UpdateAsync) is refused as throttled.
+			const faults = server.services.DataStoreService.faults;
+			faults.setErrorRate(1, "UpdateAsync");
+			faults.failNext(1000, { operation: "UpdateAsync", code: "DatastoreThrottled" as never });
+			const player = server.join(910009);
+			world.runUntil(() => failures.size() > 0, 120);
+			const failure = failures[0];
+			expect(failure.kind).to.equal("PlatformFailure");
+			if (failure.kind === "PlatformFailure") {
+				expect(failure.details.operation).to.equal("UpdateAsync");
+				expect((failure.details as { throttled?: boolean }).throttled).to.equal(true);
+			}
+			expect(server.kickMessage(player) !== undefined).to.equal(true);
+			expect(vault.getSession(910009)).to.equal(undefined);
+			// The DataStore recovers: the write still in flight takes the lock, which is given
+			// back at once, so the player's next server loads them without waiting.
+			faults.clear();
+			world.advance(30);
+			expect(lockHolder(world, 910009)).to.equal(undefined);
+			expect(vault.getSession(910009)).to.equal(undefined);
 			expect(world.takeErrors().size()).to.equal(0);
 		});
 	});
