@@ -1,13 +1,15 @@
 /* eslint-disable roblox-ts/no-user-defined-lua-tuple -- UpdateAsync's transform returns (value, userIds, metadata) as a LuaTuple. */
 import type { Profile } from "@rbxts/profileservice/globals";
+import { isThrottleError } from "../core/throttle";
 import type { Envelope } from "./envelope";
 
 /**
  * What a direct release did: wrote the release (or found this session's release already
  * written), found the lock not this session's, left it to ProfileService (global updates it has
- * not saved yet), or failed.
+ * not saved yet), failed (the write may still have been applied), or was throttled (refused
+ * before it was written: the server's request budget and queue, or the key, were full).
  */
-export type DirectRelease = "released" | "notHeld" | "deferred" | "failed";
+export type DirectRelease = "released" | "notHeld" | "deferred" | "failed" | "throttled";
 
 /** A stored global update: `[id, version, locked, data]`. */
 type StoredUpdate = [number, number, boolean, unknown];
@@ -77,7 +79,7 @@ export function releaseDirectly(
 	let released = false;
 	let alreadyReleased = false;
 	let deferred = false;
-	const [success] = pcall(() =>
+	const [success, thrown] = pcall(() =>
 		dataStore.UpdateAsync(key, (stored: StoredProfile | undefined) => {
 			released = false;
 			alreadyReleased = false;
@@ -110,7 +112,7 @@ export function releaseDirectly(
 			return $tuple(stored, stored.UserIds, stored.RobloxMetaData as object | undefined);
 		}),
 	);
-	if (!success) return "failed";
+	if (!success) return isThrottleError(thrown) ? "throttled" : "failed";
 	if (released || alreadyReleased) return "released";
 	return deferred ? "deferred" : "notHeld";
 }

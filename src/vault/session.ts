@@ -60,7 +60,12 @@ function confirmSave(profile: Profile<Envelope>, session: number, timeout: numbe
 const PROFILE_SERVICE_COOLDOWN = 7;
 /** Seconds ProfileService gets to write a release on its own before hopsafe writes it. */
 const RELEASE_GRACE = 1;
-/** Tries of a direct release that failed or was left to ProfileService (1, 2, 3 and 4 s apart). */
+/**
+ * Tries of a direct release that failed or was left to ProfileService: a failed write is looked
+ * at again at once (it may have been applied), then 1, 2 and 3 s apart; a throttled one was
+ * never written, and its retries wait 1, 2, 3 and 4 s, so a full request queue is not hit again
+ * in the next frame.
+ */
 const DIRECT_RELEASE_ATTEMPTS = 5;
 /** Tries of a release hopsafe writes itself at shutdown (1 + 2 + 3 s apart, inside BindToClose's 30 s). */
 const KEPT_RELEASE_ATTEMPTS = 4;
@@ -190,8 +195,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 				for (let attempt = 1; attempt <= DIRECT_RELEASE_ATTEMPTS && !released; attempt++) {
 					const outcome = this.releaseDirectly(this.profile, false, afterFailure || attempt > 1);
 					if (outcome === "released") resolve();
-					if (outcome !== "failed") break;
-					if (attempt < DIRECT_RELEASE_ATTEMPTS) task.wait(attempt - 1);
+					if (outcome !== "failed" && outcome !== "throttled") break;
+					if (attempt < DIRECT_RELEASE_ATTEMPTS) task.wait(outcome === "throttled" ? attempt : attempt - 1);
 				}
 				trying = false;
 			};
@@ -225,7 +230,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 	private releaseKept(): void {
 		for (let attempt = 1; attempt <= KEPT_RELEASE_ATTEMPTS; attempt++) {
 			const outcome = this.releaseDirectly(this.profile, true);
-			if (outcome !== "failed") return;
+			if (outcome !== "failed" && outcome !== "throttled") return;
 			if (attempt < KEPT_RELEASE_ATTEMPTS) task.wait(attempt);
 		}
 	}

@@ -149,5 +149,30 @@ export = () => {
 			expect(vault.getSession(910009)).to.equal(undefined);
 			expect(world.takeErrors().size()).to.equal(0);
 		});
+
+		it("backs off before trying a throttled release again, not retrying it in the next frame", () => {
+			const world = sim.World.new({ seed: 910010 });
+			const server = world.startServer();
+			const vault = walletVault(server);
+			const player = server.join(910011);
+			waitForSession(world, vault, 910011);
+			// Past ProfileService's 7 s spacing: its release is written at once, then the vault's.
+			world.advance(20);
+			server.services.DataStoreService.faults.failNext(3, {
+				operation: "UpdateAsync",
+				code: "DatastoreThrottled" as never,
+			});
+			server.leave(player);
+			world.runUntil(() => lockHolder(world, 910011) === undefined, 60);
+			const refused = new Array<number>();
+			for (const line of world.events) {
+				const [time, kind, , operation] = line.split(" ");
+				if (kind === "ds.fault" && operation === "UpdateAsync") refused.push(tonumber(time)!);
+			}
+			expect(refused.size()).to.equal(3);
+			// ProfileService's release and the vault's first try are refused together; the vault's
+			// next try waits a second.
+			expect(refused[2] - refused[1] >= 1).to.equal(true);
+		});
 	});
 };
