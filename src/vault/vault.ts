@@ -250,8 +250,13 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.handoff.start();
 		ProfileService.IssueSignal.Connect((message, storeName, key) => {
 			if (storeName !== this.name) return;
-			if (this.lockFailures.has(key)) this.lockFailures.set(key, message);
 			const session = this.findByKey(key);
+			if (session === undefined && this.lockFailures.has(key)) {
+				// A load's lock write: nothing was saved, and `loadFailed` reports it if it gives up.
+				this.lockFailures.set(key, message);
+				return;
+			}
+			if (this.lockFailures.has(key)) this.lockFailures.set(key, message);
 			session?.writeFailed();
 			this.saveFailed.Fire(
 				session?.userId,

@@ -150,6 +150,27 @@ export = () => {
 			expect(world.takeErrors().size()).to.equal(0);
 		});
 
+		it("reports a load's failing lock writes through loadFailed only, never as saveFailed", () => {
+			const world = sim.World.new({ seed: 910900 });
+			const server = world.startServer();
+			const vault = walletVault(server, { loadTimeout: 30 });
+			const failures = new Array<HopsafeError>();
+			vault.loadFailed.Connect((report) => failures.push(report.error));
+			let saveFailures = 0;
+			vault.saveFailed.Connect(() => saveFailures++);
+			const faults = server.services.DataStoreService.faults;
+			faults.setErrorRate(1, "UpdateAsync");
+			faults.failNext(1000, { operation: "UpdateAsync", code: "DatastoreThrottled" as never });
+			server.join(910901);
+			world.runUntil(() => failures.size() > 0, 60);
+			expect(failures.size()).to.equal(1);
+			// Nothing was saved or loaded, so no save failed: alerting on saveFailed stays quiet.
+			expect(saveFailures).to.equal(0);
+			faults.clear();
+			world.advance(30);
+			expect(world.takeErrors().size()).to.equal(0);
+		});
+
 		it("backs off before trying a throttled release again, not retrying it in the next frame", () => {
 			const world = sim.World.new({ seed: 910010 });
 			const server = world.startServer();
