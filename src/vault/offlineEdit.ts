@@ -18,24 +18,51 @@ interface StoredProfile {
 	Data?: unknown;
 	RobloxMetaData?: unknown;
 	UserIds?: Array<number>;
-	MetaData?: { LastUpdate?: number };
+	MetaData?: { LastUpdate?: number; ActiveSession?: unknown; SessionLoadCount?: number };
+}
+
+/** What one attempt found: the outcome, and the server holding the lock when it was `"held"`. */
+interface EditAttempt {
+	readonly write?: StoredProfile;
+	readonly outcome: OfflineEdit | HopsafeError;
+	readonly holder?: string;
+}
+
+/** A server found dead, and how long its profile must have gone unwritten before its lock is taken. */
+export interface DeadHolder {
+	readonly jobId: string;
+	/** Seconds (the liveness TTL): a session that loaded or saved since cannot be told dead yet. */
+	readonly idleFor: number;
+}
+
+/** Whether the lock of `stored`, held by `holder`, may be taken from that dead server. */
+function isOrphaned(stored: StoredProfile, holder: string, dead?: DeadHolder): boolean {
+	if (dead === undefined || holder !== dead.jobId) return false;
+	// A server that just loaded the profile may not have stored its first heartbeat yet (a
+	// failed one is written again a second later): only a lock left unwritten for the whole
+	// liveness TTL is taken.
+	const lastUpdate = stored.MetaData?.LastUpdate;
+	return !typeIs(lastUpdate, "number") || os.time() - lastUpdate >= dead.idleFor;
 }
 
 /**
  * One attempt of the transform: the stored value edited in place (returned to be written), or
- * nothing to write and why.
+ * nothing to write and why. A lock held by `deadHolder` (a server found dead) is cleared by the
+ * write, as a load would steal it.
  */
 function editValue<T>(
 	stored: StoredProfile | undefined,
 	rules: StoredDataRules<T>,
 	edit: (data: T) => boolean,
-): { write?: StoredProfile; outcome: OfflineEdit | HopsafeError } {
+	deadHolder?: DeadHolder,
+): EditAttempt {
 	const inspected = inspectStoredValue(stored, rules.adoptUnversioned);
 	if (!inspected.ok) return { outcome: inspected.error };
 	const { envelope, holder } = inspected.value;
 	if (stored === undefined || envelope === undefined) return { outcome: "absent" };
 	// Only the session holding the lock may write: it would overwrite this edit.
-	if (holder !== undefined) return { outcome: "held" };
+	const orphaned = holder !== undefined && isOrphaned(stored, holder.jobId, deadHolder);
+	if (holder !== undefined && !orphaned) return { outcome: "held", holder: holder.jobId };
 	const migrated = migrateEnvelope(envelope, rules.plan, rules.schema);
 	if (!migrated.ok) return { outcome: migrated.error };
 	const [ran, changed] = pcall(edit, migrated.value.value as T);
@@ -49,7 +76,15 @@ function editValue<T>(
 	// The processed message ids are not part of what a read sees: keep them as stored.
 	const processed = (stored.Data as Partial<Envelope>).processed;
 	stored.Data = { ...migrated.value, processed };
-	if (stored.MetaData !== undefined) stored.MetaData.LastUpdate = os.time();
+	if (stored.MetaData !== undefined) {
+		stored.MetaData.LastUpdate = os.time();
+		if (orphaned) {
+			// The dead session's saves and release find the lock gone (and the load count moved
+			// on, so its release cannot take the cleared lock for its own): it writes nothing more.
+			stored.MetaData.ActiveSession = undefined;
+			stored.MetaData.SessionLoadCount = (stored.MetaData.SessionLoadCount ?? 0) + 1;
+		}
+	}
 	return { write: stored, outcome: "edited" };
 }
 
@@ -58,28 +93,36 @@ function editValue<T>(
  * the key's lock: a ProfileService session writes only while it holds the lock, so nothing
  * overwrites the edit, and the next load reads it. `edit` gets the data migrated and validated
  * as a load would, and may run more than once (the DataStore retries the transform).
+ *
+ * A lock held by `deadHolder` (a server whose liveness expired) and unwritten for its `idleFor`
+ * counts as free and is cleared by the edit's write. `"held"` comes with the JobId holding the
+ * lock (`holder`).
  */
 export function editStoredProfile<T>(
 	dataStore: DataStore,
 	key: string,
 	rules: StoredDataRules<T>,
 	edit: (data: T) => boolean,
-): OfflineEdit | HopsafeError {
+	deadHolder?: DeadHolder,
+): { readonly outcome: OfflineEdit | HopsafeError; readonly holder?: string } {
 	let outcome: OfflineEdit | HopsafeError = "absent";
+	let holder: string | undefined;
 	const [success, thrown] = pcall(() =>
 		dataStore.UpdateAsync(key, (stored: StoredProfile | undefined) => {
-			const attempt = editValue(stored, rules, edit);
+			const attempt = editValue(stored, rules, edit, deadHolder);
 			outcome = attempt.outcome;
+			holder = attempt.holder;
 			const write = attempt.write;
 			if (write === undefined) return $tuple(undefined);
 			// UpdateAsync clears user ids and metadata it is not given back.
 			return $tuple(write, write.UserIds, write.RobloxMetaData as object | undefined);
 		}),
 	);
-	if (success) return outcome;
-	return makeError("PlatformFailure", `could not edit ${key}: ${describeThrown(thrown)}`, {
+	if (success) return { outcome, holder };
+	const failure = makeError("PlatformFailure", `could not edit ${key}: ${describeThrown(thrown)}`, {
 		service: "DataStoreService",
 		operation: "UpdateAsync",
 		retryable: true,
 	});
+	return { outcome: failure };
 }

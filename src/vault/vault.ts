@@ -111,7 +111,10 @@ export interface Vault<T extends object> {
 	 * `edit` gets the data migrated and validated as a load would see it, and returns `true` when
 	 * it changed it; it must not yield, and may run more than once (the DataStore retries).
 	 * Resolves `"edited"`, `"unchanged"`, `"absent"` (nothing stored), or `"held"` when a server
-	 * holds the session (then nothing is written: that server is the only writer). Rejects with a
+	 * holds the session (then nothing is written: that server is the only writer). A lock left by
+	 * a crashed server (its liveness key expired, and the profile unwritten for `heartbeatTtl`)
+	 * holds no session: the edit's write clears it, as a load would take it, and that server can
+	 * write nothing more. Rejects with a
 	 * HopsafeError (`PlatformFailure`, `CorruptedData`, `MigrationFailed`, `ValidationFailed`,
 	 * `NewerSchema`, `CallbackFailed`).
 	 *
@@ -570,7 +573,18 @@ class VaultImpl<T extends object> implements Vault<T> {
 	editOffline(userId: number, edit: (data: T) => boolean): Promise<OfflineEdit> {
 		const rules = { plan: this.plan, schema: this.options.schema, adoptUnversioned: this.options.adoptUnversioned };
 		return new Promise<OfflineEdit>((resolve, reject) => {
-			const outcome = editStoredProfile(this.dataStore, this.keyFor(userId), rules, edit);
+			const key = this.keyFor(userId);
+			let attempt = editStoredProfile(this.dataStore, key, rules, edit);
+			// A lock left by a crashed server holds nobody's session: it is taken over (cleared by
+			// the edit's write) as a load would steal it, instead of waiting for the player's return.
+			const holder = attempt.holder;
+			if (attempt.outcome === "held" && holder !== undefined && holder !== this.platform.jobId) {
+				if (this.liveness.check(holder) === "dead") {
+					const idleFor = this.options.heartbeatTtl ?? 12;
+					attempt = editStoredProfile(this.dataStore, key, rules, edit, { jobId: holder, idleFor });
+				}
+			}
+			const outcome = attempt.outcome;
 			if (typeIs(outcome, "string")) resolve(outcome);
 			else reject(outcome);
 		});

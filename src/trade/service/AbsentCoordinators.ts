@@ -11,8 +11,9 @@ const MAX_SPACING = 3600;
 
 /**
  * A partner's escrowed legs whose coordinator went away: only the coordinator expires a trade,
- * so once `verdictTimeout` passed after the deadline and no server holds the coordinator, the
- * partner's server settles the trade in the coordinator's stored profile (see
+ * so once `verdictTimeout` passed after the deadline and no live server holds the coordinator
+ * (an offline edit takes over a crashed server's lock), the partner's server settles the trade
+ * in the coordinator's stored profile (see
  * `settleForAbsent`), receives the parcel that leaves there for it, and retires it there once
  * its own save holds it. Internal to the trade service.
  */
@@ -59,7 +60,7 @@ export class AbsentCoordinators {
 
 	/**
 	 * Settles the trade in the coordinator's stored ledger; returns the parcels it holds there
-	 * for the partner, or undefined when it could not be read or is held by a server.
+	 * for the partner, or undefined when it could not be read or is held by a live server.
 	 */
 	private settleStored(leg: Leg): ReadonlyArray<[string, Parcel]> | undefined {
 		const ledgerOf = this.trades.select;
