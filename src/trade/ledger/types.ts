@@ -76,7 +76,8 @@ export interface UnansweredTransfer {
  * - `decisions`: the trades this profile coordinated, and how they ended.
  * - `outbox`: parcels leaving this profile. An entry is delivered (or posted to the recipient's
  *   profile) only once the save that created it is confirmed, and re-sent at the next load
- *   if the server stopped before it was retired.
+ *   if the server stopped before it was retired (a gift is sent sooner by another server that
+ *   finds its sender's server dead, or the sender released, in the list of senders owing gifts).
  * - `inbox`: parcels received and saved, waiting to enter the inventory (it may be full).
  * - `legs`: this player's own escrowed sides of trades not yet settled.
  * - `waiting`: (coordinator) partners' legs that arrived before this player's own side.

@@ -25,6 +25,10 @@ export class Book {
 	public readonly announce = new Map<string, "completed" | "failed">();
 	/** What the player received in an announced trade (external authority), fired (`received`) with it. */
 	public readonly receipts = new Map<string, StackBundle>();
+	/** Whether the player is on the list of senders owing gifts with this server as holder (see OrphanedGifts). */
+	public listed = false;
+	/** A request about that list is under way. */
+	public listing = false;
 	public active = true;
 	public running = false;
 	public again = false;

@@ -60,6 +60,7 @@ export class Courier {
 		this.drain(book);
 		this.handOn(book);
 		this.absent.check(book);
+		this.trades.orphans?.update(book);
 	}
 
 	/**
@@ -81,6 +82,7 @@ export class Courier {
 		// Saved with the release: the player's next server will not tell them.
 		this.announce(book);
 		this.handOn(book);
+		this.trades.orphans?.update(book);
 	}
 
 	/** Fires `settled` (and `received`, where kept) for the saved outcomes of the book. */

@@ -24,6 +24,7 @@ import { Courier } from "./Courier";
 import { ExternalFlows } from "./ExternalFlows";
 import { ExternalSides } from "./ExternalSides";
 import { Negotiations } from "./Negotiations";
+import { OrphanedGifts } from "./OrphanedGifts";
 import { TransferFlows } from "./TransferFlows";
 import type {
 	CrossServerSide,
@@ -91,6 +92,8 @@ export class TradeServiceImpl implements TradeService {
 	private readonly external?: ExternalFlows;
 	/** In external authority: cross-server trades as one transfer sent by the coordinator. */
 	private readonly sides?: ExternalSides;
+	/** @internal In DataStore authority: gifts a crashed or released sender left unsent. */
+	public readonly orphans?: OrphanedGifts;
 	/** @internal */
 	public destroyed = false;
 
@@ -122,7 +125,9 @@ export class TradeServiceImpl implements TradeService {
 		const onMessage = (session: Session<object>, message: VaultMessage) => this.onMessage(session, message);
 		this.connections.push(this.vault.onMessage(PARCEL_KIND, onMessage));
 		this.connections.push(this.vault.onMessage(LEG_KIND, onMessage));
-		if (authority !== undefined) {
+		if (authority === undefined) {
+			this.orphans = new OrphanedGifts(this);
+		} else {
 			const external = new ExternalFlows(this, this.flows, authority);
 			const sides = new ExternalSides(this, this.flows, external);
 			this.external = external;
@@ -221,6 +226,7 @@ export class TradeServiceImpl implements TradeService {
 		if (book === undefined || book.session.isActive()) return;
 		book.active = false;
 		this.books.delete(userId);
+		this.orphans?.released(book);
 		// Legs handed to this coordinator in memory may not have been saved with it: hand them
 		// again, by message (a repeat is recognised by its id).
 		for (const [, other] of this.books) {
@@ -313,6 +319,7 @@ export class TradeServiceImpl implements TradeService {
 			this.negotiations.expire(this.now());
 			this.sides?.expire(this.now());
 			this.external?.retry();
+			this.orphans?.sweep();
 		}
 	}
 

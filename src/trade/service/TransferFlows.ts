@@ -294,6 +294,8 @@ export class TransferFlows {
 			const parcel: Parcel = { ...taken.value, from, to: request.to, at: now };
 			book.mark(sendParcel(book.ledger, id, parcel, now));
 			this.trades.step("giftEscrowed", id);
+			// Listed before the save: if this server dies once it landed, another one sends it.
+			this.trades.orphans?.list(book);
 			if (this.saveOrConfirm(book, (stored) => stored.stamps[id] !== undefined)) {
 				this.trades.step("giftSaved", id);
 				return outcome(id, "completed");

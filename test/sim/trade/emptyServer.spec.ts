@@ -81,7 +81,7 @@ export = () => {
 						// Settled in the stored profiles alone: the sender's release carried what its
 						// last moments handed on. A server that closes at once can no longer post
 						// the parcel (posts are refused at shutdown): then the release keeps it,
-						// whole, in the sender's outbox, for their next session to send.
+						// whole, in the sender's outbox, and the other server sends it from there.
 						const quiet = () => storedQuiet(setup.world, [1, 2]);
 						pcall(() => setup.world.runUntil(quiet, 600));
 						const census = storedCensus(setup, [1, 2]);
@@ -105,8 +105,8 @@ export = () => {
 			}
 			expect(outcomes.join("\n")).to.equal(
 				[
-					"giftEscrowed after 0 s: held",
-					"giftSaved after 0 s: held",
+					"giftEscrowed after 0 s: sent",
+					"giftSaved after 0 s: sent",
 					"parcelPosted after 0 s: sent",
 					"giftEscrowed after 2 s: sent",
 					"giftSaved after 2 s: sent",
