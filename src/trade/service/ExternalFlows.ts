@@ -337,7 +337,7 @@ export class ExternalFlows {
 	private tellLate(id: string, previous: Unanswered, ended: TransferOutcome, told: ReadonlyArray<number>): void {
 		const late = this.loadedMeanwhile(id, previous.users, told);
 		if (ended.status === "completed") {
-			for (const book of late) book.ledger.stamps[id] = this.trades.now();
+			this.stamp(late, id, this.trades.now());
 			this.tellCompleted(late, id, previous.sides, previous.kind);
 		} else if (ended.status === "failed" && previous.kind === "trade") this.settle(late, id, "failed");
 	}
@@ -427,9 +427,21 @@ export class ExternalFlows {
 		);
 		// A stamp only in a live session: written into one that ended, it could reach the saved
 		// copy and hide the transfer from the next server, which is to tell its player.
-		for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
+		this.stamp(books.filter(isServed), id, now);
 		this.tellCompleted(toTell(books, tell, kept), id, sides, kind);
 		return { outcome: outcome(id, "completed"), versions };
+	}
+
+	/**
+	 * Stamps the completed transfer `id` in the ledgers of `books`, before their players are told.
+	 * With `writeAheadTimeout` the stamps are confirmed saved first (bounded by it): a crash
+	 * after the telling would otherwise leave the saved copy of the transfer, without its stamp,
+	 * for the next server to send again and tell a second time.
+	 */
+	private stamp(books: ReadonlyArray<Book>, id: string, now: number): void {
+		for (const book of books) book.ledger.stamps[id] = now;
+		const wait = this.trades.limits.writeAheadTimeout;
+		if (wait > 0 && books.size() > 0) this.confirmAll(books, wait);
 	}
 
 	/** Fires `settled` (a trade) and `received` for the players of `told`. */

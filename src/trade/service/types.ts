@@ -35,9 +35,11 @@ export interface TradeLimits {
 	 * External authority: seconds a trade, a gift or a cross-server partner's side waits for the
 	 * DataStore to confirm its record in the players' ledgers (the transfer's copy, or the sent
 	 * side) before it is sent (default 0: sent at once, the record saved soon). With a wait, a
-	 * crash right after the send still has the players' next server tell them how it ended, at
-	 * the cost of the early-save delay plus the key's write cooldown (up to about 7 s) per send.
-	 * A record not confirmed in time is sent anyway.
+	 * crash right after the send still has the players' next server tell them how it ended; and
+	 * a transfer's stamp is confirmed saved (as long again at most) before `settled` and
+	 * `received` fire, so a crash right after does not have the next server tell them again.
+	 * Each wait costs the early-save delay plus the key's write cooldown (up to about 7 s).
+	 * A record not confirmed in time is sent (or told) anyway.
 	 */
 	readonly writeAheadTimeout?: number;
 	/** Days a trade or transfer id is remembered, so that a repeat applies nothing (default 180). */

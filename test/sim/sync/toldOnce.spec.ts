@@ -1,0 +1,90 @@
+import type { TradeLimits } from "../../../src";
+import { storedData, syncWorld } from "./support/api";
+import { type ExternalData, externalServer, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 950_000;
+
+interface Told {
+	readonly first: Array<string>;
+	readonly second: Array<string>;
+	readonly transfers: number;
+}
+
+/**
+ * On one server in external authority, `a` sells a sword to `b` for 25 coins; that server crashes
+ * in the same step its players are told the trade completed (before any save of the stamp could
+ * land). Both join a second server, which runs a while. What each server told them.
+ *
+ * With `copySaved`, the first send gets no answer (it never reaches the API) and the trade is sent
+ * again only once the ledgers' copy of it is saved, so that copy is there for the next server.
+ */
+function crashedWhenTold(seed: number, [a, b]: [number, number], limits: TradeLimits, copySaved: boolean): Told {
+	const world = syncWorld(seed);
+	// No sweep: the trade is sent again by the spec, once.
+	const one = externalServer(world, { trades: true, limits: { ...limits, sweepInterval: 1e6 } });
+	for (const userId of [a, b]) one.app.server.join(userId);
+	world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
+	assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+	const first = new Array<string>();
+	listenTrades(one.trades!, first, new Array<string>());
+	const granted = one.service.grant(a, "sword");
+	assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
+	const id = `external-told-once-${seed}`;
+	const proposal = {
+		id,
+		a: { player: a, items: [{ id: granted.value.minted[0], count: 1 }] },
+		b: { player: b, items: [], currency: { coins: 25 } },
+	};
+	if (copySaved) {
+		world.failHttp({ kind: "connectFail", count: 4, server: one.app.server, match: "/v1/transfers" });
+		const pending = outcomeOf(world, one.trades!.execute(proposal));
+		assert(pending.status === "pending", `the trade was ${pending.status}`);
+		const kept = () =>
+			[a, b].every((userId) => storedData<ExternalData>(world, userId)?.trades.unanswered?.[id] !== undefined);
+		world.runUntil(kept, 30);
+		assert(kept(), "the ledgers' copy was not saved");
+	}
+	void one.trades!.execute(proposal);
+	world.runUntil(() => first.size() >= 2, 90);
+	assert(first.size() >= 2, "the trade was never told");
+	one.app.server.crash();
+	const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+	const second = new Array<string>();
+	listenTrades(two.trades!, second, new Array<string>());
+	for (const userId of [a, b]) two.app.server.join(userId);
+	// The crashed server's sessions are taken over once its liveness lapses; then the sweep runs.
+	world.runUntil(() => two.service.isReady(a) && two.service.isReady(b), 180);
+	assert(two.service.isReady(a) && two.service.isReady(b), "the second server never served them");
+	world.advance(30);
+	return { first, second, transfers: tradeTransfers(world, a) };
+}
+
+export = () => {
+	describe("external trade notifications after a crash", () => {
+		it("with writeAheadTimeout, a crash as the players are told does not tell them again on the next server", () => {
+			const [a, b] = [BASE + 1, BASE + 2];
+			const told = crashedWhenTold(9501, [a, b], { writeAheadTimeout: 15 }, false);
+			expect([...told.first].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(told.second.join(",")).to.equal("");
+			expect(told.transfers).to.equal(1);
+		});
+
+		it("with writeAheadTimeout, a trade sent again is not told again after a crash as its players are told", () => {
+			const [a, b] = [BASE + 5, BASE + 6];
+			const told = crashedWhenTold(9503, [a, b], { writeAheadTimeout: 15 }, true);
+			expect([...told.first].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(told.second.join(",")).to.equal("");
+			expect(told.transfers).to.equal(1);
+		});
+
+		it("without writeAheadTimeout, a crash before the stamp is saved tells the players again", () => {
+			const [a, b] = [BASE + 3, BASE + 4];
+			const told = crashedWhenTold(9502, [a, b], {}, true);
+			expect([...told.first].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			// The documented window (README, "Trade notifications across a crash").
+			expect([...told.second].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(told.transfers).to.equal(1);
+		});
+	});
+};
