@@ -1,13 +1,11 @@
 import {
-	coinsSaved,
-	grantSaved,
 	joinReady,
 	onceAt,
 	same,
-	storedCensus,
 	storedItems,
 	storedProfile,
-	tradeWorld,
+	storedTotals,
+	swordAndPotions,
 	type TradeServer,
 	type TradeWorld,
 } from "./support/tradeWorld";
@@ -24,15 +22,7 @@ const SENT_R = `${S}-1x1,${R}-1x10|20`;
 
 /** Servers (two unless `servers` says more): S on the first with a sword and 50 coins, R on the second with ten potions. */
 function giftWorld(seed: number, servers = 2): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({ seed, servers, limits: { saveTimeout: 10 } });
-	const [one, two] = setup.servers;
-	joinReady(setup, one, S);
-	joinReady(setup, two, R);
-	grantSaved(one, S, "sword");
-	coinsSaved(one, S, 50);
-	grantSaved(two, R, "potion", 10);
-	setup.world.advance(10);
-	return { setup, one, two };
+	return swordAndPotions({ seed, servers, limits: { saveTimeout: 10 } }, S, R);
 }
 
 /** S's server crashes once the gift is saved, before it is posted. */
@@ -45,8 +35,7 @@ function crashOnceSaved(setup: TradeWorld, one: TradeServer): void {
 }
 
 function conserved(setup: TradeWorld): string {
-	const census = storedCensus(setup, [S, R]);
-	return `${census.dupes.size()} dupes, ${census.itemCount} items, ${census.currencies.get("coins") ?? 0} coins`;
+	return storedTotals(setup, [S, R]);
 }
 
 const CONSERVED = "0 dupes, 11 items, 50 coins";

@@ -1,5 +1,4 @@
 import {
-	coinsSaved,
 	grantSaved,
 	joinReady,
 	onceAt,
@@ -8,6 +7,8 @@ import {
 	storedCensus,
 	storedItems,
 	storedProfile,
+	storedTotals,
+	swordAndPotions,
 	tradeWorld,
 	type TradeServer,
 	type TradeWorld,
@@ -22,15 +23,7 @@ const TRADE = "orphan-1";
 
 /** Two servers: A (the coordinator) on the first with a sword and 50 coins, B on the second with ten potions. */
 function orphanWorld(seed: number): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
-	const setup = tradeWorld({ seed, servers: 2, limits: { decisionTimeout: 120, saveTimeout: 10 } });
-	const [one, two] = setup.servers;
-	joinReady(setup, one, A);
-	joinReady(setup, two, B);
-	grantSaved(one, A, "sword");
-	coinsSaved(one, A, 50);
-	grantSaved(two, B, "potion", 10);
-	setup.world.advance(10);
-	return { setup, one, two };
+	return swordAndPotions({ seed, servers: 2, limits: { decisionTimeout: 120, saveTimeout: 10 } }, A, B);
 }
 
 const sideA = () => ({
@@ -52,8 +45,7 @@ const sideB = () => ({
 
 /** The census of both stored profiles: no dupes, every item and coin somewhere. */
 function conserved(setup: TradeWorld): string {
-	const census = storedCensus(setup, [A, B]);
-	return `${census.dupes.size()} dupes, ${census.itemCount} items, ${census.currencies.get("coins") ?? 0} coins`;
+	return storedTotals(setup, [A, B]);
 }
 
 const CONSERVED = "0 dupes, 11 items, 50 coins";

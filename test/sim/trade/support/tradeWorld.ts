@@ -218,6 +218,32 @@ export function storedCensus(setup: TradeWorld, userIds: ReadonlyArray<number>):
 	return setup.servers[0].hopsafe.takeTradeCensus(profiles);
 }
 
+/** The census of the stored profiles of `userIds` in one line: "N dupes, N items, N coins". */
+export function storedTotals(setup: TradeWorld, userIds: ReadonlyArray<number>): string {
+	const census = storedCensus(setup, userIds);
+	return `${census.dupes.size()} dupes, ${census.itemCount} items, ${census.currencies.get("coins") ?? 0} coins`;
+}
+
+/**
+ * Servers (`servers`, at least two): `giver` on the first with a sword and 50 coins, `taker` on
+ * the second with ten potions, all saved.
+ */
+export function swordAndPotions(
+	options: TradeWorldOptions,
+	giver: number,
+	taker: number,
+): { setup: TradeWorld; one: TradeServer; two: TradeServer } {
+	const setup = tradeWorld(options);
+	const [one, two] = setup.servers;
+	joinReady(setup, one, giver);
+	joinReady(setup, two, taker);
+	grantSaved(one, giver, "sword");
+	coinsSaved(one, giver, 50);
+	grantSaved(two, taker, "potion", 10);
+	setup.world.advance(10);
+	return { setup, one, two };
+}
+
 /** Whether nothing of `userIds` is in flight in the stored profiles (no escrow, no message waiting). */
 export function storedQuiet(world: Sim.World, userIds: ReadonlyArray<number>): boolean {
 	for (const userId of userIds) {
