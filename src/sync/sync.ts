@@ -65,6 +65,8 @@ const TICK = 0.1;
 const MAX_IN_FLIGHT = 3;
 /** 412 answers one `doc.set` may meet before it is rolled back as `version_conflict`. */
 const MAX_CONFLICTS = 3;
+/** Longest `Retry-After` a read waits out: a joining player is held meanwhile. */
+const MAX_READ_RETRY_AFTER = 60;
 
 /**
  * The reconciliation client of the external-authority mode (DESIGN §2, §6): the save API is the
@@ -857,6 +859,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 		for (let attempt = 1; attempt <= attempts; attempt++) {
 			this.counters.reads += 1;
 			const answer = this.api.request("read", "GET", `/v1/players/${state.userId}`);
+			let retryAfter = 0;
 			if (answer.ok && answer.value.status === 200) {
 				const pulled = stateFromWire(answer.value.body);
 				if (pulled !== undefined) return ok(pulled);
@@ -868,8 +871,9 @@ class SyncImpl<T extends object> implements Sync<T> {
 			} else {
 				failure = answer.ok ? ApiClient.failure("read", answer.value) : answer.error;
 				if (failure.kind === "ApiRejected") break;
+				if (answer.ok) retryAfter = math.min(answer.value.retryAfter ?? 0, MAX_READ_RETRY_AFTER);
 			}
-			if (attempt < attempts) task.wait(this.backoff(attempt));
+			if (attempt < attempts) task.wait(math.max(this.backoff(attempt), retryAfter));
 		}
 		return err(failure!);
 	}

@@ -200,6 +200,8 @@ declare namespace Sim {
 		method?: string;
 		status?: number;
 		body?: string;
+		/** Headers of a `status` answer (names lower-cased as the engine does). */
+		headers?: Record<string, string>;
 	}
 
 	interface HttpFault {

@@ -1,0 +1,51 @@
+import { syncGame, syncWorld } from "./support/api";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 930_100;
+
+const RATE_LIMITED = '{"error":{"code":"rate_limited","message":"Too many requests; retry later.","details":{}}}';
+
+/**
+ * A player joins while the save API answers their first read 429 with `retryAfter`: the seconds
+ * between the two reads, and whether the player became ready.
+ */
+function readGap(userId: number, seed: number, retryAfter: string): { readonly gap: number; readonly ready: boolean } {
+	const world = syncWorld(seed);
+	const server = world.startServer();
+	const app = syncGame(server);
+	world.failHttp({
+		kind: "status",
+		status: 429,
+		count: 1,
+		server,
+		method: "GET",
+		match: "/v1/players/",
+		headers: { "Retry-After": retryAfter },
+		body: RATE_LIMITED,
+	});
+	server.join(userId);
+	world.runUntil(() => app.sync.stats().reads === 1, 10);
+	const firstAt = world.now();
+	world.runUntil(() => app.sync.stats().reads === 2, 300);
+	const gap = world.now() - firstAt;
+	world.runUntil(() => app.sync.isReady(userId), 60);
+	return { gap, ready: app.sync.isReady(userId) };
+}
+
+export = () => {
+	describe("sync read Retry-After", () => {
+		it("waits out the Retry-After of a read answered 429 before reading again", () => {
+			const { gap, ready } = readGap(BASE + 1, 9301, "20");
+			// Virtual time moves in frames: allow for rounding.
+			expect(gap > 19.9).to.equal(true);
+			expect(ready).to.equal(true);
+		});
+
+		it("waits at most a minute however long a Retry-After asks for", () => {
+			const { gap, ready } = readGap(BASE + 2, 9302, "100000");
+			expect(gap > 59.9).to.equal(true);
+			expect(gap < 70).to.equal(true);
+			expect(ready).to.equal(true);
+		});
+	});
+};
