@@ -65,8 +65,8 @@ const TICK = 0.1;
 const MAX_IN_FLIGHT = 3;
 /** 412 answers one `doc.set` may meet before it is rolled back as `version_conflict`. */
 const MAX_CONFLICTS = 3;
-/** Longest `Retry-After` a read waits out: a joining player is held meanwhile. */
-const MAX_READ_RETRY_AFTER = 60;
+/** Longest `Retry-After` a read or a pull waits out: a joining player is held meanwhile. */
+const MAX_RETRY_AFTER = 60;
 
 /**
  * The reconciliation client of the external-authority mode (DESIGN §2, §6): the save API is the
@@ -368,6 +368,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 	private nextPull = 0;
 	/** Pulls of players marked dirty (a push, a rejection) wait for this. */
 	private nextDirtyPull = 0;
+	/** No pull before this (the API answered 429 with `Retry-After`). */
+	private pullsHeldUntil = 0;
 	/** A background pull is in flight. */
 	private pulling = false;
 	private closed = false;
@@ -871,7 +873,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 			} else {
 				failure = answer.ok ? ApiClient.failure("read", answer.value) : answer.error;
 				if (failure.kind === "ApiRejected") break;
-				if (answer.ok) retryAfter = math.min(answer.value.retryAfter ?? 0, MAX_READ_RETRY_AFTER);
+				if (answer.ok) retryAfter = this.holdPulls(answer.value);
 			}
 			if (attempt < attempts) task.wait(math.max(this.backoff(attempt), retryAfter));
 		}
@@ -979,7 +981,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 			this.flush(now);
 		}
 		// One pull at a time: under a saturated request budget, pulls must not pile up.
-		if (this.pulling) return;
+		if (this.pulling || now < this.pullsHeldUntil) return;
 		const timer = now >= this.nextPull;
 		if (!timer && now < this.nextDirtyPull) return;
 		const wanted = new Array<PlayerSync<T>>();
@@ -1380,6 +1382,17 @@ class SyncImpl<T extends object> implements Sync<T> {
 		this.deadLettered.Fire(state.userId, entry.key);
 	}
 
+	/**
+	 * The seconds an answer's `Retry-After` asks for (at most `MAX_RETRY_AFTER`; 0 without one);
+	 * pulls wait that long too, as they share the API's limit.
+	 */
+	private holdPulls(response: ApiResponse): number {
+		if (response.retryAfter === undefined || response.retryAfter <= 0) return 0;
+		const seconds = math.min(response.retryAfter, MAX_RETRY_AFTER);
+		this.pullsHeldUntil = math.max(this.pullsHeldUntil, this.platform.clock() + seconds);
+		return seconds;
+	}
+
 	/** Seconds before retry `attempt` (1-based): exponential, capped, with up to 50 % jitter. */
 	private backoff(attempt: number): number {
 		const base = math.min(this.retryBaseDelay * 2 ** (attempt - 1), this.retryMaxDelay);
@@ -1506,6 +1519,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 				} else {
 					answered = false;
 					if (answer.ok) {
+						this.holdPulls(answer.value);
 						const failure = ApiClient.failure("pull", answer.value);
 						if (failure.kind === "ApiRejected") this.failed.Fire(undefined, failure);
 					}

@@ -1,4 +1,4 @@
-import { syncGame, syncWorld } from "./support/api";
+import { joinedGame, syncGame, syncWorld } from "./support/api";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 930_100;
@@ -33,7 +33,29 @@ function readGap(userId: number, seed: number, retryAfter: string): { readonly g
 }
 
 export = () => {
-	describe("sync read Retry-After", () => {
+	describe("sync Retry-After", () => {
+		it("pulls no sooner than the Retry-After of a pull answered 429", () => {
+			const userId = BASE + 3;
+			const world = syncWorld(9303);
+			const { server, app } = joinedGame(world, userId);
+			const before = app.sync.stats().pulls;
+			world.failHttp({
+				kind: "status",
+				status: 429,
+				count: 1,
+				server,
+				method: "POST",
+				match: "/v1/changes",
+				headers: { "Retry-After": "30" },
+				body: RATE_LIMITED,
+			});
+			world.runUntil(() => app.sync.stats().pulls === before + 1, 30);
+			const limitedAt = world.now();
+			world.runUntil(() => app.sync.stats().pulls === before + 2, 120);
+			expect(app.sync.stats().pulls).to.equal(before + 2);
+			expect(world.now() - limitedAt > 29.9).to.equal(true);
+		});
+
 		it("waits out the Retry-After of a read answered 429 before reading again", () => {
 			const { gap, ready } = readGap(BASE + 1, 9301, "20");
 			// Virtual time moves in frames: allow for rounding.
