@@ -65,7 +65,7 @@ const TICK = 0.1;
 const MAX_IN_FLIGHT = 3;
 /** 412 answers one `doc.set` may meet before it is rolled back as `version_conflict`. */
 const MAX_CONFLICTS = 3;
-/** Longest `Retry-After` a read or a pull waits out: a joining player is held meanwhile. */
+/** Longest `Retry-After` a read, a pull or a transfer waits out: a joining player is held meanwhile. */
 const MAX_RETRY_AFTER = 60;
 
 /**
@@ -713,7 +713,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 					reject(failure);
 					return;
 				}
-				task.wait(wait ?? this.backoff(attempt));
+				task.wait(math.max(this.backoff(attempt), math.min(wait ?? 0, MAX_RETRY_AFTER)));
 			}
 		});
 	}

@@ -1,4 +1,4 @@
-import { joinedGame, syncGame, syncWorld } from "./support/api";
+import { joinedGame, syncGame, syncWorld, waitReady, waitSettled } from "./support/api";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 930_100;
@@ -34,6 +34,38 @@ function readGap(userId: number, seed: number, retryAfter: string): { readonly g
 
 export = () => {
 	describe("sync Retry-After", () => {
+		it("sends a transfer answered 429 again within a minute however long a Retry-After asks for", () => {
+			const giver = BASE + 4;
+			const taker = BASE + 5;
+			const world = syncWorld(9304);
+			const { server, app } = joinedGame(world, giver);
+			server.join(taker);
+			waitReady(world, app, taker);
+			expect(app.sync.addCurrency(giver, "coins", 50, { reason: "seed" }).ok).to.equal(true);
+			waitSettled(world, app, giver);
+			world.failHttp({
+				kind: "status",
+				status: 429,
+				count: 1,
+				server,
+				method: "POST",
+				match: "/v1/transfers",
+				headers: { "Retry-After": "100000" },
+				body: RATE_LIMITED,
+			});
+			let versions: ReadonlyMap<number, number> | undefined;
+			let failure: unknown;
+			app.sync.transfer([{ from: giver, to: taker, currencies: { coins: 20 } }], { key: "retry-after-9304" }).then(
+				(result) => (versions = result),
+				(problem: unknown) => (failure = problem),
+			);
+			const started = world.now();
+			world.runUntil(() => versions !== undefined || failure !== undefined, 120);
+			expect(failure).to.equal(undefined);
+			expect(versions?.size()).to.equal(2);
+			expect(world.now() - started > 59.9).to.equal(true);
+		});
+
 		it("pulls no sooner than the Retry-After of a pull answered 429", () => {
 			const userId = BASE + 3;
 			const world = syncWorld(9303);
