@@ -65,7 +65,7 @@ const TICK = 0.1;
 const MAX_IN_FLIGHT = 3;
 /** 412 answers one `doc.set` may meet before it is rolled back as `version_conflict`. */
 const MAX_CONFLICTS = 3;
-/** Longest `Retry-After` a read, a pull or a transfer waits out: a joining player is held meanwhile. */
+/** Longest `Retry-After` any request waits out (a joining player is held meanwhile). */
 const MAX_RETRY_AFTER = 60;
 
 /**
@@ -1367,7 +1367,7 @@ class SyncImpl<T extends object> implements Sync<T> {
 			this.deadLetter(state, entry, meta, now);
 			return;
 		}
-		meta.nextAt = now + math.max(this.backoff(entry.attempts), retryAfter ?? 0);
+		meta.nextAt = now + math.max(this.backoff(entry.attempts), math.min(retryAfter ?? 0, MAX_RETRY_AFTER));
 	}
 
 	private deadLetter(state: PlayerSync<T>, entry: OutboxEntry, meta: EntryMeta, now: number): void {

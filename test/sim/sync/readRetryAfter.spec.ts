@@ -1,4 +1,4 @@
-import { joinedGame, syncGame, syncWorld, waitReady, waitSettled } from "./support/api";
+import { apiCoins, joinedGame, syncGame, syncWorld, waitReady, waitSettled } from "./support/api";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 930_100;
@@ -64,6 +64,27 @@ export = () => {
 			expect(failure).to.equal(undefined);
 			expect(versions?.size()).to.equal(2);
 			expect(world.now() - started > 59.9).to.equal(true);
+		});
+
+		it("sends a batch answered 429 again within a minute however long a Retry-After asks for", () => {
+			const userId = BASE + 6;
+			const world = syncWorld(9306);
+			const { server, app } = joinedGame(world, userId);
+			world.failHttp({
+				kind: "status",
+				status: 429,
+				count: 1,
+				server,
+				method: "POST",
+				match: "/v1/batch",
+				headers: { "Retry-After": "100000" },
+				body: RATE_LIMITED,
+			});
+			expect(app.sync.addCurrency(userId, "coins", 9, { reason: "limited batch" }).ok).to.equal(true);
+			world.runUntil(() => app.sync.stats().batches === 1, 10);
+			const limitedAt = world.now();
+			world.runUntil(() => apiCoins(world, userId) === 9, 120);
+			expect(world.now() - limitedAt > 59.9).to.equal(true);
 		});
 
 		it("pulls no sooner than the Retry-After of a pull answered 429", () => {
