@@ -49,8 +49,17 @@ export interface InventoryWorld {
 	readonly remotes?: InventoryRemotes;
 }
 
+/**
+ * The world's settings (beside `printLogs: false`), with instant remotes unless they say
+ * otherwise: the specs read what a client sent or received a frame or two later.
+ */
+function withInstantRemotes(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+	const remotes = (settings?.remotes ?? {}) as Record<string, unknown>;
+	return { printLogs: false, ...settings, remotes: { latency: { min: 0, max: 0 }, ...remotes } };
+}
+
 export function inventoryWorld(options: InventoryWorldOptions): InventoryWorld {
-	const world = sim.World.new({ seed: options.seed, settings: { printLogs: false, ...options.settings } });
+	const world = sim.World.new({ seed: options.seed, settings: withInstantRemotes(options.settings) });
 	const server = world.startServer({ name: "inventory" });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
 	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);

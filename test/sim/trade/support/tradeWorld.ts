@@ -59,8 +59,17 @@ export interface TradeWorldOptions {
 	readonly settings?: Record<string, unknown>;
 }
 
+/**
+ * The world's settings (beside `printLogs: false`), with instant remotes unless they say
+ * otherwise: the specs read what a client sent or received a frame or two later.
+ */
+function withInstantRemotes(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+	const remotes = (settings?.remotes ?? {}) as Record<string, unknown>;
+	return { printLogs: false, ...settings, remotes: { latency: { min: 0, max: 0 }, ...remotes } };
+}
+
 export function tradeWorld(options: TradeWorldOptions): TradeWorld {
-	const world = sim.World.new({ seed: options.seed, settings: { printLogs: false, ...options.settings } });
+	const world = sim.World.new({ seed: options.seed, settings: withInstantRemotes(options.settings) });
 	const servers = new Array<TradeServer>();
 	let catalog: Catalog | undefined;
 	const startServer = (): TradeServer => {
