@@ -5,6 +5,20 @@ const BASE = 930_100;
 
 const RATE_LIMITED = '{"error":{"code":"rate_limited","message":"Too many requests; retry later.","details":{}}}';
 
+/** The save API answers the next `method` request to `match` of `server` 429 with `retryAfter`. */
+function rateLimitNext(world: Sim.World, server: Sim.Server, method: string, match: string, retryAfter: string): void {
+	world.failHttp({
+		kind: "status",
+		status: 429,
+		count: 1,
+		server,
+		method,
+		match,
+		headers: { "Retry-After": retryAfter },
+		body: RATE_LIMITED,
+	});
+}
+
 /**
  * A player joins while the save API answers their first read 429 with `retryAfter`: the seconds
  * between the two reads, and whether the player became ready.
@@ -13,16 +27,7 @@ function readGap(userId: number, seed: number, retryAfter: string): { readonly g
 	const world = syncWorld(seed);
 	const server = world.startServer();
 	const app = syncGame(server);
-	world.failHttp({
-		kind: "status",
-		status: 429,
-		count: 1,
-		server,
-		method: "GET",
-		match: "/v1/players/",
-		headers: { "Retry-After": retryAfter },
-		body: RATE_LIMITED,
-	});
+	rateLimitNext(world, server, "GET", "/v1/players/", retryAfter);
 	server.join(userId);
 	world.runUntil(() => app.sync.stats().reads === 1, 10);
 	const firstAt = world.now();
@@ -43,16 +48,7 @@ export = () => {
 			waitReady(world, app, taker);
 			expect(app.sync.addCurrency(giver, "coins", 50, { reason: "seed" }).ok).to.equal(true);
 			waitSettled(world, app, giver);
-			world.failHttp({
-				kind: "status",
-				status: 429,
-				count: 1,
-				server,
-				method: "POST",
-				match: "/v1/transfers",
-				headers: { "Retry-After": "100000" },
-				body: RATE_LIMITED,
-			});
+			rateLimitNext(world, server, "POST", "/v1/transfers", "100000");
 			let versions: ReadonlyMap<number, number> | undefined;
 			let failure: unknown;
 			app.sync.transfer([{ from: giver, to: taker, currencies: { coins: 20 } }], { key: "retry-after-9304" }).then(
@@ -70,16 +66,7 @@ export = () => {
 			const userId = BASE + 6;
 			const world = syncWorld(9306);
 			const { server, app } = joinedGame(world, userId);
-			world.failHttp({
-				kind: "status",
-				status: 429,
-				count: 1,
-				server,
-				method: "POST",
-				match: "/v1/batch",
-				headers: { "Retry-After": "100000" },
-				body: RATE_LIMITED,
-			});
+			rateLimitNext(world, server, "POST", "/v1/batch", "100000");
 			expect(app.sync.addCurrency(userId, "coins", 9, { reason: "limited batch" }).ok).to.equal(true);
 			world.runUntil(() => app.sync.stats().batches === 1, 10);
 			const limitedAt = world.now();
@@ -92,16 +79,7 @@ export = () => {
 			const world = syncWorld(9303);
 			const { server, app } = joinedGame(world, userId);
 			const before = app.sync.stats().pulls;
-			world.failHttp({
-				kind: "status",
-				status: 429,
-				count: 1,
-				server,
-				method: "POST",
-				match: "/v1/changes",
-				headers: { "Retry-After": "30" },
-				body: RATE_LIMITED,
-			});
+			rateLimitNext(world, server, "POST", "/v1/changes", "30");
 			world.runUntil(() => app.sync.stats().pulls === before + 1, 30);
 			const limitedAt = world.now();
 			world.runUntil(() => app.sync.stats().pulls === before + 2, 120);
