@@ -20,6 +20,22 @@ function dropGaps(world: Sim.World): Array<number> {
 	return gaps;
 }
 
+/**
+ * A server whose first reads work but whose every lock write (UpdateAsync) is refused as
+ * throttled, with a vault giving loads `loadTimeout` seconds; `failures` collects `loadFailed`.
+ */
+function lockWritesThrottled(seed: number, loadTimeout: number) {
+	const world = sim.World.new({ seed });
+	const server = world.startServer();
+	const vault = walletVault(server, { loadTimeout });
+	const failures = new Array<HopsafeError>();
+	vault.loadFailed.Connect((report) => failures.push(report.error));
+	const faults = server.services.DataStoreService.faults;
+	faults.setErrorRate(1, "UpdateAsync");
+	faults.failNext(1000, { operation: "UpdateAsync", code: "DatastoreThrottled" as never });
+	return { world, server, vault, failures, faults };
+}
+
 export = () => {
 	describe("vault under DataStore throttling", () => {
 		it("loads every player of a 100-player join burst on a server whose read budget is spent, kicking nobody", () => {
@@ -122,15 +138,7 @@ export = () => {
 		});
 
 		it("gives up a load whose lock write keeps failing after loadTimeout, and frees the lock once it lands", () => {
-			const world = sim.World.new({ seed: 910008 });
-			const server = world.startServer();
-			const vault = walletVault(server, { loadTimeout: 60 });
-			const failures = new Array<HopsafeError>();
-			vault.loadFailed.Connect((report) => failures.push(report.error));
-			// The first read works; every lock write (UpdateAsync) is refused as throttled.
-			const faults = server.services.DataStoreService.faults;
-			faults.setErrorRate(1, "UpdateAsync");
-			faults.failNext(1000, { operation: "UpdateAsync", code: "DatastoreThrottled" as never });
+			const { world, server, vault, failures, faults } = lockWritesThrottled(910008, 60);
 			const player = server.join(910009);
 			world.runUntil(() => failures.size() > 0, 120);
 			const failure = failures[0];
@@ -151,16 +159,9 @@ export = () => {
 		});
 
 		it("reports a load's failing lock writes through loadFailed only, never as saveFailed", () => {
-			const world = sim.World.new({ seed: 910900 });
-			const server = world.startServer();
-			const vault = walletVault(server, { loadTimeout: 30 });
-			const failures = new Array<HopsafeError>();
-			vault.loadFailed.Connect((report) => failures.push(report.error));
+			const { world, vault, server, failures, faults } = lockWritesThrottled(910900, 30);
 			let saveFailures = 0;
 			vault.saveFailed.Connect(() => saveFailures++);
-			const faults = server.services.DataStoreService.faults;
-			faults.setErrorRate(1, "UpdateAsync");
-			faults.failNext(1000, { operation: "UpdateAsync", code: "DatastoreThrottled" as never });
 			server.join(910901);
 			world.runUntil(() => failures.size() > 0, 60);
 			expect(failures.size()).to.equal(1);
