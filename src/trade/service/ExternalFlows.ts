@@ -339,7 +339,10 @@ export class ExternalFlows {
 		if (ended.status === "completed") {
 			this.stamp(late, id, this.trades.now());
 			this.tellCompleted(late, id, previous.sides, previous.kind);
-		} else if (ended.status === "failed" && previous.kind === "trade") this.settle(late, id, "failed");
+		} else if (ended.status === "failed" && previous.kind === "trade") {
+			this.forgetRefused(late, id);
+			this.settle(late, id, "failed");
+		}
 	}
 
 	/** An answered transfer waits here no more: its holds go, and so do the ledgers' copies. */
@@ -412,7 +415,11 @@ export class ExternalFlows {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
 				const why = reasonOfCode(answer.details.code);
 				if (why === "duplicate") return { outcome: outcome(id, "duplicate", why) };
-				if (kind === "trade") this.settle(toTell(books, tell, kept), id, "failed");
+				if (kind === "trade") {
+					const told = toTell(books, tell, kept);
+					this.forgetRefused(books.filter(isServed), id);
+					this.settle(told, id, "failed");
+				}
 				return { outcome: outcome(id, "failed", why) };
 			}
 			if (isHopsafeError(answer) && answer.kind === "InvalidArgument")
@@ -442,6 +449,25 @@ export class ExternalFlows {
 		for (const book of books) book.ledger.stamps[id] = now;
 		const wait = this.trades.limits.writeAheadTimeout;
 		if (wait > 0 && books.size() > 0) this.confirmAll(books, wait);
+	}
+
+	/**
+	 * With `writeAheadTimeout`, takes the refused transfer `id` out of the ledgers of `books` and
+	 * waits (bounded by it) until that is confirmed saved, before their players are told it failed:
+	 * a crash after the telling would otherwise leave the saved copy for the next server to send
+	 * again, and the API's replayed refusal would tell them a second time. Without it the copies
+	 * go when the answer is handled, saved soon.
+	 */
+	private forgetRefused(books: ReadonlyArray<Book>, id: string): void {
+		const wait = this.trades.limits.writeAheadTimeout;
+		if (wait <= 0) return;
+		const keeping = books.filter((book) => book.ledger.unanswered?.[id] !== undefined);
+		if (keeping.size() === 0) return;
+		this.unkeep(
+			id,
+			keeping.map((book) => book.userId),
+		);
+		this.confirmAll(keeping, wait);
 	}
 
 	/** Fires `settled` (a trade) and `received` for the players of `told`. */

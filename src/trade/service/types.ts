@@ -36,8 +36,9 @@ export interface TradeLimits {
 	 * DataStore to confirm its record in the players' ledgers (the transfer's copy, or the sent
 	 * side) before it is sent (default 0: sent at once, the record saved soon). With a wait, a
 	 * crash right after the send still has the players' next server tell them how it ended; and
-	 * a transfer's stamp is confirmed saved (as long again at most) before `settled` and
-	 * `received` fire, so a crash right after does not have the next server tell them again.
+	 * a transfer's stamp (or, for a refused trade, the removal of its copy) is confirmed saved
+	 * (as long again at most) before `settled` and `received` fire, so a crash right after does
+	 * not have the next server tell them again.
 	 * Each wait costs the early-save delay plus the key's write cooldown (up to about 7 s).
 	 * A record not confirmed in time is sent (or told) anyway.
 	 */
