@@ -480,6 +480,11 @@ export class ExternalSides {
 		const book = this.trades.bookOf(refusal.coordinator);
 		if (book === undefined) return outcome(id, "completed");
 		book.ledger.stamps[id] = this.trades.now();
+		// With a wait, the stamp is saved before the player is told: a crash after the telling
+		// would otherwise let the coordinator's next server take the same side again (the stamp
+		// is what refuses it) and find the transfer applied a second time.
+		const wait = this.trades.limits.writeAheadTimeout;
+		if (wait > 0 && book.active && book.session.isActive()) this.external.confirmAll([book], wait);
 		const version = versions.get(book.userId) ?? 0;
 		this.external.waitFor(this.trades.limits.saveTimeout, () => this.external.shows(book.userId, version));
 		this.trades.step("transferred", id);
