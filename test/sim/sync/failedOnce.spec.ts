@@ -71,5 +71,14 @@ export = () => {
 			expect(told.second.join(",")).to.equal("");
 			expect(told.transfers).to.equal(0);
 		});
+
+		it("without writeAheadTimeout, a crash before the copy's removal is saved tells the refusal again", () => {
+			const [a, b] = [BASE + 3, BASE + 4];
+			const told = crashedWhenRefused(9602, [a, b], {});
+			expect([...told.first].sort().join(",")).to.equal(`${a} failed,${b} failed`);
+			// The documented window (README, "Trade notifications across a crash").
+			expect([...told.second].sort().join(",")).to.equal(`${a} failed,${b} failed`);
+			expect(told.transfers).to.equal(0);
+		});
 	});
 };
