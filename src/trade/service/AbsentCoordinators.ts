@@ -1,3 +1,5 @@
+import { makeError } from "../../core/errors";
+import { retry } from "../../core/retry";
 import { checkTradeLedger } from "../ledger/checkTradeLedger";
 import type { Leg, Parcel } from "../ledger/types";
 import { legKey } from "../protocol/keys";
@@ -8,6 +10,19 @@ import type { TradeServiceImpl } from "./TradeServiceImpl";
 
 /** Seconds between two tries at most, however long a coordinator stays held elsewhere. */
 const MAX_SPACING = 3600;
+/**
+ * A received parcel's save and its retirement from the coordinator's outbox are tried again
+ * after a DataStore or MemoryStore failure: nothing else comes back to them (the leg is gone
+ * from the partner's ledger), and a parcel left there waits for the coordinator's next session.
+ */
+const RETIRE_ATTEMPTS = { attempts: 6, baseDelay: 5, maxDelay: 60 };
+
+const unsaved = () =>
+	makeError("PlatformFailure", "the received parcels' save was not confirmed", {
+		service: "DataStoreService",
+		operation: "UpdateAsync",
+		retryable: true,
+	});
 
 /**
  * A partner's escrowed legs whose coordinator went away: only the coordinator expires a trade,
@@ -50,12 +65,22 @@ export class AbsentCoordinators {
 		// Received (and stamped) here and saved before the coordinator's copies are retired: a
 		// crash in between leaves them to be delivered again, and recognised.
 		for (const [id, parcel] of parcels) this.trades.acceptParcel(book, id, parcel);
-		if (!book.save(this.trades.limits.saveTimeout)) return;
+		const abandon = () => this.trades.destroyed || !book.active;
+		const [saved] = retry({ ...RETIRE_ATTEMPTS, abandon }, () => {
+			if (!book.save(this.trades.limits.saveTimeout)) throw unsaved();
+		});
+		if (!saved) return;
 		book.retries.delete(leg.trade);
 		this.kick(book);
 		const ids = parcels.map(([id]) => id);
 		const ledgerOf = this.trades.select;
-		this.trades.vault.editOffline(leg.coordinator, (data) => retireParcels(ledgerOf(data), ids)).await();
+		// "held": the coordinator is served again, and its server delivers them (recognised) and retires them.
+		retry({ ...RETIRE_ATTEMPTS, abandon: () => this.trades.destroyed }, () => {
+			const [edited, outcome] = this.trades.vault
+				.editOffline(leg.coordinator, (data) => retireParcels(ledgerOf(data), ids))
+				.await();
+			if (!edited) throw outcome;
+		});
 	}
 
 	/**
