@@ -121,7 +121,7 @@ export class OrphanedGifts {
 			.await();
 		if (!read || outcome === "held") return;
 		if (owed.size() === 0) {
-			this.registry.removeIf(entry.userId, entry.holder);
+			this.registry.removeIf(entry);
 			return;
 		}
 		const posted = new Array<string>();
@@ -137,6 +137,6 @@ export class OrphanedGifts {
 			.await();
 		if (!edited || retired === "held") return;
 		for (const id of posted) this.trades.step("parcelRetired", id);
-		if (posted.size() === owed.size()) this.registry.removeIf(entry.userId, entry.holder);
+		if (posted.size() === owed.size()) this.registry.removeIf(entry);
 	}
 }

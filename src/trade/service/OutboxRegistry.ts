@@ -12,10 +12,21 @@ const CLAIM_SECONDS = 120;
 /** A failed list request is tried again soon: a sender left off the list waits for their return. */
 const ATTEMPTS = { attempts: 3, baseDelay: 0.2, maxDelay: 0.5 };
 
+/** Seconds a removed entry stays as a tombstone (skipped by scans) before it expires. */
+const TOMBSTONE_SECONDS = 5;
+
 /** A player whose outbox holds gifts: the server that holds them, or `""` once released. */
 export interface OutboxEntry {
 	readonly userId: number;
 	readonly holder: string;
+	/** Which write of the entry this is: a later write of the same holder is another entry. */
+	readonly mark?: string;
+}
+
+/** The stored value of an entry: the holder, and a mark unique to the write. */
+interface StoredEntry {
+	readonly j?: unknown;
+	readonly m?: unknown;
 }
 
 /**
@@ -43,9 +54,8 @@ export class OutboxRegistry {
 
 	/** Records that `userId`'s outbox holds gifts, held by `holder` (`""`: no server). Whether it was stored. */
 	public record(userId: number, holder: string): boolean {
-		const [stored] = retry(ATTEMPTS, () =>
-			this.entries.SetAsync(this.keyOf(userId), { j: holder }, EXPIRATION, os.time()),
-		);
+		const value = { j: holder, m: this.platform.httpService.GenerateGUID(false) };
+		const [stored] = retry(ATTEMPTS, () => this.entries.SetAsync(this.keyOf(userId), value, EXPIRATION, os.time()));
 		return stored;
 	}
 
@@ -56,15 +66,23 @@ export class OutboxRegistry {
 	}
 
 	/**
-	 * Removes `userId`'s entry if it still names `holder`: a session that loaded the player since
-	 * keeps its own. (A session recording itself between the read and the removal loses its
-	 * entry: if its server then crashes, its gifts wait for that player's next session.)
+	 * Removes `entry` if it is still the one stored: a session that loaded the player since (or
+	 * released them again) wrote an entry of its own, which stays. The comparison and the
+	 * removal are one UpdateAsync, which a sorted map cannot make a removal: the entry becomes a
+	 * tombstone that scans skip and that expires soon.
 	 */
-	public removeIf(userId: number, holder: string): void {
-		const [read, value] = pcall(() => this.entries.GetAsync(this.keyOf(userId)));
-		if (!read) return;
-		const entry = value as { j?: unknown } | undefined;
-		if (entry === undefined || entry.j === holder) this.remove(userId);
+	public removeIf(entry: OutboxEntry): void {
+		pcall(() =>
+			this.entries.UpdateAsync(
+				this.keyOf(entry.userId),
+				(current: unknown) => {
+					const stored = current as StoredEntry | undefined;
+					if (stored === undefined || stored.j !== entry.holder || stored.m !== entry.mark) return undefined;
+					return {};
+				},
+				TOMBSTONE_SECONDS,
+			),
+		);
 	}
 
 	/** Up to `count` entries of this vault, oldest first, going on from the last scan (and round again). */
@@ -77,8 +95,10 @@ export class OutboxRegistry {
 		for (const item of items) {
 			if (item.key.sub(1, this.prefix.size()) !== this.prefix) continue;
 			const userId = tonumber(item.key.sub(this.prefix.size() + 1));
-			const holder = (item.value as { j?: unknown } | undefined)?.j;
-			if (userId !== undefined && typeIs(holder, "string")) found.push({ userId, holder });
+			const stored = item.value as StoredEntry | undefined;
+			const holder = stored?.j;
+			const mark = typeIs(stored?.m, "string") ? (stored!.m as string) : undefined;
+			if (userId !== undefined && typeIs(holder, "string")) found.push({ userId, holder, mark });
 		}
 		return found;
 	}
