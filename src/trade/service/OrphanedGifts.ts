@@ -108,18 +108,25 @@ export class OrphanedGifts {
 	private recover(entry: OutboxEntry): void {
 		const vault = this.trades.vault;
 		const ledgerOf = this.trades.select;
-		let owed = new Array<[string, Parcel]>();
-		// Written back unchanged when gifts are owed, only to take over a crashed server's lock:
-		// then no session but a new one of this player can change the outbox read here, and that
-		// one sends the same gifts under the same ids.
-		const [read, outcome] = vault
-			.editOffline(entry.userId, (data) => {
-				const ledger = ledgerOf(data);
-				owed = checkTradeLedger(ledger).size() > 0 ? [] : giftsOf(ledger);
-				return owed.size() > 0;
-			})
-			.await();
-		if (!read || outcome === "held") return;
+		const owedIn = (data: object) => {
+			const ledger = ledgerOf(data);
+			return checkTradeLedger(ledger).size() > 0 ? [] : giftsOf(ledger);
+		};
+		const [viewed, view] = vault.view(entry.userId).await();
+		if (!viewed) return;
+		let owed = view.data !== undefined ? owedIn(view.data) : [];
+		if (view.heldBy !== undefined && owed.size() > 0) {
+			// Written back unchanged, only to take over a crashed server's lock: then no session
+			// but a new one of this player can change the outbox read here, and that one sends the
+			// same gifts under the same ids. A profile nobody holds is not written.
+			const [read, outcome] = vault
+				.editOffline(entry.userId, (data) => {
+					owed = owedIn(data);
+					return owed.size() > 0;
+				})
+				.await();
+			if (!read || outcome === "held") return;
+		}
 		if (owed.size() === 0) {
 			this.registry.removeIf(entry);
 			return;
