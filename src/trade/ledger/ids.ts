@@ -20,3 +20,8 @@ export function backId(trade: string, to: number): string {
 export function verdictId(trade: string, to: number): string {
 	return `${trade}:verdict:${to}`;
 }
+
+/** A partner's refusal of its own side, on its way to the coordinator (external authority). */
+export function refusalId(trade: string, from: number): string {
+	return `${trade}:refused:${from}`;
+}

@@ -1,8 +1,9 @@
-// The two messages of a cross-server trade in external authority (see service/ExternalSides.ts).
+// The messages of a cross-server trade in external authority (see service/ExternalSides.ts).
 // They cross between game servers through the vault, so each is checked before it is used.
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import type { SyncTransferLeg, TransferReceipt } from "../../sync/types";
 import { isBundle, isName, isTransferLeg } from "../ledger/checkTradeLedger";
+import type { TradeRejectReason } from "../reasons";
 
 /** A partner's side, sent to the coordinator: the API leg it gives and what it agreed to receive. */
 export interface SideOffer {
@@ -16,6 +17,19 @@ export interface SideOffer {
 	readonly expect: string;
 	/** Unix time after which the coordinator no longer sends the transfer. */
 	readonly deadline: number;
+}
+
+/**
+ * A partner's side refused on its own server (`busy`, `insufficient_funds`, ...), sent to the
+ * coordinator instead of the side: the trade cannot happen, and the coordinator ends it at once
+ * rather than at the deadline. Posted under its own id, so the side sent by a later call with
+ * the same trade id is not taken for it.
+ */
+export interface SideRefusal {
+	readonly trade: string;
+	readonly from: number;
+	readonly to: number;
+	readonly refused: TradeRejectReason;
 }
 
 /** The coordinator's verdict, sent to the partner. */
@@ -80,5 +94,18 @@ export function isSideVerdict(value: unknown): value is SideVerdict {
 		(verdict.version === undefined || typeIs(verdict.version, "number")) &&
 		(verdict.bundle === undefined || isBundle(verdict.bundle)) &&
 		(verdict.receipt === undefined || isReceipt(verdict.receipt))
+	);
+}
+
+/** Whether `value` is a well-formed {@link SideRefusal}. */
+export function isSideRefusal(value: unknown): value is SideRefusal {
+	if (!typeIs(value, "table")) return false;
+	const refusal = value as Record<string, unknown>;
+	return (
+		isName(refusal.trade) &&
+		typeIs(refusal.from, "number") &&
+		typeIs(refusal.to, "number") &&
+		refusal.from !== refusal.to &&
+		isName(refusal.refused)
 	);
 }

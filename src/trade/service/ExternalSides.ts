@@ -12,10 +12,17 @@ import { plainAttrs } from "../../inventory/service/authorityDiff";
 import type { ItemAttrs, ItemStack } from "../../inventory/state/types";
 import type { TransferReceipt, TransferSettlement } from "../../sync/types";
 import type { VaultMessage } from "../../vault/messages";
-import { legId, verdictId } from "../ledger/ids";
+import { legId, refusalId, verdictId } from "../ledger/ids";
 import { summarizeBundle, summarizeTerms } from "../ledger/summary";
 import { SIDE_KIND, VERDICT_KIND } from "../protocol/keys";
-import { isSideOffer, isSideVerdict, type SideOffer, type SideVerdict } from "../protocol/sideMessages";
+import {
+	isSideOffer,
+	isSideRefusal,
+	isSideVerdict,
+	type SideOffer,
+	type SideRefusal,
+	type SideVerdict,
+} from "../protocol/sideMessages";
 import type { TradeRejectReason } from "../reasons";
 import type { Book } from "./Book";
 import type { ExternalFlows, Sent, Side } from "./ExternalFlows";
@@ -96,6 +103,8 @@ export class ExternalSides {
 	private readonly refusals = new Map<string, Refusal>();
 	/** Coordinator: the refusals whose request is on its way right now. */
 	private readonly asking = new Set<string>();
+	/** Coordinator: partners' refusals of their side that came before the coordinator's own side. */
+	private readonly refusedFirst = new Map<string, { readonly refusal: SideRefusal; readonly at: number }>();
 	/** Coordinator: trades whose transfer's answer never came, with what the partner gets. */
 	private readonly unanswered = new Map<string, { readonly offer: SideOffer; readonly gives: StackBundle }>();
 	/** Partner: trades whose side was sent, waiting for the verdict. */
@@ -134,10 +143,10 @@ export class ExternalSides {
 			return outcome(id, "duplicate", "duplicate");
 		}
 		const refused = this.flows.checkGive(book, request, request.receive.items.size());
-		if (refused !== undefined) return outcome(id, "failed", refused);
+		if (refused !== undefined) return this.refuseOwn(id, uid, partner, refused);
 		this.trades.step("validated", id);
 		const side = this.external.side(id, uid, partner, request);
-		if (typeIs(side, "string")) return outcome(id, "failed", side);
+		if (typeIs(side, "string")) return this.refuseOwn(id, uid, partner, side);
 		// Until the trade ends, this player cannot use up what the side gives.
 		this.external.hold(id, side.leg);
 		const expect = summarizeTerms(request.receive);
@@ -153,9 +162,28 @@ export class ExternalSides {
 				deadline,
 			});
 		}
-		this.held.set(id, { userId: uid, partner, side, expect, deadline });
+		const held: Held = { userId: uid, partner, side, expect, deadline };
+		const first = this.refusedFirst.get(id);
+		if (first !== undefined && first.refusal.from === partner && !this.offers.has(id)) {
+			this.refusedFirst.delete(id);
+			return this.refuse(id, refusalOf(held, undefined, first.refusal.refused));
+		}
+		this.held.set(id, held);
 		this.trades.step("sideEscrowed", id);
 		return this.offers.has(id) ? this.decide(id) : outcome(id, "escrowed");
+	}
+
+	/**
+	 * A side refused here. A partner's refusal is sent on to the coordinator (in the background),
+	 * which ends the trade at once instead of holding its own side until the deadline.
+	 */
+	private refuseOwn(id: string, uid: number, partner: number, reason: TradeRejectReason): TransferOutcome {
+		if (uid > partner) {
+			const body: SideRefusal = { trade: id, from: uid, to: partner, refused: reason };
+			const message: VaultMessage = { id: refusalId(id, uid), kind: SIDE_KIND, body };
+			task.spawn(() => this.deliver(partner, message, () => this.receiveRefusal(body)));
+		}
+		return outcome(id, "failed", reason);
 	}
 
 	/** Whether the player has a side here waiting for the other side or for the verdict. */
@@ -317,6 +345,22 @@ export class ExternalSides {
 
 	// Coordinator ----------------------------------------------------------------------------
 
+	/** A partner's refusal of its side, for a player loaded here. Never yields (a vault message handler). */
+	public receiveRefusal(refusal: SideRefusal): void {
+		const trade = refusal.trade;
+		// A side that arrived, or a decision, governs the trade.
+		if (this.decided.has(trade) || this.offers.has(trade) || this.deciding.has(trade)) return;
+		if (this.unanswered.has(trade) || this.refusals.has(trade)) return;
+		const held = this.held.get(trade);
+		if (held === undefined) {
+			this.refusedFirst.set(trade, { refusal, at: this.trades.now() });
+			return;
+		}
+		if (held.partner !== refusal.from) return;
+		this.held.delete(trade);
+		task.spawn(() => this.refuse(trade, refusalOf(held, undefined, refusal.refused)));
+	}
+
 	/** A partner's side for a player loaded here. Never yields (a vault message handler). */
 	public receiveOffer(offer: SideOffer): void {
 		const trade = offer.trade;
@@ -326,6 +370,8 @@ export class ExternalSides {
 			return;
 		}
 		if (this.offers.has(trade) || this.unanswered.has(trade) || this.refusals.has(trade)) return;
+		// A side sent by a later call of the partner supersedes its earlier refusal.
+		this.refusedFirst.delete(trade);
 		this.offers.set(trade, offer);
 		if (this.held.has(trade)) task.spawn(() => this.decide(trade));
 	}
@@ -528,7 +574,11 @@ export class ExternalSides {
 	/** A vault message of this flow for a player loaded here; whether it was used. */
 	public onMessage(book: Book, message: VaultMessage): boolean {
 		const body = message.body;
-		if (message.kind === SIDE_KIND) {
+		if (message.kind === SIDE_KIND && isSideRefusal(body)) {
+			if (body.to !== book.userId || body.to > body.from || refusalId(body.trade, body.from) !== message.id)
+				return true;
+			this.receiveRefusal(body);
+		} else if (message.kind === SIDE_KIND) {
 			if (!isSideOffer(body) || body.to !== book.userId || body.to > body.from) return true;
 			if (legId(body.trade, body.from) !== message.id) return true;
 			this.receiveOffer(body);
@@ -572,6 +622,9 @@ export class ExternalSides {
 		}
 		for (const [id, decision] of this.decided) {
 			if (now - decision.at > REMEMBER) this.decided.delete(id);
+		}
+		for (const [id, first] of this.refusedFirst) {
+			if (now - first.at > REMEMBER) this.refusedFirst.delete(id);
 		}
 		for (const [id, at] of this.heard) {
 			if (now - at > REMEMBER) this.heard.delete(id);

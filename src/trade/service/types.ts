@@ -206,8 +206,8 @@ export interface TradeService {
 	 * sides as one save API transfer once they agree (`completed` or `failed`; `escrowed` while
 	 * the partner's side is on its way) and tells the partner, whose `settled` fires then. A
 	 * failure the coordinator decides without sending (the deadline, terms that disagree, nothing
-	 * to send) is made final with the save API first and told to both players; `pending` when
-	 * the API gave no answer (asked again on the sweep).
+	 * to send, a partner's side refused on its own server) is made final with the save API first
+	 * and told to both players; `pending` when the API gave no answer (asked again on the sweep).
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 
