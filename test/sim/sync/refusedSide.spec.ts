@@ -83,7 +83,7 @@ function swordFree(pair: BusyPair, a: number, b: number, id: string): string {
 }
 
 export = () => {
-	describe("a cross-server side refused on the partner's server (external authority)", () => {
+	describe("a cross-server trade whose partner's side is refused (external authority)", () => {
 		it("ends the coordinator's waiting side at once, not at the deadline", () => {
 			const [a, b, trade] = [970301, 970302, "refused-side-1"];
 			const pair = busyPair(9731, a, b, trade);

@@ -52,7 +52,7 @@ function crashAfterDecision(seed: number): { setup: TradeWorld; one: TradeServer
 const owes = (setup: TradeWorld) => next(storedProfile(setup.world, A)!.ledger.outbox)[0] !== undefined;
 
 export = () => {
-	describe("a partner retiring what a crashed coordinator delivered", () => {
+	describe("a trade partner retiring what a crashed coordinator delivered", () => {
 		it("retires the delivered side again after the first retirement failed", () => {
 			const { setup, two } = crashAfterDecision(9701);
 			// B's save of the received side commits; the next write of B's server (the retirement
