@@ -21,7 +21,7 @@ export function verdictId(trade: string, to: number): string {
 	return `${trade}:verdict:${to}`;
 }
 
-/** A partner's refusal of its own side, on its way to the coordinator (external authority). */
+/** A partner's refusal of its own side, on its way to the coordinator. */
 export function refusalId(trade: string, from: number): string {
 	return `${trade}:refused:${from}`;
 }

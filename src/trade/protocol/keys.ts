@@ -10,6 +10,8 @@ export const decisionKey = (trade: string) => `dec:${trade}`;
 /** Message kinds the trade service posts through the vault. */
 export const PARCEL_KIND = "hopsafe.parcel";
 export const LEG_KIND = "hopsafe.leg";
+/** DataStore authority: a partner's side refused on its own server, to its coordinator (see `receiveRefusal`). */
+export const REFUSAL_KIND = "hopsafe.refusal";
 /** External authority: a partner's side of a cross-server trade, to its coordinator. */
 export const SIDE_KIND = "hopsafe.side";
 /** External authority: a coordinator's verdict on a cross-server trade, to its partner. */

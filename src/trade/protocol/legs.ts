@@ -142,6 +142,26 @@ export function receiveLeg(ledger: TradeLedger, owner: number, leg: Leg, now: nu
 }
 
 /**
+ * The coordinator hears that the partner `from` was refused its side of `trade` on its own
+ * server: the trade cannot happen, so a side the coordinator holds escrowed for it is aborted
+ * (it comes back) rather than held until the deadline. Nothing changes when the trade is
+ * decided, the partner's leg arrived after all (it governs), or no such side is held here; the
+ * decision then makes a leg the partner escrows later under the same id go back to it.
+ */
+export function receiveRefusal(
+	ledger: TradeLedger,
+	owner: number,
+	trade: string,
+	from: number,
+	now: number,
+): LedgerStep<"aborted"> | undefined {
+	if (ledger.decisions[trade] !== undefined || ledger.waiting[trade] !== undefined) return undefined;
+	const own = ledger.legs[trade];
+	if (own === undefined || own.coordinator !== owner || own.partner !== from) return undefined;
+	return abortTrade(ledger, owner, trade, now);
+}
+
+/**
  * The coordinator escrowed its own side (`openLeg` ran): decides at once if the partner's leg
  * is already waiting. Returns undefined when it is not.
  */

@@ -1,5 +1,6 @@
-// The messages of a cross-server trade in external authority (see service/ExternalSides.ts).
-// They cross between game servers through the vault, so each is checked before it is used.
+// The messages of a cross-server trade in external authority (see service/ExternalSides.ts), and
+// the refusal a partner sends in either authority. They cross between game servers through the
+// vault, so each is checked before it is used.
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import type { SyncTransferLeg, TransferReceipt } from "../../sync/types";
 import { isBundle, isName, isTransferLeg } from "../ledger/checkTradeLedger";

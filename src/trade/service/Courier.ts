@@ -1,9 +1,10 @@
 import { putFromTransfer } from "../../inventory/service/transfers";
-import { legId } from "../ledger/ids";
+import { legId, refusalId } from "../ledger/ids";
 import type { Leg, Parcel } from "../ledger/types";
-import { LEG_KIND, PARCEL_KIND, decisionKey, inboxKey, legKey, outboxKey } from "../protocol/keys";
+import { LEG_KIND, PARCEL_KIND, REFUSAL_KIND, decisionKey, inboxKey, legKey, outboxKey } from "../protocol/keys";
 import { expireLegs } from "../protocol/legs";
 import { pruneLedger } from "../protocol/prune";
+import type { SideRefusal } from "../protocol/sideMessages";
 import { AbsentCoordinators } from "./AbsentCoordinators";
 import type { Book } from "./Book";
 import type { TradeServiceImpl } from "./TradeServiceImpl";
@@ -175,6 +176,22 @@ export class Courier {
 			this.trades.step("parcelRetired", id);
 		}
 		book.delivering.delete(id);
+	}
+
+	/**
+	 * Tells a coordinator that its partner's side was refused (in the background): in memory when
+	 * it is loaded here, otherwise by message. Only a hint: if it is lost, the deadline ends the trade.
+	 */
+	public sendRefusal(refusal: SideRefusal): void {
+		task.spawn(() => {
+			const coordinator = this.trades.bookOf(refusal.to);
+			if (coordinator !== undefined) {
+				this.trades.acceptRefusal(coordinator, refusal);
+				return;
+			}
+			const message = { id: refusalId(refusal.trade, refusal.from), kind: REFUSAL_KIND, body: refusal };
+			this.trades.vault.postMessage(refusal.to, message).await();
+		});
 	}
 
 	/** Hands a saved leg to its coordinator: in memory when it is loaded here, otherwise by message. */

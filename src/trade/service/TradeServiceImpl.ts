@@ -12,12 +12,13 @@ import type { Session } from "../../vault/types";
 import type { VaultMessage } from "../../vault/messages";
 import type { Vault } from "../../vault/vault";
 import { checkTradeLedger, isLeg, isParcel } from "../ledger/checkTradeLedger";
-import { legId } from "../ledger/ids";
+import { legId, refusalId } from "../ledger/ids";
 import type { Leg, Parcel, TradeLedger } from "../ledger/types";
 import type { Trade } from "../machine/types";
-import { LEG_KIND, PARCEL_KIND, SIDE_KIND, VERDICT_KIND, decisionKey } from "../protocol/keys";
-import { receiveLeg, type LegVerdict } from "../protocol/legs";
+import { LEG_KIND, PARCEL_KIND, REFUSAL_KIND, SIDE_KIND, VERDICT_KIND, decisionKey } from "../protocol/keys";
+import { receiveLeg, receiveRefusal, type LegVerdict } from "../protocol/legs";
 import { receiveParcel } from "../protocol/parcels";
+import { isSideRefusal, type SideRefusal } from "../protocol/sideMessages";
 import type { TradeRejectReason } from "../reasons";
 import { Book } from "./Book";
 import { Courier } from "./Courier";
@@ -127,6 +128,21 @@ export class TradeServiceImpl implements TradeService {
 		this.connections.push(this.vault.onMessage(LEG_KIND, onMessage));
 		if (authority === undefined) {
 			this.orphans = new OrphanedGifts(this);
+			this.connections.push(
+				this.vault.onMessage(REFUSAL_KIND, (session, message) => {
+					const book = this.bookFor(session);
+					if (book === undefined) return false;
+					const body = message.body;
+					if (
+						!isSideRefusal(body) ||
+						body.to !== book.userId ||
+						refusalId(body.trade, body.from) !== message.id
+					)
+						return true;
+					this.acceptRefusal(book, body);
+					return true;
+				}),
+			);
 		} else {
 			const external = new ExternalFlows(this, this.flows, authority);
 			const sides = new ExternalSides(this, this.flows, external);
@@ -308,6 +324,15 @@ export class TradeServiceImpl implements TradeService {
 		if (step.verdict === "committed") book.announce.set(leg.trade, "completed");
 		else if (step.verdict === "aborted") book.announce.set(leg.trade, "failed");
 		return step.verdict;
+	}
+
+	/** @internal A coordinator hears that its partner's side was refused (see `receiveRefusal`). */
+	public acceptRefusal(book: Book, refusal: SideRefusal): void {
+		const step = receiveRefusal(book.ledger, book.userId, refusal.trade, refusal.from, this.now());
+		if (step === undefined) return;
+		book.mark(step.keys);
+		book.announce.set(refusal.trade, "failed");
+		this.courier.kick(book);
 	}
 
 	// Background work -------------------------------------------------------------------------

@@ -323,14 +323,19 @@ export class TransferFlows {
 		) {
 			return outcome(id, "duplicate", "duplicate");
 		}
-		const refused = this.checkGive(book, side, side.receive.items.size());
-		if (refused !== undefined) return outcome(id, "failed", refused);
 		const coordinator = math.min(uid, side.partner);
 		const partner = math.max(uid, side.partner);
+		// A partner's side refused here: its coordinator is told, instead of waiting for the deadline.
+		const refuse = (reason: TradeRejectReason) => {
+			if (uid === partner) this.courier.sendRefusal({ trade: id, from: uid, to: coordinator, refused: reason });
+			return outcome(id, "failed", reason);
+		};
+		const refused = this.checkGive(book, side, side.receive.items.size());
+		if (refused !== undefined) return refuse(refused);
 		book.owned.add(id);
 		const [ran, result] = pcall(() => {
 			const taken = takeForTransfer(this.trades.inventory, uid, side.items, side.currency ?? {});
-			if (!taken.ok) return outcome(id, "failed", taken.error);
+			if (!taken.ok) return refuse(taken.error);
 			const now = this.trades.now();
 			const leg: Leg = {
 				trade: id,

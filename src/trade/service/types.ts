@@ -208,6 +208,8 @@ export interface TradeService {
 	 * failure the coordinator decides without sending (the deadline, terms that disagree, nothing
 	 * to send, a partner's side refused on its own server) is made final with the save API first
 	 * and told to both players; `pending` when the API gave no answer (asked again on the sweep).
+	 * In either authority, a partner's side refused on its own server is told to the coordinator,
+	 * which ends the trade at once (`failed`) instead of at the deadline.
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 
