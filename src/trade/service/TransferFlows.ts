@@ -325,9 +325,16 @@ export class TransferFlows {
 		}
 		const coordinator = math.min(uid, side.partner);
 		const partner = math.max(uid, side.partner);
-		// A partner's side refused here: its coordinator is told, instead of waiting for the deadline.
+		// A side refused here ends the trade at once instead of at the deadline: a partner tells
+		// its coordinator; a coordinator sends back the partner's leg already waiting here.
 		const refuse = (reason: TradeRejectReason) => {
-			if (uid === partner) this.courier.sendRefusal({ trade: id, from: uid, to: coordinator, refused: reason });
+			const ledger = book.ledger;
+			if (uid === partner) {
+				this.courier.sendRefusal({ trade: id, from: uid, to: coordinator, refused: reason });
+			} else if (ledger.waiting[id] !== undefined && ledger.decisions[id] === undefined) {
+				book.mark(abortTrade(ledger, uid, id, this.trades.now()).keys);
+				this.courier.kick(book);
+			}
 			return outcome(id, "failed", reason);
 		};
 		const refused = this.checkGive(book, side, side.receive.items.size());
