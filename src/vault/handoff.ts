@@ -101,12 +101,13 @@ export class Handoff {
 	/**
 	 * Asks `holder` to release `key`, then waits until its release notice appears, its
 	 * liveness key expires (it is dead), or `timeout` seconds pass. With `erasing`, the holder
-	 * is told the profile is about to be erased. Without `notices`, only a reply counts.
+	 * is told the profile is about to be erased. Without `notices`, only a reply counts. Without
+	 * `liveness`, only a release (or the timeout) ends the wait.
 	 */
 	waitForRelease(
 		key: string,
 		holder: Holder,
-		liveness: LivenessMonitor,
+		liveness: LivenessMonitor | undefined,
 		timeout: number,
 		erasing = false,
 		notices = true,
@@ -129,7 +130,7 @@ export class Handoff {
 					return "released";
 				}
 			}
-			if (this.platform.clock() - lastLivenessCheck >= LIVENESS_POLL) {
+			if (liveness !== undefined && this.platform.clock() - lastLivenessCheck >= LIVENESS_POLL) {
 				lastLivenessCheck = this.platform.clock();
 				if (liveness.check(holder.jobId) === "dead") return "dead";
 			}

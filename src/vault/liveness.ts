@@ -9,9 +9,9 @@ const RETRY_SECONDS = 1;
 
 /**
  * Each server keeps a short-lived MemoryStore key while it runs. A session lock held by a
- * server whose key expired may be taken at once. MemoryStore is only a hint: the DataStore
- * lock still decides, so a server wrongly judged dead finds its lock gone on its next save
- * and stops writing.
+ * server whose key expired, and left unwritten for the TTL, may be taken at once. MemoryStore
+ * is only a hint: the DataStore lock still decides, so a server wrongly judged dead finds its
+ * lock gone on its next save and stops writing.
  */
 export class LivenessMonitor {
 	/** Vaults of this server using the monitor; the heartbeat runs while there is one. */

@@ -2,6 +2,7 @@
 import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { inspectStoredValue, type Envelope } from "./envelope";
 import { migrateEnvelope, type MigrationPlan } from "./migrations";
+import { clearLock, idleWait, type DeadHolder } from "./orphanedLock";
 
 /** What an offline edit did (see `Vault.editOffline`). */
 export type OfflineEdit = "edited" | "unchanged" | "held" | "absent";
@@ -28,21 +29,9 @@ interface EditAttempt {
 	readonly holder?: string;
 }
 
-/** A server found dead, and how long its profile must have gone unwritten before its lock is taken. */
-export interface DeadHolder {
-	readonly jobId: string;
-	/** Seconds (the liveness TTL): a session that loaded or saved since cannot be told dead yet. */
-	readonly idleFor: number;
-}
-
 /** Whether the lock of `stored`, held by `holder`, may be taken from that dead server. */
 function isOrphaned(stored: StoredProfile, holder: string, dead?: DeadHolder): boolean {
-	if (dead === undefined || holder !== dead.jobId) return false;
-	// A server that just loaded the profile may not have stored its first heartbeat yet (a
-	// failed one is written again a second later): only a lock left unwritten for the whole
-	// liveness TTL is taken.
-	const lastUpdate = stored.MetaData?.LastUpdate;
-	return !typeIs(lastUpdate, "number") || os.time() - lastUpdate >= dead.idleFor;
+	return dead !== undefined && holder === dead.jobId && idleWait(stored, dead) === 0;
 }
 
 /**
@@ -78,12 +67,8 @@ function editValue<T>(
 	stored.Data = { ...migrated.value, processed };
 	if (stored.MetaData !== undefined) {
 		stored.MetaData.LastUpdate = os.time();
-		if (orphaned) {
-			// The dead session's saves and release find the lock gone (and the load count moved
-			// on, so its release cannot take the cleared lock for its own): it writes nothing more.
-			stored.MetaData.ActiveSession = undefined;
-			stored.MetaData.SessionLoadCount = (stored.MetaData.SessionLoadCount ?? 0) + 1;
-		}
+		// The dead session's saves and release find the lock gone: it writes nothing more.
+		if (orphaned) clearLock(stored);
 	}
 	return { write: stored, outcome: "edited" };
 }

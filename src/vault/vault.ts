@@ -15,6 +15,7 @@ import { livenessFor, type LivenessMonitor } from "./liveness";
 import { hasPending, isVaultMessage, processedIds, type MessageHandler, type VaultMessage } from "./messages";
 import { migrateEnvelope, planMigrations, type MigrationPlan } from "./migrations";
 import { editStoredProfile, type OfflineEdit } from "./offlineEdit";
+import { takeOrphanedLock } from "./orphanedLock";
 import { ProfileSession } from "./session";
 import type { LoadFailure, ReleaseReason, Session, VaultOptions } from "./types";
 import type { ProfileVersion, ProfileView } from "./view";
@@ -741,7 +742,6 @@ class VaultImpl<T extends object> implements Vault<T> {
 		// 2. If another server holds the lock, ask it to release and wait for the notice, so
 		//    ProfileService's first attempt succeeds instead of waiting out its 7 s retries.
 		const holder = inspected.inspection.holder;
-		let stealFrom: string | undefined;
 		// (A lock held by this very server is a fast rejoin: ProfileService handles it.)
 		if (holder && holder.jobId !== this.platform.jobId) {
 			void this.liveness.ready().await();
@@ -750,21 +750,21 @@ class VaultImpl<T extends object> implements Vault<T> {
 			const heartbeatTtl = this.options.heartbeatTtl ?? 12;
 			const timeout = math.max(this.options.handoffTimeout ?? 15, heartbeatTtl + 3);
 			const outcome = this.handoff.waitForRelease(key, holder, this.liveness, timeout);
-			if (outcome === "dead") stealFrom = holder.jobId;
+			// A load whose player left takes nothing: the player may have moved to a server
+			// that took the lock meanwhile.
+			if (outcome === "dead" && player.Parent === undefined) {
+				return makeError("Closed", "the player left during the load", { reason: "left" });
+			}
+			if (outcome === "dead")
+				this.takeOverFromDead(key, holder.jobId, timeout, () => player.Parent === undefined);
 		}
 
-		// 3. Lock and load. A holder found dead is stolen from at once; a live one is asked
-		//    again and waited for, never stolen from. A load whose player left steals nothing:
-		//    the player may have moved to a server that took the lock meanwhile.
+		// 3. Lock and load. A dead holder's lock was cleared above (or is taken over by the
+		//    handler); a live holder is asked again and waited for, never stolen from.
 		const started = this.platform.clock();
 		const loadTimeout = this.options.loadTimeout ?? 300;
-		if (stealFrom !== undefined && player.Parent === undefined) {
-			return makeError("Closed", "the player left during the load", { reason: "left" });
-		}
-		// A dead holder is stolen from at the first UpdateAsync; a handler's "Steal" would cost a
-		// second call, after ProfileService's 7 s spacing.
-		const handler = stealFrom !== undefined ? ("Steal" as const) : undefined;
 		const timedOut = () => this.platform.clock() - started > loadTimeout;
+		const cancelled = () => timedOut() || this.closing || player.Parent === undefined;
 		// ProfileService retries a lock write that fails (DataStore errors, throttling) every 7 s
 		// for as long as the server runs: the load stops waiting for it at the same deadline, and
 		// a lock it takes after that is given back at once. (Before the deadline, a load whose
@@ -772,16 +772,15 @@ class VaultImpl<T extends object> implements Vault<T> {
 		this.lockFailures.set(key, "");
 		const [finished, profile] = giveUpOn(
 			() =>
-				this.store.LoadProfileAsync(
-					key,
-					handler ??
-						((_placeId, jobId) => {
-							if (timedOut() || this.closing || player.Parent === undefined) return "Cancel";
-							if (this.liveness.check(jobId) === "dead") return "Steal";
-							this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
-							return "Repeat";
-						}),
-				),
+				this.store.LoadProfileAsync(key, (_placeId, jobId) => {
+					if (cancelled()) return "Cancel";
+					if (this.liveness.check(jobId) === "dead") {
+						this.takeOverFromDead(key, jobId, 5, cancelled);
+					} else {
+						this.handoff.waitForRelease(key, { placeId: 0, jobId }, this.liveness, 5);
+					}
+					return "Repeat";
+				}),
 			timedOut,
 			(late) => late?.Release(),
 		);
@@ -911,6 +910,31 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return inspection.ok
 			? { ok: true, inspection: inspection.value, userIds }
 			: { ok: false, failure: inspection.error };
+	}
+
+	/**
+	 * Clears the lock a server found dead holds on `key`, once the profile has gone unwritten for
+	 * `heartbeatTtl`: a server that just loaded it may not have stored its first heartbeat yet.
+	 * Until then the holder may still release (it was asked to), or show itself alive; gives up
+	 * after `timeout` seconds or when `abandon` says so, leaving the lock to the load's handler.
+	 */
+	private takeOverFromDead(key: string, jobId: string, timeout: number, abandon: () => boolean): void {
+		const idleFor = this.options.heartbeatTtl ?? 12;
+		const started = this.platform.clock();
+		/** The stored LastUpdate as first seen here, and when: idle by this server's own clock. */
+		let seen: { lastUpdate: number; at: number } | undefined;
+		while (!abandon()) {
+			const unchanged = seen && { lastUpdate: seen.lastUpdate, seconds: this.platform.clock() - seen.at };
+			const found = takeOrphanedLock(this.dataStore, key, { jobId, idleFor, unchanged });
+			if (found.kind !== "recent") return;
+			if (seen?.lastUpdate !== found.lastUpdate)
+				seen = { lastUpdate: found.lastUpdate, at: this.platform.clock() };
+			const left = timeout - (this.platform.clock() - started);
+			if (left <= 0) return;
+			const holder = { placeId: 0, jobId };
+			if (this.handoff.waitForRelease(key, holder, undefined, math.min(found.wait, left)) === "released") return;
+			if (this.liveness.check(jobId) !== "dead") return;
+		}
 	}
 
 	/** ProfileService ended a session the vault did not release. */
