@@ -1,4 +1,6 @@
 import ProfileService from "@rbxts/profileservice";
+import { deepCopy } from "../core/deepCopy";
+import { deepEqual } from "../core/deepEqual";
 import { makeError } from "../core/errors";
 import type { Profile } from "@rbxts/profileservice/globals";
 import type { DirectRelease } from "./directRelease";
@@ -87,6 +89,8 @@ export class ProfileSession<T extends object> implements Session<T> {
 	private keptAtShutdown = false;
 	/** While the release is being written: looks at it again after ProfileService's write failed. */
 	private releaseWriteFailed?: () => void;
+	/** A copy of the data as the DataStore holds it, from the load or the last save (see hasUnsavedChanges). */
+	private savedData?: Envelope;
 
 	constructor(
 		readonly userId: number,
@@ -107,6 +111,7 @@ export class ProfileSession<T extends object> implements Session<T> {
 		this.generation = profile.MetaData.SessionLoadCount;
 		profile.KeyInfoUpdated.Connect(() => {
 			this.lastWriteAt = os.clock();
+			this.savedData = deepCopy(profile.Data);
 		});
 		profile.ListenToRelease(() => this.keepAtShutdown());
 	}
@@ -124,6 +129,27 @@ export class ProfileSession<T extends object> implements Session<T> {
 		if (!this.hooking || !ProfileService.ServiceLocked) return;
 		this.keptAtShutdown = true;
 		this.setLoadCount(-1);
+	}
+
+	/** Records what the DataStore holds for the profile (the value its load read, unmigrated). */
+	noteStored(data: Envelope): void {
+		this.savedData = deepCopy(data);
+	}
+
+	/**
+	 * Whether the profile holds something the DataStore does not: data changed since the load or
+	 * the last save, or messages locked or cleared since. (A change made while a save was in
+	 * flight reads as saved: the copy is taken when that save returns.)
+	 */
+	hasUnsavedChanges(): boolean {
+		const updates = this.profile.GlobalUpdates as unknown as {
+			_pending_update_lock?: Array<number>;
+			_pending_update_clear?: Array<number>;
+		};
+		if ((updates._pending_update_lock?.size() ?? 0) > 0 || (updates._pending_update_clear?.size() ?? 0) > 0) {
+			return true;
+		}
+		return this.savedData === undefined || !deepEqual(this.profile.Data, this.savedData);
 	}
 
 	isActive(): boolean {

@@ -27,6 +27,8 @@ const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 const KICK_MESSAGES_ERASED = "Your data was erased.";
 /** Longest wait between tries of a throttled read (seconds): a freed budget is used soon. */
 const THROTTLE_MAX_BACKOFF = 8;
+/** How often a release with nothing unsaved looks whether its turn has come (seconds). */
+const RELEASE_TURN_POLL = 0.5;
 const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
 
 /**
@@ -218,6 +220,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 	 * direct release by up to its write cooldown: an erase waits for it.
 	 */
 	private readonly releaseWrites = new Map<string, ProfileSession<T>>();
+	/** Sessions being released with unsaved changes, until their release ends. */
+	private readonly releasingChanged = new Set<ProfileSession<T>>();
 	/** Keys whose lock a load is taking now, with the last error ProfileService met writing it ("": none). */
 	private readonly lockFailures = new Map<string, string>();
 	private closing = false;
@@ -610,8 +614,43 @@ class VaultImpl<T extends object> implements Vault<T> {
 		return connectionRemoving(() => this.releaseHooks, hook);
 	}
 
-	/** Runs every release hook side by side and returns once all are done (the session bounds the wait). */
+	/**
+	 * Runs every release hook side by side and returns once all are done, then lets a session
+	 * with nothing new wait its turn (the session bounds the whole wait by `releaseDeadline`).
+	 */
 	private beforeRelease(session: ProfileSession<T>, reason: ReleaseReason): void {
+		if (session.hasUnsavedChanges()) this.releasingChanged.add(session);
+		this.runReleaseHooks(session, reason);
+		this.awaitReleaseTurn(session);
+	}
+
+	/**
+	 * When the write budget cannot cover every session this vault holds (a shutdown or a leave
+	 * burst on a spent budget), a release with nothing unsaved waits while releases with unsaved
+	 * changes are still being written, so that the writes the budget allows save changes first.
+	 * Its lock stays held meanwhile: released later, or left to expire with this server's
+	 * liveness, it only delays the player's next load.
+	 */
+	private awaitReleaseTurn(session: ProfileSession<T>): void {
+		if (!this.writesScarce() || session.hasUnsavedChanges()) return;
+		// A frame first: the other releases of the same leave burst (a shutdown's PlayerRemoving
+		// calls) are registered by then.
+		task.wait();
+		while (this.releasingChanged.size() > 0 && this.writesScarce() && session.profile.IsActive()) {
+			task.wait(RELEASE_TURN_POLL);
+		}
+	}
+
+	/** Whether the DataStore write budget is below one write per session this vault holds or releases. */
+	private writesScarce(): boolean {
+		const [success, budget] = pcall(() =>
+			this.platform.dataStoreService.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.SetIncrementAsync),
+		);
+		return success && budget < this.sessions.size() + this.releaseWrites.size();
+	}
+
+	/** Runs every release hook side by side and returns once all are done. */
+	private runReleaseHooks(session: ProfileSession<T>, reason: ReleaseReason): void {
 		const hooks = [...this.releaseHooks];
 		const given = this.options.hooks?.beforeRelease;
 		if (given !== undefined) hooks.unshift(given);
@@ -808,6 +847,8 @@ class VaultImpl<T extends object> implements Vault<T> {
 			profile.Release();
 			return migrated.error;
 		}
+		// What the DataStore holds now: a session unchanged since counts as saved.
+		const stored = profile.Data;
 		profile.Data = migrated.value;
 		profile.AddUserId(userId);
 
@@ -830,6 +871,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 			(releasing, reason) => this.beforeRelease(releasing, reason),
 			this.options.releaseDeadline,
 		);
+		session.noteStored(stored);
 		profile.ListenToRelease(() => this.profileReleased(session));
 		const beforeStart = this.options.hooks?.beforeStart;
 		if (beforeStart) {
@@ -947,6 +989,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 	}
 
 	private onSessionEnded(session: ProfileSession<T>, reason: ReleaseReason): void {
+		this.releasingChanged.delete(session);
 		if (this.sessions.get(session.userId) === session) this.sessions.delete(session.userId);
 		this.releaseWrites.set(session.key, session);
 		session.profile.ListenToHopReady(() => {
