@@ -1,5 +1,7 @@
 /* eslint-disable roblox-ts/no-user-defined-lua-tuple -- UpdateAsync's transform returns (value, userIds, metadata) as a LuaTuple. */
 import { describeThrown, makeError, type HopsafeError } from "../core/errors";
+import { retry, type RetryOptions } from "../core/retry";
+import { errorCode, isThrottleError } from "../core/throttle";
 import { inspectStoredValue, type Envelope } from "./envelope";
 import { migrateEnvelope, type MigrationPlan } from "./migrations";
 import { clearLock, idleWait, type DeadHolder } from "./orphanedLock";
@@ -79,6 +81,9 @@ function editValue<T>(
  * overwrites the edit, and the next load reads it. `edit` gets the data migrated and validated
  * as a load would, and may run more than once (the DataStore retries the transform).
  *
+ * The write is tried as `policy` says: it should retry only failures that changed nothing
+ * (throttling), as the edit applies again to what a write that errored may have stored.
+ *
  * A lock held by `deadHolder` (a server whose liveness expired) and unwritten for its `idleFor`
  * counts as free and is cleared by the edit's write. `"held"` comes with the JobId holding the
  * lock (`holder`).
@@ -88,11 +93,12 @@ export function editStoredProfile<T>(
 	key: string,
 	rules: StoredDataRules<T>,
 	edit: (data: T) => boolean,
+	policy: RetryOptions,
 	deadHolder?: DeadHolder,
 ): { readonly outcome: OfflineEdit | HopsafeError; readonly holder?: string } {
 	let outcome: OfflineEdit | HopsafeError = "absent";
 	let holder: string | undefined;
-	const [success, thrown] = pcall(() =>
+	const [success, thrown] = retry(policy, () =>
 		dataStore.UpdateAsync(key, (stored: StoredProfile | undefined) => {
 			const attempt = editValue(stored, rules, edit, deadHolder);
 			outcome = attempt.outcome;
@@ -108,6 +114,8 @@ export function editStoredProfile<T>(
 		service: "DataStoreService",
 		operation: "UpdateAsync",
 		retryable: true,
+		code: errorCode(thrown),
+		throttled: isThrottleError(thrown) ? true : undefined,
 	});
 	return { outcome: failure };
 }

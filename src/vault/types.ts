@@ -80,7 +80,8 @@ export interface VaultOptions<T extends object> {
 	 * Seconds a read keeps being retried while the DataStore throttles it (the server's request
 	 * budget is spent and its request queue full, as in a join burst), backing off between tries
 	 * (1 s, doubling, at most 8 s), before the load fails with a `PlatformFailure` marked
-	 * `throttled` (default 120). Other DataStore errors are tried 3 times.
+	 * `throttled` (default 120). Other DataStore errors are tried 3 times. `view`, `versions` and
+	 * `editOffline` wait out throttling as long, for the whole call, then reject the same way.
 	 */
 	readonly throttleTimeout?: number;
 	/** Seconds between liveness heartbeats (default 3). */

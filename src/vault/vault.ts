@@ -5,7 +5,7 @@ import { immediateSignal } from "../core/signal";
 import { deepCopy } from "../core/deepCopy";
 import { describeThrown, makeError, type HopsafeError } from "../core/errors";
 import { retry } from "../core/retry";
-import { errorCode, isThrottleError } from "../core/throttle";
+import { errorCode, isThrottleError, throttledRetry } from "../core/throttle";
 import { defaultPlatform, type Platform } from "../platform";
 import { inspectStoredValue, readEnvelope, type Envelope, type Inspection } from "./envelope";
 import { addUserId, releaseDirectly } from "./directRelease";
@@ -25,8 +25,6 @@ const KICK_MESSAGES: Partial<Record<HopsafeError["kind"], string>> = {
 	NewerSchema: "This server is older than your saved data. Please rejoin to reach an updated server.",
 };
 const KICK_MESSAGES_ERASED = "Your data was erased.";
-/** Longest wait between tries of a throttled read (seconds): a freed budget is used soon. */
-const THROTTLE_MAX_BACKOFF = 8;
 /** How often a release with nothing unsaved looks whether its turn has come (seconds). */
 const RELEASE_TURN_POLL = 0.5;
 const DEFAULT_KICK = "Your data could not be loaded safely, so nothing was changed. Please rejoin in a moment.";
@@ -293,6 +291,11 @@ class VaultImpl<T extends object> implements Vault<T> {
 		task.spawn(() => this.watchBudget());
 	}
 
+	/** Seconds a throttled DataStore call is tried again for (see VaultOptions.throttleTimeout). */
+	private throttleTimeout(): number {
+		return this.options.throttleTimeout ?? 120;
+	}
+
 	keyFor(userId: number): string {
 		return this.options.keyForUser ? this.options.keyForUser(userId) : `player_${userId}`;
 	}
@@ -411,11 +414,21 @@ class VaultImpl<T extends object> implements Vault<T> {
 					makeError(
 						"PlatformFailure",
 						`could not list the versions of ${key}: ${describeThrown(thrown)}`,
-						{ service: "DataStoreService", operation: "ListVersionsAsync", retryable: true },
+						{
+							service: "DataStoreService",
+							operation: "ListVersionsAsync",
+							retryable: true,
+							code: errorCode(thrown),
+							throttled: isThrottleError(thrown) ? true : undefined,
+						},
 						thrown,
 					),
 				);
-			const [listed, pages] = retry({ attempts: 3, baseDelay: 1 }, () =>
+			// Throttled pages are waited out as a load's reads are, within throttleTimeout for the whole list.
+			const started = this.platform.clock();
+			const policy = () =>
+				throttledRetry(3, math.max(0, this.throttleTimeout() - (this.platform.clock() - started)));
+			const [listed, pages] = retry(policy(), () =>
 				this.dataStore.ListVersionsAsync(
 					key,
 					Enum.SortDirection.Descending,
@@ -432,7 +445,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 					found.push({ version: info.Version, savedAt: info.CreatedTime / 1000, deleted: info.IsDeleted });
 				}
 				if (found.size() >= wanted || pages.IsFinished) break;
-				const [advanced, thrown] = retry({ attempts: 3, baseDelay: 1 }, () => pages.AdvanceToNextPageAsync());
+				const [advanced, thrown] = retry(policy(), () => pages.AdvanceToNextPageAsync());
 				if (!advanced) return failed(thrown);
 			}
 			resolve(found);
@@ -579,14 +592,19 @@ class VaultImpl<T extends object> implements Vault<T> {
 		const rules = { plan: this.plan, schema: this.options.schema, adoptUnversioned: this.options.adoptUnversioned };
 		return new Promise<OfflineEdit>((resolve, reject) => {
 			const key = this.keyFor(userId);
-			let attempt = editStoredProfile(this.dataStore, key, rules, edit);
+			// A throttled write changed nothing: it is tried again, within throttleTimeout for the
+			// whole edit. Any other failure may have been applied, so it is not.
+			const started = this.platform.clock();
+			const policy = () =>
+				throttledRetry(1, math.max(0, this.throttleTimeout() - (this.platform.clock() - started)));
+			let attempt = editStoredProfile(this.dataStore, key, rules, edit, policy());
 			// A lock left by a crashed server holds nobody's session: it is taken over (cleared by
 			// the edit's write) as a load would steal it, instead of waiting for the player's return.
 			const holder = attempt.holder;
 			if (attempt.outcome === "held" && holder !== undefined && holder !== this.platform.jobId) {
 				if (this.liveness.check(holder) === "dead") {
 					const idleFor = this.options.heartbeatTtl ?? 12;
-					attempt = editStoredProfile(this.dataStore, key, rules, edit, { jobId: holder, idleFor });
+					attempt = editStoredProfile(this.dataStore, key, rules, edit, policy(), { jobId: holder, idleFor });
 				}
 			}
 			const outcome = attempt.outcome;
@@ -915,14 +933,7 @@ class VaultImpl<T extends object> implements Vault<T> {
 		options.UseCache = false;
 		const operation = version === undefined ? "GetAsync" : "GetVersionAsync";
 		let userIds = new Array<number>();
-		const policy = {
-			attempts: 3,
-			baseDelay: 1,
-			maxDelay: THROTTLE_MAX_BACKOFF,
-			isTransient: isThrottleError,
-			patience: patient ? (this.options.throttleTimeout ?? 120) : undefined,
-			abandon,
-		};
+		const policy = throttledRetry(3, patient ? (this.options.throttleTimeout ?? 120) : undefined, abandon);
 		const [read, raw] = retry(policy, () => {
 			const [value, keyInfo] =
 				version === undefined
