@@ -415,6 +415,9 @@ export class ExternalFlows {
 			if (isHopsafeError(answer) && answer.kind === "ApiRejected") {
 				const why = reasonOfCode(answer.details.code);
 				if (why === "duplicate") return { outcome: outcome(id, "duplicate", why) };
+				// The id is spent, as an applied one is: sent again, the API would replay the
+				// refusal and its players would be told again. Live sessions only (see below).
+				for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
 				if (kind === "trade") {
 					const told = toTell(books, tell, kept);
 					this.forgetRefused(books.filter(isServed), id);
