@@ -387,8 +387,10 @@ export class ExternalSides {
 		this.held.delete(id);
 		this.offers.delete(id);
 		if (!ran) {
-			task.spawn(() => this.refuse(id, refusalOf(held, offer, "internal_error")));
-			throw result;
+			// A throw (the game's authority, say) must not escape: `decide` runs on its own thread
+			// when the partner's side comes last. Reported, and refused as any failure decided here.
+			this.trades.reportFailure("trade", result);
+			return this.refuse(id, refusalOf(held, offer, "internal_error"));
 		}
 		return result;
 	}

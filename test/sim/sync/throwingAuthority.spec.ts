@@ -1,0 +1,128 @@
+import { t } from "@rbxts/t";
+import type { ItemAuthority } from "../../../src/inventory/service/types";
+import type { TradeService } from "../../../src/trade/service/types";
+import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../inventory/support/inventoryWorld";
+import { syncGame, syncWorld } from "./support/api";
+import {
+	apiItems,
+	type ExternalData,
+	externalServer,
+	listenTrades,
+	outcomeOf,
+	tradeTransfers,
+} from "./support/external";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 962_100;
+
+/** The game's own authority over the sync client, whose transfers throw while `broken.on`. */
+function breakable(sync: ItemAuthority, broken: { on: boolean }): ItemAuthority {
+	return {
+		getState(player) {
+			return sync.getState(player);
+		},
+		mutate(player, ops, options) {
+			return sync.mutate(player, ops, options);
+		},
+		isQueued(player, key) {
+			return sync.isQueued(player, key);
+		},
+		awaitCommit(key, timeout) {
+			return sync.awaitCommit(key, timeout);
+		},
+		changed: sync.changed,
+		pendingCount(player) {
+			return sync.pendingCount(player);
+		},
+		transfer(legs, options) {
+			if (broken.on) throw "the game's authority is broken";
+			return sync.transfer(legs, options);
+		},
+		voidTransfer(key, players) {
+			return sync.voidTransfer!(key, players);
+		},
+	};
+}
+
+/** A server in external authority through {@link breakable}, with the trade service. */
+function brokenServer(world: Sim.World, broken: { on: boolean }) {
+	const server = world.startServer({ name: "one" });
+	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
+	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
+	const template: ExternalData = {
+		sync: hopsafe.createSyncRecord(),
+		inventory: hopsafe.createInventory(0, 6),
+		trades: hopsafe.createTradeLedger(),
+	};
+	const schema = t.interface({ sync: hopsafe.isSyncRecord, inventory: t.table });
+	const app = syncGame(
+		server,
+		{ flushInterval: 1 },
+		{ template, schema: schema as (value: unknown) => value is ExternalData },
+	);
+	return server.run(() => {
+		const service = hopsafe.createInventoryService({
+			catalog,
+			sessions: app.vault,
+			select: (data) => (data as ExternalData).inventory,
+			authority: breakable(app.sync, broken),
+		});
+		const trades: TradeService = hopsafe.createTradeService({
+			inventory: service,
+			vault: app.vault,
+			ledger: (data) => (data as ExternalData).trades,
+		});
+		return { app, service, trades };
+	});
+}
+
+export = () => {
+	describe("cross-server trades in external authority with a throwing authority", () => {
+		it("a transfer that throws once the partner's side arrives is reported and fails both sides", () => {
+			const [a, b] = [BASE + 1, BASE + 2];
+			const world = syncWorld(9623);
+			const broken = { on: false };
+			const one = brokenServer(world, broken);
+			const two = externalServer(world, { name: "two", trades: true });
+			one.app.server.join(a);
+			two.app.server.join(b);
+			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
+			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			const settled = new Array<string>();
+			listenTrades(one.trades, settled, new Array<string>());
+			listenTrades(two.trades!, settled, new Array<string>());
+			const failures = new Array<string>();
+			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok && two.service.adjustCurrency(b, "coins", 25).ok, "the grants failed");
+			const sword = granted.value.minted[0];
+			const trade = "external-throwing-authority";
+			const coins = { items: [], currency: { coins: 25 } };
+			// The coordinator's side first: the partner's side, arriving later, starts the transfer.
+			const held = outcomeOf(
+				world,
+				one.trades.escrowSide({ trade, player: a, partner: b, items: [{ id: sword, count: 1 }], receive: coins }),
+			);
+			expect(held.status).to.equal("escrowed");
+			broken.on = true;
+			const sent = outcomeOf(
+				world,
+				two.trades!.escrowSide({
+					trade,
+					player: b,
+					partner: a,
+					items: [],
+					currency: { coins: 25 },
+					receive: { items: [{ def: "sword", count: 1 }] },
+				}),
+			);
+			expect(sent.status).to.equal("escrowed");
+			world.runUntil(() => settled.size() >= 2, 60);
+			expect([...settled].sort().join(",")).to.equal(`${a} failed,${b} failed`);
+			expect(failures.size()).to.equal(1);
+			expect(failures[0].find("the game's authority is broken", 1, true)[0] !== undefined).to.equal(true);
+			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+		});
+	});
+};
