@@ -215,7 +215,12 @@ export class ExternalFlows {
 		);
 		// Unanswered, it may still apply (the sweep sends it again): held until it is answered.
 		if (!ran || sent.outcome.status !== "pending") this.release(id, sides);
-		if (!ran) throw sent;
+		if (!ran) {
+			// A throw (the game's authority, say) ends the transfer as `internal_error`: the
+			// ledgers' copy must go, or the players' next server would send it and apply it.
+			this.unkeep(id, users);
+			throw sent;
+		}
 		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
 		else this.unkeep(id, users);
 		return sent;

@@ -77,7 +77,7 @@ function brokenServer(world: Sim.World, broken: { on: boolean }) {
 }
 
 export = () => {
-	describe("cross-server trades in external authority with a throwing authority", () => {
+	describe("trades in external authority with a throwing authority", () => {
 		it("a transfer that throws once the partner's side arrives is reported and fails both sides", () => {
 			const [a, b] = [BASE + 1, BASE + 2];
 			const world = syncWorld(9623);
@@ -122,6 +122,44 @@ export = () => {
 			expect(failures.size()).to.equal(1);
 			expect(failures[0].find("the game's authority is broken", 1, true)[0] !== undefined).to.equal(true);
 			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+		});
+
+		it("a trade answered internal_error because the transfer threw is not sent again by the next server", () => {
+			const [a, b] = [BASE + 3, BASE + 4];
+			const world = syncWorld(9624);
+			const broken = { on: false };
+			const one = brokenServer(world, broken);
+			for (const userId of [a, b]) one.app.server.join(userId);
+			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
+			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
+			const sword = granted.value.minted[0];
+			broken.on = true;
+			const result = outcomeOf(
+				world,
+				one.trades.execute({
+					id: "external-throwing-execute",
+					a: { player: a, items: [{ id: sword, count: 1 }] },
+					b: { player: b, items: [], currency: { coins: 25 } },
+				}),
+			);
+			expect(result.status).to.equal("failed");
+			expect(result.reason).to.equal("internal_error");
+			world.advance(10);
+			broken.on = false;
+			one.app.server.shutdown();
+			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+			const settled = new Array<string>();
+			listenTrades(two.trades!, settled, new Array<string>());
+			for (const userId of [a, b]) two.app.server.join(userId);
+			world.runUntil(() => two.service.isReady(a) && two.service.isReady(b), 180);
+			assert(two.service.isReady(a) && two.service.isReady(b), "the second server never served them");
+			world.advance(30);
+			// Told failed, so it never happens.
+			expect(tradeTransfers(world, a)).to.equal(0);
+			expect(settled.join(",")).to.equal("");
 			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
 		});
 	});
