@@ -388,8 +388,17 @@ export class ExternalFlows {
 	 */
 	public retry(): void {
 		for (const [id] of this.unanswered) {
-			if (!this.resending.has(id)) task.spawn(() => this.resend(id));
+			if (!this.resending.has(id)) task.spawn(() => this.resendOnSweep(id));
 		}
+	}
+
+	/**
+	 * {@link resend} on the sweep's own thread: a throw (the game's authority, say) is reported,
+	 * not left to escape, and the transfer still waits to be sent again on the next sweep.
+	 */
+	private resendOnSweep(id: string): void {
+		const [ran, thrown] = pcall(() => this.resend(id));
+		if (!ran) this.trades.reportFailure("trade", thrown);
 	}
 
 	/**

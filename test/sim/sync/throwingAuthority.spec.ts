@@ -1,6 +1,6 @@
 import { t } from "@rbxts/t";
 import type { ItemAuthority } from "../../../src/inventory/service/types";
-import type { TradeService } from "../../../src/trade/service/types";
+import type { TradeLimits, TradeService } from "../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../inventory/support/inventoryWorld";
 import { syncGame, syncWorld } from "./support/api";
 import {
@@ -45,7 +45,7 @@ function breakable(sync: ItemAuthority, broken: { on: boolean }): ItemAuthority 
 }
 
 /** A server in external authority through {@link breakable}, with the trade service. */
-function brokenServer(world: Sim.World, broken: { on: boolean }) {
+function brokenServer(world: Sim.World, broken: { on: boolean }, limits?: TradeLimits) {
 	const server = world.startServer({ name: "one" });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
 	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
@@ -71,6 +71,7 @@ function brokenServer(world: Sim.World, broken: { on: boolean }) {
 			inventory: service,
 			vault: app.vault,
 			ledger: (data) => (data as ExternalData).trades,
+			limits,
 		});
 		return { app, service, trades };
 	});
@@ -161,6 +162,42 @@ export = () => {
 			expect(tradeTransfers(world, a)).to.equal(0);
 			expect(settled.join(",")).to.equal("");
 			expect(apiItems(world, a)).to.equal(`${sword}=swordx1`);
+		});
+
+		it("a throw while the sweep sends a transfer again is reported, and a later sweep ends the trade", () => {
+			const [a, b] = [BASE + 5, BASE + 6];
+			const world = syncWorld(9625);
+			const broken = { on: false };
+			const one = brokenServer(world, broken, { sweepInterval: 2 });
+			for (const userId of [a, b]) one.app.server.join(userId);
+			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
+			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+			const settled = new Array<string>();
+			listenTrades(one.trades, settled, new Array<string>());
+			const failures = new Array<string>();
+			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
+			const sword = granted.value.minted[0];
+			// The first send and its retries never reach the API: the trade is left to the sweep.
+			const match = "/v1/transfers";
+			world.failHttp({ kind: "connectFail", count: 4, server: one.app.server, match });
+			const result = outcomeOf(
+				world,
+				one.trades.execute({
+					id: "external-throwing-sweep",
+					a: { player: a, items: [{ id: sword, count: 1 }] },
+					b: { player: b, items: [], currency: { coins: 25 } },
+				}),
+			);
+			expect(result.status).to.equal("pending");
+			broken.on = true;
+			world.advance(6);
+			expect(failures.size() >= 1).to.equal(true);
+			broken.on = false;
+			world.runUntil(() => settled.size() >= 2, 30);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
 		});
 	});
 };
