@@ -136,7 +136,18 @@ export class ExternalFlows {
 	public settleKey(id: string, players: ReadonlyArray<number>): TransferSettlement | "later" | "never" {
 		const authority = this.authority;
 		if (authority.voidTransfer === undefined) return "never";
-		const [answered, settlement] = authority.voidTransfer(transferKey(id), players).await();
+		// A throw (the game's authority, say) is reported and asked again later: it would escape
+		// the callers' own threads, and leave their request marked as on its way for good.
+		const [called, answer] = pcall(() => {
+			const [ok, value] = authority.voidTransfer!(transferKey(id), players).await();
+			return { ok, value };
+		});
+		if (!called) {
+			this.trades.reportFailure("trade", answer);
+			return "later";
+		}
+		const answered = answer.ok;
+		const settlement = answer.value;
 		if (answered) return settlement as TransferSettlement;
 		const refused =
 			isHopsafeError(settlement) && (settlement.kind === "ApiRejected" || settlement.kind === "InvalidArgument");

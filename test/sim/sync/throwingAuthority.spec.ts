@@ -15,8 +15,14 @@ import {
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 962_100;
 
+/** What {@link breakable} breaks: transfers (`on`), and settling a key (`voids`). */
+interface Broken {
+	on: boolean;
+	voids?: boolean;
+}
+
 /** The game's own authority over the sync client, whose transfers throw while `broken.on`. */
-function breakable(sync: ItemAuthority, broken: { on: boolean }): ItemAuthority {
+function breakable(sync: ItemAuthority, broken: Broken): ItemAuthority {
 	return {
 		getState(player) {
 			return sync.getState(player);
@@ -39,13 +45,14 @@ function breakable(sync: ItemAuthority, broken: { on: boolean }): ItemAuthority 
 			return sync.transfer(legs, options);
 		},
 		voidTransfer(key, players) {
+			if (broken.voids === true) throw "the game's authority cannot settle";
 			return sync.voidTransfer!(key, players);
 		},
 	};
 }
 
 /** A server in external authority through {@link breakable}, with the trade service. */
-function brokenServer(world: Sim.World, broken: { on: boolean }, limits?: TradeLimits) {
+function brokenServer(world: Sim.World, broken: Broken, limits?: TradeLimits) {
 	const server = world.startServer({ name: "one" });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
 	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
@@ -198,6 +205,42 @@ export = () => {
 			world.runUntil(() => settled.size() >= 2, 30);
 			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
 			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("a throw while a side past its deadline is settled is reported, and a later sweep ends it", () => {
+			const [a, b] = [BASE + 7, BASE + 8];
+			const world = syncWorld(9626);
+			const broken: Broken = { on: false, voids: true };
+			const one = brokenServer(world, broken, { decisionTimeout: 20, sweepInterval: 2 });
+			one.app.server.join(a);
+			world.runUntil(() => one.service.isReady(a), 120);
+			assert(one.service.isReady(a), "the inventory was not served");
+			const settled = new Array<string>();
+			listenTrades(one.trades, settled, new Array<string>());
+			const failures = new Array<string>();
+			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok, "the grant failed");
+			const sword = granted.value.minted[0];
+			// The partner (offline) never sends its side: the coordinator's ends at the deadline.
+			const held = outcomeOf(
+				world,
+				one.trades.escrowSide({
+					trade: "external-throwing-void",
+					player: a,
+					partner: b,
+					items: [{ id: sword, count: 1 }],
+					receive: { items: [], currency: { coins: 25 } },
+				}),
+			);
+			expect(held.status).to.equal("escrowed");
+			world.advance(30);
+			expect(failures.size() >= 1).to.equal(true);
+			expect(settled.join(",")).to.equal("");
+			broken.voids = false;
+			world.runUntil(() => settled.size() >= 1, 30);
+			expect(settled.join(",")).to.equal(`${a} failed`);
+			expect(one.trades.isSettled(a)).to.equal(true);
 		});
 	});
 };
