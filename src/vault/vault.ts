@@ -94,7 +94,10 @@ export interface Vault<T extends object> {
 	 * ```
 	 */
 	view(userId: number, version?: string): Promise<ProfileView<T>>;
-	/** The saved versions of a player's profile, newest first, at most `limit` (default 20, up to 1000). */
+	/**
+	 * The saved versions of a player's profile, newest first, at most `limit` (default 20, clamped
+	 * to 1..1000; NaN rejects with `InvalidArgument`).
+	 */
 	versions(userId: number, limit?: number): Promise<Array<ProfileVersion>>;
 	/** Releases every session and stops the vault (BindToClose calls this). */
 	close(): Promise<void>;
@@ -407,6 +410,10 @@ class VaultImpl<T extends object> implements Vault<T> {
 
 	versions(userId: number, limit = 20): Promise<Array<ProfileVersion>> {
 		return new Promise<Array<ProfileVersion>>((resolve, reject) => {
+			// NaN passes math.clamp unchanged and would reach the DataStore as a page size.
+			if (!typeIs(limit, "number") || limit !== limit) {
+				return reject(makeError("InvalidArgument", "versions: limit must be a number", { argument: "limit" }));
+			}
 			const wanted = math.clamp(math.floor(limit), 1, 1000);
 			const key = this.keyFor(userId);
 			const failed = (thrown: unknown) =>

@@ -81,6 +81,17 @@ export = () => {
 			expect(vault.versions(53, 2).expect().size()).to.equal(2);
 		});
 
+		it("refuses a NaN limit with InvalidArgument before listing anything", () => {
+			const { world, vault } = walletSession(512, 960500);
+			const listedBefore = world.counter("DataStoreService", "ListVersionsAsync");
+			const [ok, failure] = vault.versions(960500, 0 / 0).await();
+			expect(ok).to.equal(false);
+			expect((failure as HopsafeError).kind).to.equal("InvalidArgument");
+			expect(world.counter("DataStoreService", "ListVersionsAsync")).to.equal(listedBefore);
+			// A finite limit past the range is clamped as before.
+			expect(vault.versions(960500, 5000).expect().size() >= 1).to.equal(true);
+		});
+
 		it("migrates a copy of old data and leaves the stored bytes alone", () => {
 			const { world, vault, server, player } = walletSession(504, 54);
 			vault.getSession(54)!.data.coins = 7;
