@@ -1,8 +1,8 @@
 import { t } from "@rbxts/t";
 import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
-import type { TradeLimits, TradeService, TradeStep } from "../../../../src/trade/service/types";
+import type { TradeLimits, TradeProposal, TradeService, TradeStep } from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
-import { auditLog, readPlayer, syncGame, type SyncData, type SyncGame } from "./api";
+import { auditLog, readPlayer, storedData, syncGame, type SyncData, type SyncGame } from "./api";
 
 /** A profile in external authority: the sync record, the slot layout and the trade ledger. */
 export interface ExternalData extends SyncData {
@@ -121,4 +121,69 @@ export function tradeTransfers(world: Sim.World, userId: number): number {
 	let transfers = 0;
 	for (const entry of auditLog(world, userId)) if (entry.reason === "trade") transfers += 1;
 	return transfers;
+}
+
+/** A sword sale between two players served by one server, with what that server told them. */
+export interface SwordSale {
+	readonly players: [number, number];
+	readonly id: string;
+	readonly first: Array<string>;
+	readonly sword: string;
+	readonly proposal: TradeProposal;
+}
+
+/**
+ * On `one` (its sweep off, so the spec decides when a trade is sent again), `a` and `b` are
+ * served, `a` holds a sword and `b` 40 coins, and `settled` is recorded into `first`: the
+ * proposal `id` sells the sword to `b` for 25 coins.
+ */
+export function swordSale(world: Sim.World, one: ExternalServer, [a, b]: [number, number], id: string): SwordSale {
+	for (const userId of [a, b]) one.app.server.join(userId);
+	world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
+	assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+	const first = new Array<string>();
+	listenTrades(one.trades!, first, new Array<string>());
+	const granted = one.service.grant(a, "sword");
+	assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
+	const sword = granted.value.minted[0];
+	const proposal = {
+		id,
+		a: { player: a, items: [{ id: sword, count: 1 }] },
+		b: { player: b, items: [], currency: { coins: 25 } },
+	};
+	return { players: [a, b], id, first, sword, proposal };
+}
+
+/** Sends the sale once without an answer (it never reaches the API) and waits until both ledgers' copy is saved. */
+export function leaveUnanswered(world: Sim.World, one: ExternalServer, sale: SwordSale): void {
+	const [a, b] = sale.players;
+	world.failHttp({ kind: "connectFail", count: 4, server: one.app.server, match: "/v1/transfers" });
+	const pending = outcomeOf(world, one.trades!.execute(sale.proposal));
+	assert(pending.status === "pending", `the trade was ${pending.status}`);
+	const kept = () =>
+		[a, b].every(
+			(userId) => storedData<ExternalData>(world, userId)?.trades.unanswered?.[sale.id] !== undefined,
+		);
+	world.runUntil(kept, 30);
+	assert(kept(), "the ledgers' copy was not saved");
+}
+
+/**
+ * Crashes `one` once both players were told (twice `settled` in `first`), serves them on a
+ * second server whose sweep runs every 2 s, and runs it a while. What that server told them.
+ */
+export function crashAndServeElsewhere(world: Sim.World, one: ExternalServer, sale: SwordSale): Array<string> {
+	const [a, b] = sale.players;
+	world.runUntil(() => sale.first.size() >= 2, 90);
+	assert(sale.first.size() >= 2, "the players were never told");
+	one.app.server.crash();
+	const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
+	const second = new Array<string>();
+	listenTrades(two.trades!, second, new Array<string>());
+	for (const userId of [a, b]) two.app.server.join(userId);
+	// The crashed server's sessions are taken over once its liveness lapses; then the sweep runs.
+	world.runUntil(() => two.service.isReady(a) && two.service.isReady(b), 180);
+	assert(two.service.isReady(a) && two.service.isReady(b), "the second server never served them");
+	world.advance(30);
+	return second;
 }
