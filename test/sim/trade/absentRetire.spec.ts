@@ -7,6 +7,7 @@ import {
 	storedProfile,
 	storedTotals,
 	swordAndPotions,
+	swordForPotions,
 	type TradeServer,
 	type TradeWorld,
 } from "./support/tradeWorld";
@@ -18,22 +19,7 @@ const A = 970001;
 const B = 970002;
 const TRADE = "absent-retire-1";
 
-const sideA = () => ({
-	trade: TRADE,
-	player: A,
-	partner: B,
-	items: [{ id: `${A}-1`, count: 1 }],
-	currency: { coins: 50 },
-	receive: { items: [{ def: "potion", count: 10 }] },
-});
-
-const sideB = () => ({
-	trade: TRADE,
-	player: B,
-	partner: A,
-	items: [{ id: `${B}-1`, count: 10 }],
-	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
-});
+const { giverSide: sideA, takerSide: sideB } = swordForPotions(TRADE, A, B);
 
 /** Both sides escrowed; the coordinator A's server crashes once its decision is saved. */
 function crashAfterDecision(seed: number): { setup: TradeWorld; one: TradeServer; two: TradeServer } {

@@ -9,6 +9,7 @@ import {
 	storedProfile,
 	storedTotals,
 	swordAndPotions,
+	swordForPotions,
 	tradeWorld,
 	type TradeServer,
 	type TradeWorld,
@@ -26,22 +27,7 @@ function orphanWorld(seed: number): { setup: TradeWorld; one: TradeServer; two: 
 	return swordAndPotions({ seed, servers: 2, limits: { decisionTimeout: 120, saveTimeout: 10 } }, A, B);
 }
 
-const sideA = () => ({
-	trade: TRADE,
-	player: A,
-	partner: B,
-	items: [{ id: `${A}-1`, count: 1 }],
-	currency: { coins: 50 },
-	receive: { items: [{ def: "potion", count: 10 }] },
-});
-
-const sideB = () => ({
-	trade: TRADE,
-	player: B,
-	partner: A,
-	items: [{ id: `${B}-1`, count: 10 }],
-	receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
-});
+const { giverSide: sideA, takerSide: sideB } = swordForPotions(TRADE, A, B);
 
 /** The census of both stored profiles: no dupes, every item and coin somewhere. */
 function conserved(setup: TradeWorld): string {

@@ -4,7 +4,7 @@ import type { Catalog, InventoryState, TradeLedger } from "../../../../src";
 import type { InventoryRemotes } from "../../../../src/inventory/remotes";
 import type { InventoryService } from "../../../../src/inventory/service";
 import type { TradeCensus } from "../../../../src/trade";
-import type { TradeLimits, TradeService, TradeStep } from "../../../../src/trade/service/types";
+import type { CrossServerSide, TradeLimits, TradeService, TradeStep } from "../../../../src/trade/service/types";
 import type { TradeRemotes } from "../../../../src/trade/remotes/types";
 import type { Vault } from "../../../../src/vault";
 
@@ -251,6 +251,34 @@ export function swordAndPotions(
 	grantSaved(two, taker, "potion", 10);
 	setup.world.advance(10);
 	return { setup, one, two };
+}
+
+/**
+ * The two sides of the cross-server trade `trade` in a {@link swordAndPotions} world: `giver`'s
+ * sword and 50 coins for `taker`'s ten potions. Each call builds a fresh side.
+ */
+export function swordForPotions(
+	trade: string,
+	giver: number,
+	taker: number,
+): { giverSide: () => CrossServerSide; takerSide: () => CrossServerSide } {
+	return {
+		giverSide: () => ({
+			trade,
+			player: giver,
+			partner: taker,
+			items: [{ id: `${giver}-1`, count: 1 }],
+			currency: { coins: 50 },
+			receive: { items: [{ def: "potion", count: 10 }] },
+		}),
+		takerSide: () => ({
+			trade,
+			player: taker,
+			partner: giver,
+			items: [{ id: `${taker}-1`, count: 10 }],
+			receive: { items: [{ def: "sword", count: 1 }], currency: { coins: 50 } },
+		}),
+	};
 }
 
 /** Whether nothing of `userIds` is in flight in the stored profiles (no escrow, no message waiting). */
