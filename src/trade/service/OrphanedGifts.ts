@@ -12,6 +12,8 @@ const SWEEP_SECONDS = 60;
 /** Entries read per look, and senders recovered per look at most (each costs a few DataStore writes). */
 const SCAN = 20;
 const RECOVERIES = 5;
+/** Seconds a closing server waits, once its vault has closed, for the list writes of its releases. */
+const CLOSE_WAIT = 5;
 
 /** The gifts (parcels of no trade) a ledger's outbox holds. Sides and refunds of trades are settled by their partners. */
 export function giftsOf(ledger: TradeLedger): Array<[string, Parcel]> {
@@ -33,9 +35,19 @@ export class OrphanedGifts {
 	private readonly registry: OutboxRegistry;
 	private lastSweep = -math.huge;
 	private sweeping = false;
+	/** List writes of released books under way: a closing server waits for them. */
+	private releasing = 0;
 
 	public constructor(private readonly trades: TradeServiceImpl) {
 		this.registry = new OutboxRegistry(trades.platform, trades.vault.name);
+		// Written after the server closed, an entry would keep naming it, and the sender's gifts
+		// would wait until its liveness lapses. The vault's close fires the last releases.
+		game.BindToClose(() => {
+			if (this.trades.destroyed) return;
+			this.trades.vault.close().await();
+			const started = os.clock();
+			while (this.releasing > 0 && os.clock() - started < CLOSE_WAIT) task.wait(0.05);
+		});
 	}
 
 	/** Lists the book's player before a gift's escrow is saved: a crash after that save leaves it to be found. */
@@ -61,7 +73,12 @@ export class OrphanedGifts {
 	/** The book's session ended with gifts unsent: its entry names no live holder any more. */
 	public released(book: Book): void {
 		if (giftsOf(book.ledger).size() === 0) return;
-		task.spawn(() => this.exclusive(book, () => this.registry.record(book.userId, "")));
+		this.releasing += 1;
+		task.spawn(() => {
+			const [ran, thrown] = pcall(() => this.exclusive(book, () => this.registry.record(book.userId, "")));
+			this.releasing -= 1;
+			if (!ran) throw thrown;
+		});
 	}
 
 	/** Looks at the list once `SWEEP_SECONDS` passed since the last look (in the background). */
