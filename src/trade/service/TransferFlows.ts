@@ -326,12 +326,13 @@ export class TransferFlows {
 		const coordinator = math.min(uid, side.partner);
 		const partner = math.max(uid, side.partner);
 		// A side refused here ends the trade at once instead of at the deadline: a partner tells
-		// its coordinator; a coordinator sends back the partner's leg already waiting here.
+		// its coordinator; a coordinator records the abort, which sends back the partner's leg
+		// waiting here, or the one arriving later as it arrives.
 		const refuse = (reason: TradeRejectReason) => {
 			const ledger = book.ledger;
 			if (uid === partner) {
 				this.courier.sendRefusal({ trade: id, from: uid, to: coordinator, refused: reason });
-			} else if (ledger.waiting[id] !== undefined && ledger.decisions[id] === undefined) {
+			} else if (ledger.decisions[id] === undefined) {
 				book.mark(abortTrade(ledger, uid, id, this.trades.now()).keys);
 				this.courier.kick(book);
 			}

@@ -209,7 +209,10 @@ export interface TradeService {
 	 * to send, a partner's side refused on its own server) is made final with the save API first
 	 * and told to both players; `pending` when the API gave no answer (asked again on the sweep).
 	 * In either authority, a partner's side refused on its own server is told to the coordinator,
-	 * which ends the trade at once (`failed`) instead of at the deadline.
+	 * which ends the trade at once (`failed`) instead of at the deadline. In DataStore authority,
+	 * a coordinator's side refused on its own server ends the trade there: the partner's side is
+	 * sent back, whether it waits there or arrives later, and `escrowSide` again with that id is
+	 * a `duplicate`.
 	 */
 	escrowSide(side: CrossServerSide): Promise<TransferOutcome>;
 
