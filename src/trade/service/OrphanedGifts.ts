@@ -77,7 +77,8 @@ export class OrphanedGifts {
 		task.spawn(() => {
 			const [ran, thrown] = pcall(() => this.exclusive(book, () => this.registry.record(book.userId, "")));
 			this.releasing -= 1;
-			if (!ran) throw thrown;
+			// Reported, not rethrown: this thread has no caller, and an error would reach the engine.
+			if (!ran) this.trades.reportFailure("listing a released sender's unsent gifts", thrown);
 		});
 	}
 
