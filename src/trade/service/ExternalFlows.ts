@@ -214,16 +214,30 @@ export class ExternalFlows {
 	 * off, or coins just earned, must be there), then waits until the pull shows it to the
 	 * players loaded here.
 	 */
-	public commit(id: string, all: ReadonlyArray<Side>, books: ReadonlyArray<Book>, kind: "trade" | "gift"): Sent {
+	public commit(
+		id: string,
+		all: ReadonlyArray<Side>,
+		books: ReadonlyArray<Book>,
+		kind: "trade" | "gift",
+		settleThrown = false,
+	): Sent {
 		const sides = all.filter((side) => !side.empty);
 		if (sides.size() === 0) return { outcome: outcome(id, "failed", "empty_offer") };
 		const users = books.map((book) => book.userId);
 		const record: Unanswered = { sides, users, kind, adopted: false };
 		// While it is on its way, the givers here cannot use up what it gives.
 		for (const { leg } of sides) this.hold(id, leg);
+		let kept: ReadonlyArray<number> | undefined;
 		const [ran, sent] = pcall(() =>
-			this.send(id, sides, users, kind, users, () => this.keep(id, record, books.filter(isServed))),
+			this.send(id, sides, users, kind, users, () => {
+				kept = this.keep(id, record, books.filter(isServed));
+				return kept;
+			}),
 		);
+		if (!ran && kept !== undefined && settleThrown) {
+			this.trades.reportFailure("trade", sent);
+			return this.settleSent(id, record, books, kept);
+		}
 		// Unanswered, it may still apply (the sweep sends it again): held until it is answered.
 		if (!ran || sent.outcome.status !== "pending") this.release(id, sides);
 		if (!ran) {
@@ -235,6 +249,40 @@ export class ExternalFlows {
 		if (sent.outcome.status === "pending") this.unanswered.set(id, record);
 		else this.unkeep(id, users);
 		return sent;
+	}
+
+	/**
+	 * A transfer whose send threw once its request may have gone out (the game's authority, say),
+	 * settled with the authority before its caller is answered: it may have applied. Voided (or
+	 * not to be settled) it failed; found applied, its players are told as for an answer; with no
+	 * answer it waits, with its holds and ledger copies, for the sweep to send it again.
+	 */
+	private settleSent(id: string, record: Unanswered, books: ReadonlyArray<Book>, kept: ReadonlyArray<number>): Sent {
+		const settlement = this.settleKey(id, record.users);
+		if (settlement === "later") {
+			this.unanswered.set(id, record);
+			return { outcome: outcome(id, "pending", "save_failed") };
+		}
+		this.release(id, record.sides);
+		this.unkeep(id, record.users);
+		if (settlement === "never" || settlement.status === "voided")
+			return { outcome: outcome(id, "failed", "internal_error") };
+		const now = this.trades.now();
+		const told = toTell(books, record.users, kept);
+		if (settlement.status === "refused") {
+			// As a refusal answered at once: the id is spent, and a trade's players are told.
+			for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
+			if (record.kind === "trade") this.settle(told, id, "failed");
+			return { outcome: outcome(id, "failed", reasonOfCode(settlement.code)) };
+		}
+		this.trades.step("transferred", id);
+		const versions = settlement.versions;
+		this.waitFor(this.trades.limits.saveTimeout, () =>
+			books.every(({ userId }) => this.shows(userId, versions.get(userId) ?? 0)),
+		);
+		this.stamp(books.filter(isServed), id, now);
+		this.tellCompleted(told, id, record.sides, record.kind);
+		return { outcome: outcome(id, "completed"), versions };
 	}
 
 	/** Ends what the givers of `sides` served here held for transfer `id`. */
@@ -552,7 +600,7 @@ export class ExternalFlows {
 		if (typeIs(sideA, "string")) return outcome(id, "failed", sideA);
 		const sideB = this.side(id, ub, ua, proposal.b);
 		if (typeIs(sideB, "string")) return outcome(id, "failed", sideB);
-		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade").outcome;
+		return this.commit(id, [sideA, sideB], [bookA, bookB], "trade", true).outcome;
 	}
 
 	/** A gift to any player, loaded anywhere or not at all: one leg. */

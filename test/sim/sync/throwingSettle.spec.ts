@@ -1,0 +1,45 @@
+import { syncWorld } from "./support/api";
+import { apiItems, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+import { type Faults, faultyServer } from "./support/faultyAuthority";
+
+// Player ids of this file (the save API's database is shared by the whole run).
+const BASE = 963_000;
+
+export = () => {
+	describe("trades in external authority whose authority throws after sending", () => {
+		it("an execute whose transfer applied and then threw is settled and answered completed, told once", () => {
+			const [a, b] = [BASE + 1, BASE + 2];
+			const world = syncWorld(9630);
+			const faults: Faults = {};
+			const one = faultyServer(world, "one", faults, { sweepInterval: 2 });
+			for (const userId of [a, b]) one.app.server.join(userId);
+			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
+			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+			const [settled, received] = [new Array<string>(), new Array<string>()];
+			listenTrades(one.trades, settled, received);
+			const failures = new Array<string>();
+			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
+			const sword = granted.value.minted[0];
+			faults.afterTransfer = true;
+			const result = outcomeOf(
+				world,
+				one.trades.execute({
+					id: "external-throwing-applied",
+					a: { player: a, items: [{ id: sword, count: 1 }] },
+					b: { player: b, items: [], currency: { coins: 25 } },
+				}),
+			);
+			// The API applied it: the game hears so, not a failure.
+			expect(result.status).to.equal("completed");
+			expect(failures.size()).to.equal(1);
+			expect(tradeTransfers(world, a)).to.equal(1);
+			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
+			world.advance(20);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+	});
+};
