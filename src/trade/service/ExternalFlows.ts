@@ -123,9 +123,16 @@ export class ExternalFlows {
 	 */
 	public flushed(users: ReadonlyArray<number>): boolean {
 		const authority = this.authority;
-		return this.waitFor(this.trades.limits.saveTimeout, () =>
-			users.every((userId) => authority.pendingCount(userId) === 0),
+		// A throw (the game's authority, say) is reported and counts as not flushed: it would
+		// escape its caller, which holds what the side gives until the trade ends.
+		const [counted, done] = pcall(() =>
+			this.waitFor(this.trades.limits.saveTimeout, () =>
+				users.every((userId) => authority.pendingCount(userId) === 0),
+			),
 		);
+		if (counted) return done;
+		this.trades.reportFailure("trade", done);
+		return false;
 	}
 
 	/**

@@ -1,5 +1,5 @@
 import { syncWorld } from "./support/api";
-import { apiItems, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+import { apiItems, externalServer, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -40,6 +40,41 @@ export = () => {
 			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
 			expect([...received].sort().join(",")).to.equal(`${a} 0 25,${b} 1 0`);
 			expect(tradeTransfers(world, a)).to.equal(1);
+		});
+
+		it("a side whose queue count throws is reported and failed, and what it gave is free again", () => {
+			const [a, b] = [BASE + 3, BASE + 4];
+			const world = syncWorld(9631);
+			const faults: Faults = {};
+			const one = externalServer(world, { name: "one", trades: true });
+			const two = faultyServer(world, "two", faults);
+			one.app.server.join(a);
+			two.app.server.join(b);
+			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
+			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			const failures = new Array<string>();
+			two.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = two.service.grant(b, "sword");
+			assert(granted.ok, "the grant failed");
+			const sword = granted.value.minted[0];
+			const side = (trade: string) =>
+				outcomeOf(
+					world,
+					two.trades.escrowSide({
+						trade,
+						player: b,
+						partner: a,
+						items: [{ id: sword, count: 1 }],
+						receive: { items: [], currency: { coins: 25 } },
+					}),
+				);
+			faults.pendingCount = true;
+			const first = side("external-throwing-count");
+			expect(first.status).to.equal("failed");
+			expect(failures.size() >= 1).to.equal(true);
+			faults.pendingCount = false;
+			// The failed side holds the sword no more: another trade may offer it.
+			expect(side("external-throwing-count-again").status).to.equal("escrowed");
 		});
 	});
 };

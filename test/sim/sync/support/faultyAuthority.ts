@@ -9,7 +9,8 @@ import type { ExternalData } from "./external";
 export interface Faults {
 	/** `transfer` sends the request, waits for its answer, and throws instead of returning it. */
 	afterTransfer?: boolean;
-	getState?: boolean;
+	/** The player whose next `getState` by the trade service throws (once; the inventory's reads do not). */
+	getStateOnce?: number;
 	pendingCount?: boolean;
 }
 
@@ -17,7 +18,10 @@ export interface Faults {
 export function faulty(sync: ItemAuthority, faults: Faults): ItemAuthority {
 	return {
 		getState(player) {
-			if (faults.getState === true) throw "the game's authority cannot read the state";
+			if (faults.getStateOnce === player && debug.traceback().find("hopsafe.trade.", 1, true)[0] !== undefined) {
+				faults.getStateOnce = undefined;
+				throw "the game's authority cannot read the state";
+			}
 			return sync.getState(player);
 		},
 		mutate(player, ops, options) {
