@@ -163,12 +163,22 @@ export class ExternalFlows {
 
 	/** The item `id` as the authority's state here shows it for the player. */
 	public heldItem(userId: number, id: string): SyncItem | undefined {
-		return this.authority.getState(userId)?.items[id];
+		const [read, state] = pcall(() => this.authority.getState(userId));
+		if (read) return state?.items[id];
+		this.trades.reportFailure("trade", state);
+		return undefined;
 	}
 
-	/** Whether the player's state here is at `version` or later (a player who left shows nothing more). */
+	/**
+	 * Whether the player's state here is at `version` or later (a player who left shows nothing
+	 * more). A throw (the game's authority, say) is reported and ends the wait for it: it would
+	 * escape the threads that tell a trade's end, leaving players never told.
+	 */
 	public shows(userId: number, version: number): boolean {
-		return (this.authority.getState(userId)?.version ?? math.huge) >= version;
+		const [read, state] = pcall(() => this.authority.getState(userId));
+		if (read) return (state?.version ?? math.huge) >= version;
+		this.trades.reportFailure("trade", state);
+		return true;
 	}
 
 	/**

@@ -76,5 +76,52 @@ export = () => {
 			// The failed side holds the sword no more: another trade may offer it.
 			expect(side("external-throwing-count-again").status).to.equal("escrowed");
 		});
+
+		it("a verdict whose player's state read throws is reported, and the player is still told", () => {
+			const [a, b] = [BASE + 5, BASE + 6];
+			const world = syncWorld(9632, { expectUncaughtErrors: true });
+			const faults: Faults = {};
+			const one = externalServer(world, { name: "one", trades: true });
+			const two = faultyServer(world, "two", faults);
+			one.app.server.join(a);
+			two.app.server.join(b);
+			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
+			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			const settled = new Array<string>();
+			listenTrades(one.trades!, settled, new Array<string>());
+			listenTrades(two.trades, settled, new Array<string>());
+			const failures = new Array<string>();
+			two.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok && two.service.adjustCurrency(b, "coins", 25).ok, "the grants failed");
+			const sword = granted.value.minted[0];
+			const trade = "external-throwing-verdict";
+			const coins = { items: [], currency: { coins: 25 } };
+			const held = outcomeOf(
+				world,
+				one.trades!.escrowSide({ trade, player: a, partner: b, items: [{ id: sword, count: 1 }], receive: coins }),
+			);
+			expect(held.status).to.equal("escrowed");
+			const sent = outcomeOf(
+				world,
+				two.trades.escrowSide({
+					trade,
+					player: b,
+					partner: a,
+					items: [],
+					currency: { coins: 25 },
+					receive: { items: [{ def: "sword", count: 1 }] },
+				}),
+			);
+			expect(sent.status).to.equal("escrowed");
+			// The partner's server reads b's state next when the verdict comes.
+			faults.getStateOnce = b;
+			world.runUntil(() => settled.size() >= 2, 60);
+			expect(world.takeErrors().size()).to.equal(0);
+			expect(faults.getStateOnce).to.equal(undefined);
+			expect(failures.size()).to.equal(1);
+			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
+			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
+		});
 	});
 };
