@@ -270,12 +270,18 @@ export class ExternalFlows {
 
 	/**
 	 * A transfer whose send threw once its request may have gone out (the game's authority, say),
-	 * settled with the authority before its caller is answered: it may have applied. Voided (or
-	 * not to be settled) it failed; found applied, its players are told as for an answer; with no
-	 * answer it waits, with its holds and ledger copies, for the sweep to send it again.
+	 * settled with the authority before its caller (execute, gift) is answered: it may have
+	 * applied. Voided (or not to be settled) it failed; found applied, its players are told as for
+	 * an answer; with no answer it waits, with its holds and ledger copies, for the sweep to send
+	 * it again.
 	 */
 	private settleSent(id: string, record: Unanswered, books: ReadonlyArray<Book>, kept: ReadonlyArray<number>): Sent {
-		const settlement = this.settleKey(id, record.users);
+		// Every player the legs name: a gift's recipient need not be loaded here.
+		const players = new Array<number>();
+		for (const { leg } of record.sides) {
+			for (const userId of [leg.from, leg.to]) if (!players.includes(userId)) players.push(userId);
+		}
+		const settlement = this.settleKey(id, players);
 		if (settlement === "later") {
 			this.unanswered.set(id, record);
 			return { outcome: outcome(id, "pending", "save_failed") };
@@ -637,6 +643,6 @@ export class ExternalFlows {
 		const books = [book];
 		const recipient = this.trades.bookOf(request.to);
 		if (recipient !== undefined) books.push(recipient);
-		return this.commit(id, [side], books, "gift").outcome;
+		return this.commit(id, [side], books, "gift", true).outcome;
 	}
 }

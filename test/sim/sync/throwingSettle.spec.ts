@@ -123,5 +123,28 @@ export = () => {
 			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
 			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
 		});
+
+		it("a gift whose transfer applied and then threw, to a player not loaded, is answered completed", () => {
+			const [a, b] = [BASE + 7, BASE + 8];
+			const world = syncWorld(9633);
+			const faults: Faults = {};
+			const one = faultyServer(world, "one", faults);
+			one.app.server.join(a);
+			world.runUntil(() => one.service.isReady(a), 120);
+			assert(one.service.isReady(a), "the inventory was not served");
+			const failures = new Array<string>();
+			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			const granted = one.service.grant(a, "sword");
+			assert(granted.ok, "the grant failed");
+			const sword = granted.value.minted[0];
+			faults.afterTransfer = true;
+			const result = outcomeOf(
+				world,
+				one.trades.gift({ id: "external-throwing-gift", from: a, to: b, items: [{ id: sword, count: 1 }] }),
+			);
+			expect(result.status).to.equal("completed");
+			expect(failures.size()).to.equal(1);
+			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
+		});
 	});
 };
