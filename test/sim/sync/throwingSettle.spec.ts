@@ -146,5 +146,59 @@ export = () => {
 			expect(failures.size()).to.equal(1);
 			expect(apiItems(world, b)).to.equal(`${sword}=swordx1`);
 		});
+
+		it("a refused trade found applied whose state read throws is reported, and the coordinator is told", () => {
+			const [a, b] = [BASE + 9, BASE + 10];
+			const world = syncWorld(9634, { expectUncaughtErrors: true });
+			const limits = { decisionTimeout: 60, verdictTimeout: 600, sweepInterval: 2, writeAheadTimeout: 15 };
+			const one = externalServer(world, { name: "one", trades: true, limits });
+			const two = externalServer(world, { name: "two", trades: true, limits });
+			one.app.server.join(a);
+			two.app.server.join(b);
+			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 180);
+			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			const potions = one.service.grant(a, "potion", 10);
+			assert(potions.ok && two.service.adjustCurrency(b, "coins", 25).ok, "the grants failed");
+			const id = "external-throwing-found-applied";
+			const coins = { items: [], currency: { coins: 25 } };
+			const fourPotions = { items: [{ id: potions.value.minted[0], count: 4 }] };
+			const sent = outcomeOf(
+				world,
+				two.trades!.escrowSide({ trade: id, player: b, partner: a, ...coins, receive: { items: [{ def: "potion", count: 4 }] } }),
+			);
+			assert(sent.status === "escrowed", `the partner's side was ${sent.status}`);
+			world.advance(10);
+			// The transfer applies, but none of the coordinator's server's writes land before its crash.
+			one.app.server.services.DataStoreService.faults.failNext(100_000, { operation: "UpdateAsync" });
+			const first = outcomeOf(
+				world,
+				one.trades!.escrowSide({ trade: id, player: a, partner: b, ...fourPotions, receive: coins }),
+			);
+			assert(first.status === "completed", `the coordinator's side was ${first.status}`);
+			world.advance(5);
+			one.app.server.crash();
+			const faults: Faults = {};
+			const three = faultyServer(world, "three", faults, limits);
+			const settled = new Array<string>();
+			listenTrades(three.trades, settled, new Array<string>());
+			const failures = new Array<string>();
+			three.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
+			three.app.server.join(a);
+			world.runUntil(() => three.service.isReady(a), 180);
+			assert(three.service.isReady(a), "the third server never served the coordinator");
+			// Escrowed again with no partner's side to come: at its deadline the refusal finds it applied.
+			const held = outcomeOf(
+				world,
+				three.trades.escrowSide({ trade: id, player: a, partner: b, ...fourPotions, receive: coins }),
+			);
+			assert(held.status === "escrowed", `the side escrowed again was ${held.status}`);
+			faults.getStateOnce = a;
+			world.runUntil(() => settled.size() >= 1, limits.decisionTimeout * 3);
+			expect(world.takeErrors().size()).to.equal(0);
+			expect(faults.getStateOnce).to.equal(undefined);
+			expect(failures.size()).to.equal(1);
+			expect(settled.join(",")).to.equal(`${a} completed`);
+			expect(tradeTransfers(world, a)).to.equal(1);
+		});
 	});
 };
