@@ -1,96 +1,17 @@
-import { t } from "@rbxts/t";
-import type { ItemAuthority } from "../../../src/inventory/service/types";
-import type { TradeLimits, TradeService } from "../../../src/trade/service/types";
-import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../inventory/support/inventoryWorld";
-import { syncGame, syncWorld } from "./support/api";
-import {
-	apiItems,
-	type ExternalData,
-	externalServer,
-	listenTrades,
-	outcomeOf,
-	tradeTransfers,
-} from "./support/external";
+import { syncWorld } from "./support/api";
+import { apiItems, externalServer, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
 const BASE = 962_100;
-
-/** What {@link breakable} breaks: transfers (`on`), and settling a key (`voids`). */
-interface Broken {
-	on: boolean;
-	voids?: boolean;
-}
-
-/** The game's own authority over the sync client, whose transfers throw while `broken.on`. */
-function breakable(sync: ItemAuthority, broken: Broken): ItemAuthority {
-	return {
-		getState(player) {
-			return sync.getState(player);
-		},
-		mutate(player, ops, options) {
-			return sync.mutate(player, ops, options);
-		},
-		isQueued(player, key) {
-			return sync.isQueued(player, key);
-		},
-		awaitCommit(key, timeout) {
-			return sync.awaitCommit(key, timeout);
-		},
-		changed: sync.changed,
-		pendingCount(player) {
-			return sync.pendingCount(player);
-		},
-		transfer(legs, options) {
-			if (broken.on) throw "the game's authority is broken";
-			return sync.transfer(legs, options);
-		},
-		voidTransfer(key, players) {
-			if (broken.voids === true) throw "the game's authority cannot settle";
-			return sync.voidTransfer!(key, players);
-		},
-	};
-}
-
-/** A server in external authority through {@link breakable}, with the trade service. */
-function brokenServer(world: Sim.World, broken: Broken, limits?: TradeLimits) {
-	const server = world.startServer({ name: "one" });
-	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
-	const catalog = hopsafe.defineCatalog(CATALOG_DEFS, CURRENCIES);
-	const template: ExternalData = {
-		sync: hopsafe.createSyncRecord(),
-		inventory: hopsafe.createInventory(0, 6),
-		trades: hopsafe.createTradeLedger(),
-	};
-	const schema = t.interface({ sync: hopsafe.isSyncRecord, inventory: t.table });
-	const app = syncGame(
-		server,
-		{ flushInterval: 1 },
-		{ template, schema: schema as (value: unknown) => value is ExternalData },
-	);
-	return server.run(() => {
-		const service = hopsafe.createInventoryService({
-			catalog,
-			sessions: app.vault,
-			select: (data) => (data as ExternalData).inventory,
-			authority: breakable(app.sync, broken),
-		});
-		const trades: TradeService = hopsafe.createTradeService({
-			inventory: service,
-			vault: app.vault,
-			ledger: (data) => (data as ExternalData).trades,
-			limits,
-		});
-		return { app, service, trades };
-	});
-}
 
 export = () => {
 	describe("trades in external authority with a throwing authority", () => {
 		it("a transfer that throws once the partner's side arrives is reported and fails both sides", () => {
 			const [a, b] = [BASE + 1, BASE + 2];
 			const world = syncWorld(9623);
-			const broken = { on: false };
-			const one = brokenServer(world, broken);
+			const faults: Faults = {};
+			const one = faultyServer(world, "one", faults);
 			const two = externalServer(world, { name: "two", trades: true });
 			one.app.server.join(a);
 			two.app.server.join(b);
@@ -112,7 +33,7 @@ export = () => {
 				one.trades.escrowSide({ trade, player: a, partner: b, items: [{ id: sword, count: 1 }], receive: coins }),
 			);
 			expect(held.status).to.equal("escrowed");
-			broken.on = true;
+			faults.transfer = true;
 			const sent = outcomeOf(
 				world,
 				two.trades!.escrowSide({
@@ -136,15 +57,15 @@ export = () => {
 		it("a trade answered internal_error because the transfer threw is not sent again by the next server", () => {
 			const [a, b] = [BASE + 3, BASE + 4];
 			const world = syncWorld(9624);
-			const broken = { on: false };
-			const one = brokenServer(world, broken);
+			const faults: Faults = {};
+			const one = faultyServer(world, "one", faults);
 			for (const userId of [a, b]) one.app.server.join(userId);
 			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
 			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
 			const granted = one.service.grant(a, "sword");
 			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
 			const sword = granted.value.minted[0];
-			broken.on = true;
+			faults.transfer = true;
 			const result = outcomeOf(
 				world,
 				one.trades.execute({
@@ -156,7 +77,7 @@ export = () => {
 			expect(result.status).to.equal("failed");
 			expect(result.reason).to.equal("internal_error");
 			world.advance(10);
-			broken.on = false;
+			faults.transfer = false;
 			one.app.server.shutdown();
 			const two = externalServer(world, { name: "two", trades: true, limits: { sweepInterval: 2 } });
 			const settled = new Array<string>();
@@ -174,8 +95,8 @@ export = () => {
 		it("a throw while the sweep sends a transfer again is reported, and a later sweep ends the trade", () => {
 			const [a, b] = [BASE + 5, BASE + 6];
 			const world = syncWorld(9625);
-			const broken = { on: false };
-			const one = brokenServer(world, broken, { sweepInterval: 2 });
+			const faults: Faults = {};
+			const one = faultyServer(world, "one", faults, { sweepInterval: 2 });
 			for (const userId of [a, b]) one.app.server.join(userId);
 			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
 			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
@@ -198,10 +119,10 @@ export = () => {
 				}),
 			);
 			expect(result.status).to.equal("pending");
-			broken.on = true;
+			faults.transfer = true;
 			world.advance(6);
 			expect(failures.size() >= 1).to.equal(true);
-			broken.on = false;
+			faults.transfer = false;
 			world.runUntil(() => settled.size() >= 2, 30);
 			expect([...settled].sort().join(",")).to.equal(`${a} completed,${b} completed`);
 			expect(tradeTransfers(world, a)).to.equal(1);
@@ -210,8 +131,8 @@ export = () => {
 		it("a throw while a side past its deadline is settled is reported, and a later sweep ends it", () => {
 			const [a, b] = [BASE + 7, BASE + 8];
 			const world = syncWorld(9626);
-			const broken: Broken = { on: false, voids: true };
-			const one = brokenServer(world, broken, { decisionTimeout: 20, sweepInterval: 2 });
+			const faults: Faults = { voids: true };
+			const one = faultyServer(world, "one", faults, { decisionTimeout: 20, sweepInterval: 2 });
 			one.app.server.join(a);
 			world.runUntil(() => one.service.isReady(a), 120);
 			assert(one.service.isReady(a), "the inventory was not served");
@@ -237,7 +158,7 @@ export = () => {
 			world.advance(30);
 			expect(failures.size() >= 1).to.equal(true);
 			expect(settled.join(",")).to.equal("");
-			broken.voids = false;
+			faults.voids = false;
 			world.runUntil(() => settled.size() >= 1, 30);
 			expect(settled.join(",")).to.equal(`${a} failed`);
 			expect(one.trades.isSettled(a)).to.equal(true);

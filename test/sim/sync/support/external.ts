@@ -1,5 +1,6 @@
 import { t } from "@rbxts/t";
 import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
+import type { ItemAuthority } from "../../../../src/inventory/service/types";
 import type { TradeLimits, TradeProposal, TradeService, TradeStep } from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
 import { auditLog, readPlayer, storedData, syncGame, type SyncData, type SyncGame } from "./api";
@@ -27,7 +28,13 @@ export interface ExternalServer {
  */
 export function externalServer(
 	world: Sim.World,
-	options: { readonly name?: string; readonly trades?: boolean; readonly limits?: TradeLimits } = {},
+	options: {
+		readonly name?: string;
+		readonly trades?: boolean;
+		readonly limits?: TradeLimits;
+		/** The authority the inventory uses, given the sync client (the sync client itself by default). */
+		readonly authority?: (sync: ItemAuthority) => ItemAuthority;
+	} = {},
 ): ExternalServer {
 	const server = world.startServer({ name: options.name });
 	const hopsafe = server.require<Hopsafe>("ReplicatedStorage.hopsafe");
@@ -53,7 +60,7 @@ export function externalServer(
 			catalog,
 			sessions: app.vault,
 			select: (data) => (data as ExternalData).inventory,
-			authority: app.sync,
+			authority: options.authority ? options.authority(app.sync) : app.sync,
 		});
 		hopsafe.bindInventoryRemotes(service);
 		const trades = options.trades
