@@ -1,5 +1,5 @@
 import { syncWorld } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+import { apiItems, externalServer, listenTrades, outcomeOf, swordSale, tradeTransfers } from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -59,21 +59,9 @@ export = () => {
 			const world = syncWorld(9624);
 			const faults: Faults = {};
 			const one = faultyServer(world, "one", faults);
-			for (const userId of [a, b]) one.app.server.join(userId);
-			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
-			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
-			const granted = one.service.grant(a, "sword");
-			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
-			const sword = granted.value.minted[0];
+			const { sword, proposal } = swordSale(world, one, [a, b], "external-throwing-execute");
 			faults.transfer = true;
-			const result = outcomeOf(
-				world,
-				one.trades.execute({
-					id: "external-throwing-execute",
-					a: { player: a, items: [{ id: sword, count: 1 }] },
-					b: { player: b, items: [], currency: { coins: 25 } },
-				}),
-			);
+			const result = outcomeOf(world, one.trades.execute(proposal));
 			expect(result.status).to.equal("failed");
 			expect(result.reason).to.equal("internal_error");
 			world.advance(10);
@@ -97,27 +85,13 @@ export = () => {
 			const world = syncWorld(9625);
 			const faults: Faults = {};
 			const one = faultyServer(world, "one", faults, { sweepInterval: 2 });
-			for (const userId of [a, b]) one.app.server.join(userId);
-			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
-			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
-			const settled = new Array<string>();
-			listenTrades(one.trades, settled, new Array<string>());
+			const { first: settled, proposal } = swordSale(world, one, [a, b], "external-throwing-sweep");
 			const failures = new Array<string>();
 			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
-			const granted = one.service.grant(a, "sword");
-			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
-			const sword = granted.value.minted[0];
 			// The first send and its retries never reach the API: the trade is left to the sweep.
 			const match = "/v1/transfers";
 			world.failHttp({ kind: "connectFail", count: 4, server: one.app.server, match });
-			const result = outcomeOf(
-				world,
-				one.trades.execute({
-					id: "external-throwing-sweep",
-					a: { player: a, items: [{ id: sword, count: 1 }] },
-					b: { player: b, items: [], currency: { coins: 25 } },
-				}),
-			);
+			const result = outcomeOf(world, one.trades.execute(proposal));
 			expect(result.status).to.equal("pending");
 			faults.transfer = true;
 			world.advance(6);

@@ -1,5 +1,5 @@
 import { syncWorld } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, tradeTransfers } from "./support/external";
+import { apiItems, externalServer, listenTrades, outcomeOf, swordSale, tradeTransfers } from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -12,25 +12,11 @@ export = () => {
 			const world = syncWorld(9630);
 			const faults: Faults = {};
 			const one = faultyServer(world, "one", faults, { sweepInterval: 2 });
-			for (const userId of [a, b]) one.app.server.join(userId);
-			world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
-			assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
-			const [settled, received] = [new Array<string>(), new Array<string>()];
-			listenTrades(one.trades, settled, received);
+			const { first: settled, received, sword, proposal } = swordSale(world, one, [a, b], "external-throwing-applied");
 			const failures = new Array<string>();
 			one.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
-			const granted = one.service.grant(a, "sword");
-			assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
-			const sword = granted.value.minted[0];
 			faults.afterTransfer = true;
-			const result = outcomeOf(
-				world,
-				one.trades.execute({
-					id: "external-throwing-applied",
-					a: { player: a, items: [{ id: sword, count: 1 }] },
-					b: { player: b, items: [], currency: { coins: 25 } },
-				}),
-			);
+			const result = outcomeOf(world, one.trades.execute(proposal));
 			// The API applied it: the game hears so, not a failure.
 			expect(result.status).to.equal("completed");
 			expect(failures.size()).to.equal(1);

@@ -135,6 +135,8 @@ export interface SwordSale {
 	readonly players: [number, number];
 	readonly id: string;
 	readonly first: Array<string>;
+	/** `received` on that server, as {@link listenTrades} records it. */
+	readonly received: Array<string>;
 	readonly sword: string;
 	readonly proposal: TradeProposal;
 }
@@ -148,8 +150,8 @@ export function swordSale(world: Sim.World, one: ExternalServer, [a, b]: [number
 	for (const userId of [a, b]) one.app.server.join(userId);
 	world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
 	assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
-	const first = new Array<string>();
-	listenTrades(one.trades!, first, new Array<string>());
+	const [first, received] = [new Array<string>(), new Array<string>()];
+	listenTrades(one.trades!, first, received);
 	const granted = one.service.grant(a, "sword");
 	assert(granted.ok && one.service.adjustCurrency(b, "coins", 40).ok, "the grants failed");
 	const sword = granted.value.minted[0];
@@ -158,7 +160,7 @@ export function swordSale(world: Sim.World, one: ExternalServer, [a, b]: [number
 		a: { player: a, items: [{ id: sword, count: 1 }] },
 		b: { player: b, items: [], currency: { coins: 25 } },
 	};
-	return { players: [a, b], id, first, sword, proposal };
+	return { players: [a, b], id, first, received, sword, proposal };
 }
 
 /** Sends the sale once without an answer (it never reaches the API) and waits until both ledgers' copy is saved. */
