@@ -105,9 +105,14 @@ export class InventoryServiceImpl implements InventoryService {
 		}
 
 		if (options.authority !== undefined) {
-			const link = new AuthorityLink(options.catalog, options.authority, (entry, items) => {
-				if (this.unplaced.listening) this.unplaced.Fire(entry.player, items);
-			});
+			const link = new AuthorityLink(
+				options.catalog,
+				options.authority,
+				(entry, items) => {
+					if (this.unplaced.listening) this.unplaced.Fire(entry.player, items);
+				},
+				(callback, thrown) => this.reportFailure(callback, thrown),
+			);
 			this.external = link;
 			this.connections.push(
 				options.authority.changed.Connect((userId) => {

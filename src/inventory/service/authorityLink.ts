@@ -1,7 +1,7 @@
 // The inventory service's side of external authority: every change it makes is queued with
 // the sync client as save API operations, and every change the authority makes (another
 // writer, a rollback, a join) is brought into the slots. Internal to the service.
-import type { SyncItem } from "../../sync/types";
+import type { SyncItem, SyncState } from "../../sync/types";
 import type { Catalog } from "../catalog/types";
 import type { InventoryChange } from "../operations/change";
 import { agreementOf, mirrorOps, resyncInventory, type AgreedState } from "./authorityDiff";
@@ -20,7 +20,17 @@ export class AuthorityLink {
 		private readonly catalog: Catalog,
 		public readonly authority: ItemAuthority,
 		private readonly onUnplaced: (entry: PlayerEntry, items: ReadonlyArray<SyncItem>) => void,
+		/** Reports a call of a game-written authority that threw (this runs in signal handlers too). */
+		private readonly onThrown: (callback: string, thrown: unknown) => void,
 	) {}
+
+	/** The authority's state of the player; false when its `getState` threw (reported). */
+	private read(entry: PlayerEntry): SyncState | undefined | false {
+		const [ran, state] = pcall(() => this.authority.getState(entry.userId));
+		if (ran) return state;
+		this.onThrown("authority.getState", state);
+		return false;
+	}
 
 	/**
 	 * Queues with the authority what the change just applied to the slots did; false when it
@@ -28,14 +38,18 @@ export class AuthorityLink {
 	 */
 	public mirror(entry: PlayerEntry, key?: string): boolean {
 		const agreed = this.agreed.get(entry.userId);
-		const authority = this.authority.getState(entry.userId);
-		if (agreed === undefined || authority === undefined) return false;
+		const authority = this.read(entry);
+		if (agreed === undefined || authority === undefined || authority === false) return false;
 		const ops = mirrorOps(this.catalog, entry.state, authority, agreed);
 		if (ops === undefined) return false;
 		// A layout-only change (move, equip) has nothing to queue and keeps the agreement.
 		if (ops.size() === 0) return true;
 		// The inventory mints every id it grants (in a block of its own per session).
-		if (!this.authority.mutate(entry.userId, ops, { reason: REASON, key, freshIds: true }).ok) return false;
+		const [ran, queued] = pcall(() =>
+			this.authority.mutate(entry.userId, ops, { reason: REASON, key, freshIds: true }),
+		);
+		if (!ran) this.onThrown("authority.mutate", queued);
+		if (!ran || !queued.ok) return false;
 		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));
 		return true;
 	}
@@ -51,7 +65,9 @@ export class AuthorityLink {
 	 * when the authority does not serve the player.
 	 */
 	public resync(entry: PlayerEntry): InventoryChange | undefined | false {
-		const authority = this.authority.getState(entry.userId);
+		const authority = this.read(entry);
+		// A read that threw changes nothing: what is shown stays until the next change or pull.
+		if (authority === false) return undefined;
 		if (authority === undefined) return false;
 		const { change, unplaced } = resyncInventory(this.catalog, entry.state, authority);
 		this.agreed.set(entry.userId, agreementOf(this.catalog, entry.state));

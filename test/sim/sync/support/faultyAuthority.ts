@@ -10,6 +10,8 @@ export interface Faults {
 	afterTransfer?: boolean;
 	/** The player whose next `getState` by the trade service throws (once; the inventory's reads do not). */
 	getStateOnce?: number;
+	/** The player whose every `getState` throws, whoever reads it. */
+	getState?: number;
 	pendingCount?: boolean;
 	/** `voidTransfer` throws. */
 	voids?: boolean;
@@ -19,6 +21,7 @@ export interface Faults {
 export function faulty(sync: ItemAuthority, faults: Faults): ItemAuthority {
 	return {
 		getState(player) {
+			if (faults.getState === player) throw "the game's authority cannot read any state";
 			if (faults.getStateOnce === player && debug.traceback().find("hopsafe.trade.", 1, true)[0] !== undefined) {
 				faults.getStateOnce = undefined;
 				throw "the game's authority cannot read the state";
