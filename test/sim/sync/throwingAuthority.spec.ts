@@ -1,5 +1,5 @@
 import { syncWorld } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, swordSale, tradeTransfers } from "./support/external";
+import { apiItems, externalServer, listenTrades, outcomeOf, serveEach, swordSale, tradeTransfers } from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -13,10 +13,7 @@ export = () => {
 			const faults: Faults = {};
 			const one = faultyServer(world, "one", faults);
 			const two = externalServer(world, { name: "two", trades: true });
-			one.app.server.join(a);
-			two.app.server.join(b);
-			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
-			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			serveEach(world, [one, a], [two, b]);
 			const settled = new Array<string>();
 			listenTrades(one.trades, settled, new Array<string>());
 			listenTrades(two.trades!, settled, new Array<string>());

@@ -1,5 +1,5 @@
 import { syncWorld } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, swordSale, tradeTransfers } from "./support/external";
+import { apiItems, externalServer, listenTrades, outcomeOf, serveEach, swordSale, tradeTransfers } from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -34,10 +34,7 @@ export = () => {
 			const faults: Faults = {};
 			const one = externalServer(world, { name: "one", trades: true });
 			const two = faultyServer(world, "two", faults);
-			one.app.server.join(a);
-			two.app.server.join(b);
-			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
-			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			serveEach(world, [one, a], [two, b]);
 			const failures = new Array<string>();
 			two.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
 			const granted = two.service.grant(b, "sword");
@@ -69,10 +66,7 @@ export = () => {
 			const faults: Faults = {};
 			const one = externalServer(world, { name: "one", trades: true });
 			const two = faultyServer(world, "two", faults);
-			one.app.server.join(a);
-			two.app.server.join(b);
-			world.runUntil(() => one.service.isReady(a) && two.service.isReady(b), 120);
-			assert(one.service.isReady(a) && two.service.isReady(b), "the inventories were not served");
+			serveEach(world, [one, a], [two, b]);
 			const settled = new Array<string>();
 			listenTrades(one.trades!, settled, new Array<string>());
 			listenTrades(two.trades, settled, new Array<string>());

@@ -147,9 +147,7 @@ export interface SwordSale {
  * proposal `id` sells the sword to `b` for 25 coins.
  */
 export function swordSale(world: Sim.World, one: ExternalServer, [a, b]: [number, number], id: string): SwordSale {
-	for (const userId of [a, b]) one.app.server.join(userId);
-	world.runUntil(() => one.service.isReady(a) && one.service.isReady(b), 120);
-	assert(one.service.isReady(a) && one.service.isReady(b), "the inventories were not served");
+	serveEach(world, [one, a], [one, b]);
 	const [first, received] = [new Array<string>(), new Array<string>()];
 	listenTrades(one.trades!, first, received);
 	const granted = one.service.grant(a, "sword");
@@ -195,4 +193,12 @@ export function crashAndServeElsewhere(world: Sim.World, one: ExternalServer, sa
 	assert(two.service.isReady(a) && two.service.isReady(b), "the second server never served them");
 	world.advance(30);
 	return second;
+}
+
+/** Joins each player to its server and waits until every one of these inventories is served. */
+export function serveEach(world: Sim.World, ...placed: Array<[ExternalServer, number]>): void {
+	for (const [server, userId] of placed) server.app.server.join(userId);
+	const ready = () => placed.every(([server, userId]) => server.service.isReady(userId));
+	world.runUntil(ready, 120);
+	assert(ready(), "the inventories were not served");
 }
