@@ -1,5 +1,14 @@
 import { syncWorld } from "./support/api";
-import { apiItems, externalServer, listenTrades, outcomeOf, serveEach, swordSale, tradeTransfers } from "./support/external";
+import {
+	apiItems,
+	crossServerSale,
+	externalServer,
+	listenTrades,
+	outcomeOf,
+	serveEach,
+	swordSale,
+	tradeTransfers,
+} from "./support/external";
 import { type Faults, faultyServer } from "./support/faultyAuthority";
 
 // Player ids of this file (the save API's database is shared by the whole run).
@@ -66,34 +75,10 @@ export = () => {
 			const faults: Faults = {};
 			const one = externalServer(world, { name: "one", trades: true });
 			const two = faultyServer(world, "two", faults);
-			serveEach(world, [one, a], [two, b]);
-			const settled = new Array<string>();
-			listenTrades(one.trades!, settled, new Array<string>());
-			listenTrades(two.trades, settled, new Array<string>());
-			const failures = new Array<string>();
-			two.trades.callbackFailed.Connect((failure) => failures.push(failure.message));
-			const granted = one.service.grant(a, "sword");
-			assert(granted.ok && two.service.adjustCurrency(b, "coins", 25).ok, "the grants failed");
-			const sword = granted.value.minted[0];
-			const trade = "external-throwing-verdict";
-			const coins = { items: [], currency: { coins: 25 } };
-			const held = outcomeOf(
-				world,
-				one.trades!.escrowSide({ trade, player: a, partner: b, items: [{ id: sword, count: 1 }], receive: coins }),
-			);
-			expect(held.status).to.equal("escrowed");
-			const sent = outcomeOf(
-				world,
-				two.trades.escrowSide({
-					trade,
-					player: b,
-					partner: a,
-					items: [],
-					currency: { coins: 25 },
-					receive: { items: [{ def: "sword", count: 1 }] },
-				}),
-			);
-			expect(sent.status).to.equal("escrowed");
+			const sale = crossServerSale(world, [one, a], [two, b], "external-throwing-verdict", two);
+			const { settled, failures, sword } = sale;
+			expect(outcomeOf(world, one.trades!.escrowSide(sale.swordSide)).status).to.equal("escrowed");
+			expect(outcomeOf(world, two.trades.escrowSide(sale.coinSide)).status).to.equal("escrowed");
 			// The partner's server reads b's state next when the verdict comes.
 			faults.getStateOnce = b;
 			world.runUntil(() => settled.size() >= 2, 60);

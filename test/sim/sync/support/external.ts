@@ -1,7 +1,13 @@
 import { t } from "@rbxts/t";
 import type { Catalog, InventoryService, InventoryState, TradeLedger, TransferOutcome } from "../../../../src";
 import type { ItemAuthority } from "../../../../src/inventory/service/types";
-import type { TradeLimits, TradeProposal, TradeService, TradeStep } from "../../../../src/trade/service/types";
+import type {
+	CrossServerSide,
+	TradeLimits,
+	TradeProposal,
+	TradeService,
+	TradeStep,
+} from "../../../../src/trade/service/types";
 import { CATALOG_DEFS, CURRENCIES, type Hopsafe } from "../../inventory/support/inventoryWorld";
 import { auditLog, readPlayer, storedData, syncGame, type SyncData, type SyncGame } from "./api";
 
@@ -201,4 +207,46 @@ export function serveEach(world: Sim.World, ...placed: Array<[ExternalServer, nu
 	const ready = () => placed.every(([server, userId]) => server.service.isReady(userId));
 	world.runUntil(ready, 120);
 	assert(ready(), "the inventories were not served");
+}
+
+/** A cross-server sale: what both servers told, and each player's side of the trade. */
+export interface CrossServerSale {
+	/** `settled` on either server. */
+	readonly settled: Array<string>;
+	/** `callbackFailed` messages of the watched server's trade service. */
+	readonly failures: Array<string>;
+	readonly sword: string;
+	/** `a`'s side (the coordinator): the sword for 25 coins. */
+	readonly swordSide: CrossServerSide;
+	/** `b`'s side: 25 coins for the sword. */
+	readonly coinSide: CrossServerSide;
+}
+
+/**
+ * `a` served on `one` with a sword, `b` on `two` with 25 coins, and the two sides of the trade
+ * `trade` that sells the sword; `watched` is the server whose `callbackFailed` is recorded.
+ */
+export function crossServerSale(
+	world: Sim.World,
+	[one, a]: [ExternalServer, number],
+	[two, b]: [ExternalServer, number],
+	trade: string,
+	watched: ExternalServer,
+): CrossServerSale {
+	serveEach(world, [one, a], [two, b]);
+	const settled = new Array<string>();
+	for (const server of [one, two]) listenTrades(server.trades!, settled, new Array<string>());
+	const failures = new Array<string>();
+	watched.trades!.callbackFailed.Connect((failure) => failures.push(failure.message));
+	const granted = one.service.grant(a, "sword");
+	assert(granted.ok && two.service.adjustCurrency(b, "coins", 25).ok, "the grants failed");
+	const sword = granted.value.minted[0];
+	const coins = { items: [], currency: { coins: 25 } };
+	return {
+		settled,
+		failures,
+		sword,
+		swordSide: { trade, player: a, partner: b, items: [{ id: sword, count: 1 }], receive: coins },
+		coinSide: { trade, player: b, partner: a, ...coins, receive: { items: [{ def: "sword", count: 1 }] } },
+	};
 }
