@@ -2,6 +2,14 @@
 // in src/**/*.ts into test/examples/ (generated, git-ignored), rewriting imports of
 // "@rbxts/hopsafe" to the library's source, so the test-place build compiles them with
 // roblox-ts. It also checks that every value the package index exports is documented.
+//
+// README.md's ```ts blocks are compiled the same way, each as its own module. A block that uses
+// names defined elsewhere (a `schema`, the `vault` of an earlier section, a `player`) gets them
+// from an HTML comment right before it, invisible on the rendered page:
+//
+//   <!-- example context
+//   declare const player: Player;
+//   -->
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +59,28 @@ for (const file of walk(srcDir)) {
 	});
 }
 
+// README.md's ```ts blocks, each with the declarations of the context comment before it.
+const readme = readFileSync(join(root, "README.md"), "utf8");
+let readmeCount = 0;
+const readmeBlocks =
+	/(?:^[ \t]*<!-- example context\n([\s\S]*?)^[ \t]*-->\n(?:[ \t]*\n)*)?^([ \t]*)```ts\n([\s\S]*?)^\2```/gm;
+for (const match of readme.matchAll(readmeBlocks)) {
+	const line = readme.slice(0, match.index + match[0].indexOf("```ts")).split("\n").length;
+	// A block inside a list item is indented; so is its context comment.
+	const dedent = (text) =>
+		text
+			.split("\n")
+			.map((row) => (row.startsWith(match[2]) ? row.slice(match[2].length) : row))
+			.join("\n");
+	const importPath = relative(outDir, srcDir).replace(/\\/g, "/");
+	const body = dedent(`${match[1] ?? ""}${match[3]}`).replace(/from "@rbxts\/hopsafe"/g, `from "${importPath}"`);
+	writeFileSync(
+		join(outDir, `README_line${line}.ts`),
+		`// Generated from the \`\`\`ts block at README.md line ${line}.\n${body}\nexport {};\n`,
+	);
+	readmeCount += 1;
+}
+
 // Every value exported by the package index must carry a doc comment where it is declared,
 // following re-exports (`export { x } from "./area"` in an area's index) to the declaration.
 function readModule(specifier, fromDir) {
@@ -94,4 +124,6 @@ if (missing.length > 0) {
 	console.error(`Exported without a doc comment: ${missing.join(", ")}`);
 	process.exit(1);
 }
-console.log(`${count} doc-comment examples extracted to ${relative(root, outDir)}; every export is documented`);
+console.log(
+	`${count} doc-comment examples and ${readmeCount} README blocks extracted to ${relative(root, outDir)}; every export is documented`,
+);
