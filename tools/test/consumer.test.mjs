@@ -2,6 +2,7 @@
 // into a fresh roblox-ts game project, compiled with rbxtsc, built with Rojo and played in the
 // simulator (join, load, change, save, hop, load again); and the same for a plain Luau Rojo
 // project using the bundled model. Every failure names the step that failed.
+// HOPSAFE_KEEP_CONSUMER=1 keeps the temporary projects for a look after a failure.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -116,7 +117,9 @@ test("a roblox-ts game installs the packed library, compiles, builds and keeps a
 	install(project);
 	const rbxtsc = join(project, "node_modules", "roblox-ts", "out", "CLI", "cli.js");
 	runStep("rbxtsc", "node", [rbxtsc], project);
-	assert.ok(existsSync(join(project, "out", "server", "main.server.luau")), "step 'rbxtsc': no out/server script");
+	for (const script of ["server/main.server.luau", "client/main.client.luau"]) {
+		assert.ok(existsSync(join(project, "out", script)), `step 'rbxtsc': no out/${script}`);
+	}
 	assert.ok(existsSync(join(project, "include", "RuntimeLib.lua")), "step 'rbxtsc': no include/RuntimeLib.lua");
 	const place = join(work, "game.rbxl");
 	runStep("rojo build", rojo, ["build", "default.project.json", "-o", place], project);
