@@ -82,7 +82,8 @@ function install(project) {
 	for (const name of TOOLCHAIN) {
 		installedVersion(name, rootPackage.devDependencies[name]);
 		mkdirSync(dirname(join(modules, name)), { recursive: true });
-		symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
+		// A junction on Windows needs no privilege; elsewhere the type is ignored.
+		symlinkSync(join(root, "node_modules", name), join(modules, name), "junction");
 	}
 	const devDependencies = Object.fromEntries(TOOLCHAIN.map((name) => [name, rootPackage.devDependencies[name]]));
 	writeFileSync(
