@@ -14,11 +14,14 @@ export async function buildPackage() {
 	step("Build the package (roblox-ts, package mode)");
 	const code = await run(rbxtsc, ["-p", "tsconfig.json"], { cwd: root });
 	if (code !== 0) throw new Error("the package build failed");
+	removeStaleOutput(join(root, "out"), (path) => [join(root, "src"), path]);
 	if (!existsSync(join(root, "out", "index.d.ts"))) throw new Error("the package build emitted no out/index.d.ts");
 }
 
-// roblox-ts leaves the output of deleted or moved sources behind; a stale spec would still run.
-function removeStaleOutput(outDir, sourceDirs) {
+// roblox-ts leaves the output of deleted or moved sources behind: a stale spec would still run,
+// and a stale module would still be packed (package.json ships all of out/). `sourceDir` maps a
+// file's path under `outDir` (without its extension) to the directory its source lives in.
+function removeStaleOutput(outDir, sourceDir) {
 	const walk = (dir) =>
 		existsSync(dir)
 			? readdirSync(dir).flatMap((name) => {
@@ -27,13 +30,12 @@ function removeStaleOutput(outDir, sourceDirs) {
 				})
 			: [];
 	for (const file of walk(outDir)) {
-		const match = /^(src|test)\/(.*)\.luau$/.exec(relative(outDir, file).replace(/\\/g, "/"));
-		if (!match) continue;
-		const base = join(sourceDirs[match[1]], match[2].replace(/(^|\/)init$/, "$1index"));
-		if (
-			![".ts", ".tsx", ".d.ts"].some((ext) => existsSync(base + ext)) &&
-			!existsSync(join(sourceDirs[match[1]], match[2] + ".ts"))
-		) {
+		const match = /^(.*)\.(luau|d\.ts)$/.exec(relative(outDir, file).replace(/\\/g, "/"));
+		const located = match && sourceDir(match[1]);
+		if (!located) continue;
+		const [dir, path] = located;
+		const base = join(dir, path.replace(/(^|\/)init$/, "$1index"));
+		if (![".ts", ".tsx", ".d.ts"].some((ext) => existsSync(base + ext)) && !existsSync(join(dir, path + ".ts"))) {
 			rmSync(file);
 		}
 	}
@@ -47,7 +49,10 @@ export async function buildTestPlace(rojo) {
 		{ cwd: root },
 	);
 	if (code !== 0) throw new Error("the test place build failed");
-	removeStaleOutput(join(root, "out-test"), { src: join(root, "src"), test: join(root, "test") });
+	removeStaleOutput(join(root, "out-test"), (path) => {
+		const match = /^(src|test)\/(.*)$/.exec(path);
+		return match && [join(root, match[1]), match[2]];
+	});
 	mkdirSync(join(root, "build"), { recursive: true });
 	code = await run(rojo, ["build", "test.project.json", "-o", placePath], { cwd: root });
 	if (code !== 0) throw new Error("rojo build of the test place failed");
