@@ -70,22 +70,46 @@ test("a failure inside a transfer rolls back both players; the same key then suc
 	assert.equal((await getPlayer(t.base, 301)).body.currencies.coins, 75);
 });
 
-test("a failed batch entry is 500 on its own; the others commit", async () => {
+test("a failed batch entry is 500; the same player's later entries are not run, other players' commit", async () => {
 	mode = "sql";
 	failures = 1;
 	const reply = await request(t.base, "/v1/batch", {
 		body: {
 			requests: [
 				{ userId: 303, idempotencyKey: "fb-1", ops: [coins(1)] },
+				{ userId: 304, idempotencyKey: "fb-3", ops: [coins(3)] },
 				{ userId: 303, idempotencyKey: "fb-2", ops: [coins(2)] },
 			],
 		},
 	});
 	assert.deepEqual(
 		reply.body.results.map((result: { status: number }) => result.status),
-		[500, 201],
+		[500, 201, 500],
 	);
-	assert.equal((await getPlayer(t.base, 303)).body.currencies.coins, 2);
+	assert.equal(reply.body.results[2].body.error.code, "internal");
+	// Nothing of player 303 applied, so its entries cannot apply out of the order they were sent.
+	assert.equal((await getPlayer(t.base, 303)).body.currencies.coins, undefined);
+	assert.equal((await getPlayer(t.base, 304)).body.currencies.coins, 3);
 	assert.equal((await transact(t.base, 303, { ops: [coins(1)] }, { key: "fb-1" })).status, 201);
+	assert.equal((await transact(t.base, 303, { ops: [coins(2)] }, { key: "fb-2" })).status, 201);
 	assert.equal((await getPlayer(t.base, 303)).body.currencies.coins, 3);
+});
+
+test("a later entry of a player whose batch entry failed cannot overtake it: an item keeps the newest update", async () => {
+	mode = "sql";
+	await transact(t.base, 305, { ops: [{ op: "item.grant", item: { id: "305-1", def: "axe", count: 1, attrs: {} } }] });
+	const update = (lvl: number) => ({ op: "item.update", id: "305-1", attrs: { lvl } });
+	const entries = [
+		{ userId: 305, idempotencyKey: "fo-1", ops: [update(2)] },
+		{ userId: 305, idempotencyKey: "fo-2", ops: [update(3)] },
+	];
+	failures = 1;
+	await request(t.base, "/v1/batch", { body: { requests: entries } });
+	// The sender retries what had no definitive answer, in the order it made them.
+	const retried = await request(t.base, "/v1/batch", { body: { requests: entries } });
+	assert.deepEqual(
+		retried.body.results.map((result: { status: number }) => result.status),
+		[201, 201],
+	);
+	assert.deepEqual((await getPlayer(t.base, 305)).body.items[0].attrs, { lvl: 3 });
 });

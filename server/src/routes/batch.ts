@@ -64,6 +64,25 @@ function chargeCompanionEntries(deps: AppDeps, principal: Principal, entries: nu
 	if (!verdict.allowed) throw new ApiError("rate_limited", undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
 }
 
+/** The user id an entry names, if it is a number (a malformed one is refused by its own checks). */
+function entryUserId(raw: unknown): number | undefined {
+	const userId = typeof raw === "object" && raw !== null ? (raw as { userId?: unknown }).userId : undefined;
+	return typeof userId === "number" ? userId : undefined;
+}
+
+/**
+ * The answer of an entry not run because an earlier entry of its player failed without a
+ * definitive answer: run, it could apply before that one does (its retry), out of the order the
+ * sender made them.
+ */
+function notRunOutcome(): Outcome {
+	return errorOutcome(
+		"internal",
+		"An earlier entry of this player failed; this one was not run. Retry both, in order, with the same keys.",
+		{ notRun: true },
+	);
+}
+
 function batchBodySchema<T extends object>(entry: T) {
 	return {
 		type: "object",
@@ -86,6 +105,8 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 					"Entries run in order, each in its own database transaction. Each result holds exactly the status and body " +
 					"its own POST /v1/players/{userId}/transactions call would return; replayed marks Idempotent-Replayed. An " +
 					"entry that does not match its schema is answered 400 in its own result, and the others still run. " +
+					"After an entry answered 500, the later entries of the same player are not run (500 internal, " +
+					"details.notRun), so none applies ahead of it: retry them in order with the same keys. " +
 					"Hopsafe-Push: off (game servers only) writes every entry without a push announcement.",
 				headers: {
 					type: "object",
@@ -119,8 +140,15 @@ export function registerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 			chargeCompanionEntries(deps, request.principal, requests.length);
 			const quiet = parsePush(request.headers["hopsafe-push"], request.principal);
 			const parts: string[] = [];
+			// Players with an entry that failed with a 5xx (nothing stored, to be retried).
+			const failed = new Set<number>();
 			for (const entry of requests) {
-				const outcome = await runEntry(deps, request.principal, entry, quiet, request.log);
+				const userId = entryUserId(entry);
+				const outcome =
+					userId !== undefined && failed.has(userId)
+						? notRunOutcome()
+						: await runEntry(deps, request.principal, entry, quiet, request.log);
+				if (userId !== undefined && outcome.status >= 500) failed.add(userId);
 				if (outcome.replayed) deps.metrics.inc("hopsafe_idempotent_replays_total");
 				parts.push(`{"status":${outcome.status},"replayed":${outcome.replayed},"body":${outcome.body}}`);
 			}
