@@ -23,6 +23,7 @@ import { registerChangesRoutes } from "./routes/changes.js";
 import { registerPlayerRoutes } from "./routes/players.js";
 import { registerSystemRoutes } from "./routes/system.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
+import { registerTransactionStatusRoutes } from "./routes/transactionStatus.js";
 import { registerTransactionRoutes } from "./routes/transactions.js";
 import { registerTransferRoutes } from "./routes/transfers.js";
 
@@ -130,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 	registerSystemRoutes(app, deps);
 	registerPlayerRoutes(app, deps);
 	registerTransactionRoutes(app, deps);
+	registerTransactionStatusRoutes(app, deps);
 	registerBatchRoutes(app, deps);
 	registerTransferRoutes(app, deps);
 	registerChangesRoutes(app, deps);

@@ -22,6 +22,7 @@ after(() => t.close());
 const EXPECTED = [
 	"get /v1/players/{userId}",
 	"post /v1/players/{userId}/transactions",
+	"get /v1/players/{userId}/transactions/{key}",
 	"post /v1/batch",
 	"post /v1/transfers",
 	"post /v1/transfers/void",
@@ -148,6 +149,8 @@ test("real responses validate against the documented schemas", async () => {
 	check(TX, "post", await transact(t.base, 600, { ops: [coins(1)] }, { auth: "nope" }));
 	await transact(t.base, 600, { ops: [coins(1)] }, { key: "oa-k" });
 	check(TX, "post", await transact(t.base, 600, { ops: [coins(2)] }, { key: "oa-k" }));
+	check(`${TX}/{key}`, "get", await request(t.base, "/v1/players/600/transactions/oa-k"));
+	check(`${TX}/{key}`, "get", await request(t.base, "/v1/players/600/transactions/oa-unused"));
 	check(P, "get", await request(t.base, "/v1/players/600"));
 	check(P, "get", await request(t.base, "/v1/players/600", { auth: ADMIN_KEY }));
 	check(`${P}/changes`, "get", await request(t.base, "/v1/players/600/changes?since=0"));

@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../core/result";
 import { isCount, isSafeInteger } from "../inventory/integers";
 import { defaultPlatform, type Platform } from "../platform";
 import type { ReleaseReason, Session, SessionHooks } from "../vault/types";
+import { fateOf } from "./fate";
 import { ApiClient, errorOf, type ApiResponse } from "./api";
 import { RequestBudget } from "./budget";
 import { PlayerSync, type EntryMeta } from "./player";
@@ -372,6 +373,8 @@ class SyncImpl<T extends object> implements Sync<T> {
 	private pullsHeldUntil = 0;
 	/** A background pull is in flight. */
 	private pulling = false;
+	/** The API answered 404 to a transaction's fate: it has no such route, so it is not asked again. */
+	private noFateRoute = false;
 	private closed = false;
 
 	constructor(private readonly options: SyncOptions<T>) {
@@ -1525,9 +1528,46 @@ class SyncImpl<T extends object> implements Sync<T> {
 					}
 				}
 			}
+			for (const state of chunk) this.settleDeadLetters(state);
 			for (const state of chunk) state.busy = false;
 		}
 		return answered;
+	}
+
+	/**
+	 * After a pull read the player: asks the API what became of each dead letter it may have
+	 * applied (its answer was lost), so the view counts it exactly when the API holds it instead
+	 * of leaving it out until its retry is answered. Applied: acknowledged (the mirror holds it,
+	 * or it is ahead). Refused: rolled back. Unused: not applied when the pull read the player
+	 * (asked after it), so the view counts it until its retry is answered. Unanswered: left out
+	 * of the view as before, and asked again after the next pull.
+	 */
+	private settleDeadLetters(state: PlayerSync<T>): void {
+		if (this.noFateRoute || (state.releasing && !state.session.isActive())) return;
+		const rollbacks = new Array<SyncRollback>();
+		let kept = false;
+		for (const entry of [...state.record.deadLetters]) {
+			const meta = state.meta.get(entry.key);
+			if (meta === undefined || !meta.maybeInMirror || meta.inFlight) continue;
+			const answer = this.api.request("fate", "GET", `/v1/players/${state.userId}/transactions/${entry.key}`);
+			if (!answer.ok) continue;
+			const fate = answer.value.status === 200 ? fateOf(answer.value.body) : undefined;
+			if (fate === undefined) {
+				// An API without the route: dead letters wait for their retries, as they did.
+				if (answer.value.status === 404) this.noFateRoute = true;
+				this.holdPulls(answer.value);
+				continue;
+			}
+			if (fate.status === "applied") this.acknowledge(state, entry, { version: fate.version }, false);
+			else if (fate.status === "refused") rollbacks.push(this.reject(state, entry, fate.code, fate.message));
+			else {
+				meta.uncertain = false;
+				meta.maybeInMirror = false;
+				kept = true;
+			}
+		}
+		if (kept) this.rebuild(state);
+		for (const rollback of rollbacks) this.rolledBack.Fire(state.userId, rollback);
 	}
 
 	/** Applies one pull result (a change-feed body) or a full state to a player. */

@@ -36,6 +36,22 @@ const BY_KEY = sql(
 	ORDER BY player_id`,
 );
 
+const TRANSACTION_BY_KEY = sql(
+	"journal_transaction_by_key",
+	`SELECT version FROM journal WHERE player_id = $1 AND principal = $2 AND idem_key = $3 AND kind = 'transaction'`,
+);
+
+/** The version at which this player's transaction with `key` applied, or undefined. */
+export async function transactionVersion(
+	q: Queryable,
+	userId: number,
+	principal: string,
+	key: string,
+): Promise<number | undefined> {
+	const rows = await q.query<{ version: number | string }>(TRANSACTION_BY_KEY, [userId, principal, key]);
+	return rows[0] === undefined ? undefined : Number(rows[0].version);
+}
+
 /** Up to `limit` writes after version `since`, oldest first. */
 export async function journalSince(
 	q: Queryable,

@@ -138,6 +138,9 @@ export = () => {
 			const { app, server } = joinedGame(world, userId, {
 				decideDoc: (_userId, _name, current, mine) => ({ ...(current ?? {}), ...mine }),
 			});
+			// What became of it cannot be asked (found unused, it would be sent again under its key
+			// against the version it is decided on): it stays a dead letter the API may have applied.
+			world.failHttp({ kind: "connectFail", count: 1000, server, match: "/transactions/" });
 			// A document set with a credit, dead-lettered; meanwhile another writer moves the version.
 			const dead = deadLettered(world, app, () =>
 				app.sync.mutate(userId, [
