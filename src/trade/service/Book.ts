@@ -27,6 +27,8 @@ export class Book {
 	public readonly receipts = new Map<string, StackBundle>();
 	/** Whether the player is on the list of senders owing gifts with this server as holder (see OrphanedGifts). */
 	public listed = false;
+	/** The mark of this book's last entry on that list, so its release writes over only its own entry. */
+	public listMark?: string;
 	/** A request about that list is under way. */
 	public listing = false;
 	public active = true;

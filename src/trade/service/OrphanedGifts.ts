@@ -53,7 +53,9 @@ export class OrphanedGifts {
 	/** Lists the book's player before a gift's escrow is saved: a crash after that save leaves it to be found. */
 	public list(book: Book): void {
 		this.exclusive(book, () => {
-			if (!book.listed) book.listed = this.registry.record(book.userId, this.trades.platform.jobId);
+			if (book.listed) return;
+			book.listMark = this.registry.record(book.userId, this.trades.platform.jobId);
+			book.listed = book.listMark !== undefined;
 		});
 	}
 
@@ -75,7 +77,9 @@ export class OrphanedGifts {
 		if (giftsOf(book.ledger).size() === 0) return;
 		this.releasing += 1;
 		task.spawn(() => {
-			const [ran, thrown] = pcall(() => this.exclusive(book, () => this.registry.record(book.userId, "")));
+			const [ran, thrown] = pcall(() =>
+				this.exclusive(book, () => this.registry.release(book.userId, book.listMark)),
+			);
 			this.releasing -= 1;
 			// Reported, not rethrown: this thread has no caller, and an error would reach the engine.
 			if (!ran) this.trades.reportFailure("listing a released sender's unsent gifts", thrown);

@@ -52,11 +52,34 @@ export class OutboxRegistry {
 		this.prefix = `${vaultName}:`;
 	}
 
-	/** Records that `userId`'s outbox holds gifts, held by `holder` (`""`: no server). Whether it was stored. */
-	public record(userId: number, holder: string): boolean {
-		const value = { j: holder, m: this.platform.httpService.GenerateGUID(false) };
-		const [stored] = retry(ATTEMPTS, () => this.entries.SetAsync(this.keyOf(userId), value, EXPIRATION, os.time()));
-		return stored;
+	/** Records that `userId`'s outbox holds gifts, held by `holder` (`""`: no server). The entry's mark when stored. */
+	public record(userId: number, holder: string): string | undefined {
+		const mark = this.platform.httpService.GenerateGUID(false);
+		const [stored] = retry(ATTEMPTS, () =>
+			this.entries.SetAsync(this.keyOf(userId), { j: holder, m: mark }, EXPIRATION, os.time()),
+		);
+		return stored ? mark : undefined;
+	}
+
+	/**
+	 * Records that `userId`'s outbox holds gifts no server holds, after their session here ended.
+	 * A later session of the sender elsewhere (a fast rejoin) may have listed them already: this
+	 * write can land after that one, so it replaces only an entry of this session (`ownMark`), a
+	 * released one, a tombstone or none. Whether the request succeeded.
+	 */
+	public release(userId: number, ownMark: string | undefined): boolean {
+		const mark = this.platform.httpService.GenerateGUID(false);
+		const transform = (current: unknown, sortKey: unknown) => {
+			const stored = current as StoredEntry | undefined;
+			if (stored !== undefined && stored.j !== undefined && stored.j !== "" && stored.m !== ownMark)
+				return undefined;
+			// eslint-disable-next-line roblox-ts/no-user-defined-lua-tuple -- a sorted map's transform returns the value and its sort key
+			return $tuple({ j: "", m: mark }, sortKey ?? os.time());
+		};
+		const [updated] = retry(ATTEMPTS, () =>
+			this.entries.UpdateAsync(this.keyOf(userId), transform as (value: unknown) => unknown, EXPIRATION),
+		);
+		return updated;
 	}
 
 	/** Removes `userId`'s entry. Whether the request succeeded. */

@@ -120,5 +120,35 @@ export = () => {
 			expect(holderOf(two)).to.equal("");
 			world.destroy();
 		});
+
+		it("leaves the entry of the sender's new server when the old server's release lands after it", () => {
+			const world = sim.World.new({ seed: 9714, settings: { printLogs: false } });
+			const one = registryOn(world.startServer({ name: "one" }));
+			const three = registryOn(world.startServer({ name: "three" }));
+			const mark = one.server.run(() => one.registry.record(S, one.server.jobId));
+			expect(mark).to.be.a("string");
+			// A fast rejoin: S gives a gift on three before one's release of S is written.
+			three.server.run(() => three.registry.record(S, three.server.jobId));
+			expect(one.server.run(() => one.registry.release(S, mark))).to.equal(true);
+			expect(holderOf(three)).to.equal(three.server.jobId);
+			world.destroy();
+		});
+
+		it("replaces its own session's entry, a released one or none with a released entry", () => {
+			const world = sim.World.new({ seed: 9715, settings: { printLogs: false } });
+			const one = registryOn(world.startServer({ name: "one" }));
+			const two = registryOn(world.startServer({ name: "two" }));
+			const mark = one.server.run(() => one.registry.record(S, one.server.jobId));
+			one.server.run(() => one.registry.release(S, mark));
+			expect(holderOf(two)).to.equal("");
+			// Released again (by a later session whose own entry write failed): still listed.
+			two.server.run(() => two.registry.release(S, undefined));
+			expect(holderOf(two)).to.equal("");
+			two.server.run(() => two.registry.removeIf(scanned(two)));
+			expect(holderOf(two)).to.equal(undefined);
+			two.server.run(() => two.registry.release(S, undefined));
+			expect(holderOf(two)).to.equal("");
+			world.destroy();
+		});
 	});
 };
