@@ -93,7 +93,10 @@ export interface ItemAuthority {
 	/**
 	 * Moves items and currency between players at once, every leg or none, at most once per
 	 * `key` (the trade service's trades and gifts in this mode). Resolves with the players' new
-	 * versions; rejects with a hopsafe error (`ApiRejected` carries the authority's code).
+	 * versions; rejects with a hopsafe error (`ApiRejected` carries the authority's code). A
+	 * call that throws may have sent its request: the trade service settles the key with
+	 * `voidTransfer`, or, without it, sends the transfer again under the same key on its sweep
+	 * until it is answered.
 	 */
 	transfer(
 		legs: ReadonlyArray<SyncTransferLeg>,

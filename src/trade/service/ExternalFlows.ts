@@ -270,10 +270,10 @@ export class ExternalFlows {
 
 	/**
 	 * A transfer whose send threw once its request may have gone out (the game's authority, say),
-	 * settled with the authority before its caller (execute, gift) is answered: it may have
-	 * applied. Voided (or not to be settled) it failed; found applied, its players are told as for
-	 * an answer; with no answer it waits, with its holds and ledger copies, for the sweep to send
-	 * it again.
+	 * settled with the authority before its caller is answered: it may have applied. Voided it
+	 * failed; found applied, its players are told as for an answer; with no answer, or with an
+	 * authority that cannot settle it, it waits, with its holds and ledger copies, for the sweep
+	 * to send it again under the same key until the API answers.
 	 */
 	private settleSent(id: string, record: Unanswered, books: ReadonlyArray<Book>, kept: ReadonlyArray<number>): Sent {
 		// Every player the legs name: a gift's recipient need not be loaded here.
@@ -282,14 +282,13 @@ export class ExternalFlows {
 			for (const userId of [leg.from, leg.to]) if (!players.includes(userId)) players.push(userId);
 		}
 		const settlement = this.settleKey(id, players);
-		if (settlement === "later") {
+		if (settlement === "later" || settlement === "never") {
 			this.unanswered.set(id, record);
 			return { outcome: outcome(id, "pending", "save_failed") };
 		}
 		this.release(id, record.sides);
 		this.unkeep(id, record.users);
-		if (settlement === "never" || settlement.status === "voided")
-			return { outcome: outcome(id, "failed", "internal_error") };
+		if (settlement.status === "voided") return { outcome: outcome(id, "failed", "internal_error") };
 		const now = this.trades.now();
 		const told = toTell(books, record.users, kept);
 		if (settlement.status === "refused") {

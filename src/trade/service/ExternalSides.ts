@@ -413,10 +413,14 @@ export class ExternalSides {
 		};
 		// Nothing to send: a failure decided here like any other, so the coordinator is told too.
 		if (held.side.empty && theirs.empty) return this.refuse(id, refusalOf(held, offer, "empty_offer"));
-		let sent = this.external.commit(id, [held.side, theirs], [book], "trade");
+		// A send that threw once its request may have gone out is settled with the authority, or
+		// left pending: failing it would tell both players a trade ended that may have applied.
+		let sent = this.external.commit(id, [held.side, theirs], [book], "trade", true);
 		for (let attempt = 1; attempt < RETRIES && sent.outcome.status === "pending"; attempt++) {
 			task.wait(this.trades.limits.sweepInterval);
-			sent = this.external.resend(id) ?? sent;
+			const [ran, again] = pcall(() => this.external.resend(id));
+			if (ran) sent = again ?? sent;
+			else this.trades.reportFailure("trade", again);
 		}
 		if (sent.outcome.status === "pending") {
 			// The API applied the transfer or nothing: the sweep (or `escrowSide` with the same id)
@@ -427,8 +431,10 @@ export class ExternalSides {
 		// The key holds another body (an earlier server of the coordinator sent the trade with
 		// other part ids): what became of it is the outcome, not a failure of this one.
 		if (sent.outcome.status === "duplicate") return this.refuse(id, refusalOf(held, offer, "duplicate"));
-		// Refused before it was sent (legs the authority does not take): nobody was told yet.
-		if (sent.outcome.reason === "bad_request") return this.refuse(id, refusalOf(held, offer, "bad_request"));
+		// Refused before it was sent (legs the authority does not take), or a send that threw
+		// and was voided: nobody was told yet.
+		if (sent.outcome.reason === "bad_request" || sent.outcome.reason === "internal_error")
+			return this.refuse(id, refusalOf(held, offer, sent.outcome.reason));
 		return this.tell(id, offer.from, sent, held.side.bundle);
 	}
 

@@ -15,11 +15,13 @@ export interface Faults {
 	pendingCount?: boolean;
 	/** `voidTransfer` throws. */
 	voids?: boolean;
+	/** Read when the authority is made: it has no `voidTransfer` (a game-written one may not). */
+	withoutVoid?: boolean;
 }
 
 /** The game's own authority over the sync client, whose calls throw as `faults` says. */
 export function faulty(sync: ItemAuthority, faults: Faults): ItemAuthority {
-	return {
+	const authority: ItemAuthority = {
 		getState(player) {
 			if (faults.getState === player) throw "the game's authority cannot read any state";
 			if (faults.getStateOnce === player && debug.traceback().find("hopsafe.trade.", 1, true)[0] !== undefined) {
@@ -53,6 +55,8 @@ export function faulty(sync: ItemAuthority, faults: Faults): ItemAuthority {
 			return sync.voidTransfer!(key, players);
 		},
 	};
+	if (faults.withoutVoid === true) authority.voidTransfer = undefined;
+	return authority;
 }
 
 /** A server of `world` in external authority through {@link faulty}, with the trade service. */
