@@ -3,8 +3,8 @@ import type { TradeLedger } from "./types";
 
 const TABLES = ["stamps", "decisions", "outbox", "inbox", "legs", "waiting"] as const;
 /** Tables a ledger written before they existed lacks. */
-const OPTIONAL: ReadonlySet<string> = new Set(["sent", "unanswered"]);
-const ALL = [...TABLES, "sent", "unanswered"];
+const OPTIONAL: ReadonlySet<string> = new Set(["sent", "unanswered", "refused"]);
+const ALL = [...TABLES, "sent", "unanswered", "refused"];
 /** Optional fields that hold a time, not a table. */
 const TIMES = ["forgotten"];
 const FIELDS: ReadonlySet<string> = new Set([...ALL, ...TIMES]);
@@ -162,6 +162,15 @@ export function checkTradeLedger(ledger: unknown): Array<string> {
 					(side.gives !== undefined && !isGives(side.gives))
 				)
 					problems.push(`${at}: not a sent side`);
+			} else if (name === "refused") {
+				const first = value as { from?: unknown; refused?: unknown; at?: unknown };
+				if (
+					!typeIs(value, "table") ||
+					!typeIs(first.from, "number") ||
+					!isName(first.refused) ||
+					!typeIs(first.at, "number")
+				)
+					problems.push(`${at}: not a refusal`);
 			} else if (name === "unanswered") {
 				if (!isUnanswered(value)) problems.push(`${at}: not an unanswered transfer`);
 			} else if (name === "outbox" || name === "inbox") {

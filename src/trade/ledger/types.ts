@@ -1,5 +1,6 @@
 import type { StackBundle } from "../../inventory/service/transferStacks";
 import type { SyncTransferLeg } from "../../sync/types";
+import type { TradeRejectReason } from "../reasons";
 
 /**
  * Items and currency on their way between two profiles: a gift, one side of a trade, or a
@@ -53,6 +54,18 @@ export interface SentSide {
 }
 
 /**
+ * (Coordinator, external authority) A partner's refusal of its side of a cross-server trade that
+ * came before this player's own side: the side, when it comes (on any server), is refused with it.
+ */
+export interface RefusedSide {
+	/** The partner who refused. */
+	readonly from: number;
+	readonly refused: TradeRejectReason;
+	/** Unix time it arrived; forgotten a day later. */
+	readonly at: number;
+}
+
+/**
  * A trade's or gift's save API transfer whose answer never came (external authority), kept as
  * it was sent: the next server to load one of its players sends it again under the same key
  * (the API applies it at most once) and tells them how it ended.
@@ -85,6 +98,8 @@ export interface UnansweredTransfer {
  *   verdict; the next server to load the player settles them if the verdict never comes.
  * - `unanswered` (optional): transfers sent to the save API whose answer never came; see
  *   {@link UnansweredTransfer}.
+ * - `refused` (optional): (coordinator) partners' refusals that came before this player's own
+ *   side; see {@link RefusedSide}.
  * - `forgotten` (optional): the Unix time of the newest stamp or decision pruned so far. A
  *   coordinator cannot tell a leg from before then that it never saw from one it took and
  *   forgot, so it refunds neither (see `receiveLeg`).
@@ -98,5 +113,6 @@ export interface TradeLedger {
 	waiting: Record<string, Leg>;
 	sent?: Record<string, SentSide>;
 	unanswered?: Record<string, UnansweredTransfer>;
+	refused?: Record<string, RefusedSide>;
 	forgotten?: number;
 }

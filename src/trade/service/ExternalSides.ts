@@ -41,6 +41,9 @@ const RETRIES = 5;
 /** Seconds a decision is remembered, to answer a partner whose side arrives again. */
 const REMEMBER = 86400;
 
+/** Partners' refusals kept in one coordinator's ledger at most (the oldest go first). */
+const MAX_REFUSED = 32;
+
 /** The coordinator's own side, waiting for the partner's. */
 interface Held {
 	readonly userId: number;
@@ -103,8 +106,6 @@ export class ExternalSides {
 	private readonly refusals = new Map<string, Refusal>();
 	/** Coordinator: the refusals whose request is on its way right now. */
 	private readonly asking = new Set<string>();
-	/** Coordinator: partners' refusals of their side that came before the coordinator's own side. */
-	private readonly refusedFirst = new Map<string, { readonly refusal: SideRefusal; readonly at: number }>();
 	/** Coordinator: trades whose transfer's answer never came, with what the partner gets. */
 	private readonly unanswered = new Map<string, { readonly offer: SideOffer; readonly gives: StackBundle }>();
 	/** Partner: trades whose side was sent, waiting for the verdict. */
@@ -163,10 +164,10 @@ export class ExternalSides {
 			});
 		}
 		const held: Held = { userId: uid, partner, side, expect, deadline };
-		const first = this.refusedFirst.get(id);
-		if (first !== undefined && first.refusal.from === partner && !this.offers.has(id)) {
-			this.refusedFirst.delete(id);
-			return this.refuse(id, refusalOf(held, undefined, first.refusal.refused));
+		const first = book.ledger.refused?.[id];
+		if (first !== undefined && first.from === partner && !this.offers.has(id)) {
+			this.forgetRefusal(uid, id);
+			return this.refuse(id, refusalOf(held, undefined, first.refused));
 		}
 		this.held.set(id, held);
 		this.trades.step("sideEscrowed", id);
@@ -322,6 +323,7 @@ export class ExternalSides {
 
 	/** A player loaded here: their sides still waiting for a verdict are waited on here. */
 	public adopt(book: Book): void {
+		this.pruneRefused(book, this.trades.now());
 		const sent = book.ledger.sent;
 		if (sent === undefined) return;
 		for (const [id, side] of pairs(sent)) {
@@ -353,12 +355,52 @@ export class ExternalSides {
 		if (this.unanswered.has(trade) || this.refusals.has(trade)) return;
 		const held = this.held.get(trade);
 		if (held === undefined) {
-			this.refusedFirst.set(trade, { refusal, at: this.trades.now() });
+			this.keepRefusal(refusal);
 			return;
 		}
 		if (held.partner !== refusal.from) return;
 		this.held.delete(trade);
 		task.spawn(() => this.refuse(trade, refusalOf(held, undefined, refusal.refused)));
+	}
+
+	/**
+	 * Keeps a partner's refusal that came before the coordinator's own side in the coordinator's
+	 * ledger, saved with the profile (with the message's removal, when it came as one): the
+	 * server that serves the coordinator when their side comes, this one or the next, refuses it
+	 * at once. Old ones are forgotten, and a ledger keeps a bounded number.
+	 */
+	private keepRefusal(refusal: SideRefusal): void {
+		const book = this.trades.bookOf(refusal.to);
+		if (book === undefined) return;
+		const now = this.trades.now();
+		const kept = (book.ledger.refused ??= {});
+		kept[refusal.trade] = { from: refusal.from, refused: refusal.refused, at: now };
+		this.pruneRefused(book, now);
+		this.trades.inventory.saveSoon(book.userId);
+	}
+
+	/** Forgets the coordinator's kept refusal of `trade` (used, or superseded by a side). */
+	private forgetRefusal(coordinator: number, trade: string): void {
+		const kept = this.trades.bookOf(coordinator)?.ledger.refused;
+		if (kept?.[trade] === undefined) return;
+		delete kept[trade];
+		this.trades.inventory.saveSoon(coordinator);
+	}
+
+	/** Drops the book's kept refusals older than a day, then the oldest beyond the bound. */
+	private pruneRefused(book: Book, now: number): void {
+		const kept = book.ledger.refused;
+		if (kept === undefined) return;
+		const ids = new Array<string>();
+		for (const [id, first] of pairs(kept)) {
+			if (now - first.at > REMEMBER) delete kept[id];
+			else ids.push(id);
+		}
+		if (ids.size() > MAX_REFUSED) {
+			ids.sort((x, y) => kept[x].at < kept[y].at || (kept[x].at === kept[y].at && x < y));
+			for (let index = 0; index < ids.size() - MAX_REFUSED; index++) delete kept[ids[index]];
+		}
+		if (next(kept)[0] === undefined) book.ledger.refused = undefined;
 	}
 
 	/** A partner's side for a player loaded here. Never yields (a vault message handler). */
@@ -371,7 +413,7 @@ export class ExternalSides {
 		}
 		if (this.offers.has(trade) || this.unanswered.has(trade) || this.refusals.has(trade)) return;
 		// A side sent by a later call of the partner supersedes its earlier refusal.
-		this.refusedFirst.delete(trade);
+		this.forgetRefusal(offer.to, trade);
 		this.offers.set(trade, offer);
 		if (this.held.has(trade)) task.spawn(() => this.decide(trade));
 	}
@@ -630,9 +672,6 @@ export class ExternalSides {
 		}
 		for (const [id, decision] of this.decided) {
 			if (now - decision.at > REMEMBER) this.decided.delete(id);
-		}
-		for (const [id, first] of this.refusedFirst) {
-			if (now - first.at > REMEMBER) this.refusedFirst.delete(id);
 		}
 		for (const [id, at] of this.heard) {
 			if (now - at > REMEMBER) this.heard.delete(id);

@@ -1,8 +1,8 @@
 import type { InventoryService, TransferOutcome } from "../../../src";
 import type { BundleTerms } from "../../../src/trade/ledger/summary";
 import type { GiveSpec } from "../../../src/trade/service/types";
-import { syncWorld } from "./support/api";
-import { externalServer, outcomeOf, type ExternalServer } from "./support/external";
+import { storedData, syncWorld } from "./support/api";
+import { externalServer, outcomeOf, type ExternalData, type ExternalServer } from "./support/external";
 
 // A cross-server trade in external authority whose partner's side is refused on the partner's
 // server: the coordinator is told at once, instead of holding its side until the deadline.
@@ -117,6 +117,45 @@ export = () => {
 			expect(pair.world.now() - startedAt < 60).to.equal(true);
 			expect(pair.ended.join(",")).to.equal(`${a} ${trade} failed`);
 			expect(swordFree(pair, a, b, "refused-side-gift-2")).to.equal("completed");
+		});
+
+		it("refuses the coordinator's side at once on its next server when the refusal came first", () => {
+			const [a, b, trade] = [980010, 980011, "refused-side-kept"];
+			const pair = busyPair(9810, a, b, trade);
+			const refused = pair.potionSide();
+			expect(`${refused.status} ${refused.reason}`).to.equal("failed busy");
+			let posted = false;
+			pair.world.runUntil(() => {
+				const waiting = refusalWaiting(pair.world, a);
+				posted ||= waiting;
+				return posted && !waiting;
+			}, 120);
+			expect(posted).to.equal(true);
+			// A's server took the refusal from the profile, then stops before A's own side comes.
+			pair.one.app.server.shutdown();
+			pair.world.advance(40);
+			const three = externalServer(pair.world, { name: "three", trades: true, limits: LIMITS });
+			const ended = new Array<string>();
+			three.trades!.settled.Connect((userId, id, result) => ended.push(`${userId} ${id} ${result}`));
+			serve(pair.world, three, a);
+			const startedAt = pair.world.now();
+			const own = outcomeOf(
+				pair.world,
+				three.trades!.escrowSide({
+					trade,
+					player: a,
+					partner: b,
+					items: [{ id: pair.sword, count: 1 }],
+					receive: { items: [{ def: "potion", count: 10 }] },
+				}),
+			);
+			expect(`${own.status} ${own.reason}`).to.equal("failed busy");
+			expect(pair.world.now() - startedAt < 60).to.equal(true);
+			expect(ended.join(",")).to.equal(`${a} ${trade} failed`);
+			// Used, the refusal leaves the saved ledger.
+			const kept = () => storedData<ExternalData>(pair.world, a)?.trades.refused?.[trade] !== undefined;
+			pair.world.runUntil(() => !kept(), 60);
+			expect(kept()).to.equal(false);
 		});
 	});
 };
