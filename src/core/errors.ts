@@ -134,8 +134,13 @@ export function formatError(failure: HopsafeError): string {
 	return `${failure.kind}: ${failure.message}`;
 }
 
-/** Turns anything thrown (a string, a hopsafe error, a table) into readable text. */
+/**
+ * Turns anything thrown (a string, a hopsafe error, a table) into readable text. Never throws:
+ * it reports a failure, so a value whose `__tostring` (or `__index`) throws must not escape
+ * from the report into the code that caught it.
+ */
 export function describeThrown(value: unknown): string {
-	if (isHopsafeError(value)) return formatError(value);
-	return tostring(value);
+	const [described, text] = pcall(() => (isHopsafeError(value) ? formatError(value) : tostring(value)));
+	if (described && typeIs(text, "string")) return text;
+	return `a ${typeOf(value)} that cannot be described`;
 }

@@ -255,18 +255,25 @@ export class ExternalSides {
 		releaseHold(this.trades.inventory, book.userId, trade);
 		this.heard.set(trade, this.trades.now());
 		task.spawn(() => {
-			const version = verdict.version;
-			if (verdict.outcome === "completed" && version !== undefined) {
-				this.external.waitFor(this.trades.limits.saveTimeout, () => this.external.shows(book.userId, version));
-			}
-			if (verdict.outcome === "completed") this.trades.step("transferred", trade);
-			const told = receipt ?? verdict.receipt;
-			const bundle = verdict.bundle ?? (told !== undefined ? this.bundleOf(book.userId, told) : undefined);
+			// The verdict is marked heard already: a throw before the telling (the game's
+			// authority or hook, say) is reported, and the player is told all the same.
+			const [ran, bundle] = pcall(() => {
+				const version = verdict.version;
+				if (verdict.outcome === "completed" && version !== undefined) {
+					this.external.waitFor(this.trades.limits.saveTimeout, () =>
+						this.external.shows(book.userId, version),
+					);
+				}
+				if (verdict.outcome === "completed") this.trades.step("transferred", trade);
+				const told = receipt ?? verdict.receipt;
+				return verdict.bundle ?? (told !== undefined ? this.bundleOf(book.userId, told) : undefined);
+			});
+			if (!ran) this.trades.reportFailure("trade", bundle);
 			// The side leaves the ledger, and the player is told once that is saved: a side still
 			// listed in the saved ledger (or a verdict message not yet cleared from it) is settled
 			// and told again by the player's next server after a crash.
 			if (book.ledger.sent?.[trade] !== undefined) delete book.ledger.sent[trade];
-			const gave = verdict.outcome === "completed" ? bundle : undefined;
+			const gave = ran && verdict.outcome === "completed" ? bundle : undefined;
 			this.trades.announceSaved(book, trade, verdict.outcome, gave);
 		});
 	}
