@@ -203,7 +203,8 @@ export class ExternalSides {
 		// just minted, coins just earned) must be at the API before it is sent.
 		if (!this.external.flushed([offer.from])) {
 			releaseHold(this.trades.inventory, offer.from, id);
-			return outcome(id, "failed", "save_failed");
+			// Never sent: refused like any side refused here, so the coordinator ends the trade now.
+			return this.refuseOwn(id, offer.from, offer.to, "save_failed");
 		}
 		// Listed with the profile (saved soon): if this server stops first, the player's next one
 		// still hears the verdict, or settles the trade itself when none comes. With
