@@ -76,6 +76,17 @@ function refusalWaiting(world: Sim.World, userId: number): boolean {
 	return false;
 }
 
+/** Runs until a refusal was posted to `userId`'s profile and their server took it; whether it was. */
+function refusalTaken(world: Sim.World, userId: number): boolean {
+	let posted = false;
+	world.runUntil(() => {
+		const waiting = refusalWaiting(world, userId);
+		posted ||= waiting;
+		return posted && !waiting;
+	}, 120);
+	return posted;
+}
+
 /** Whether `a` can give the sword away again (nothing holds it). */
 function swordFree(pair: BusyPair, a: number, b: number, id: string): string {
 	const gift = pair.one.trades!.gift({ id, from: a, to: b, items: [{ id: pair.sword, count: 1 }] });
@@ -104,13 +115,7 @@ export = () => {
 			const refused = pair.potionSide();
 			expect(`${refused.status} ${refused.reason}`).to.equal("failed busy");
 			// The refusal reaches A's profile, and A's server takes it.
-			let posted = false;
-			pair.world.runUntil(() => {
-				const waiting = refusalWaiting(pair.world, a);
-				posted ||= waiting;
-				return posted && !waiting;
-			}, 120);
-			expect(posted).to.equal(true);
+			expect(refusalTaken(pair.world, a)).to.equal(true);
 			const startedAt = pair.world.now();
 			const own = pair.swordSide();
 			expect(`${own.status} ${own.reason}`).to.equal("failed busy");
@@ -124,13 +129,7 @@ export = () => {
 			const pair = busyPair(9810, a, b, trade);
 			const refused = pair.potionSide();
 			expect(`${refused.status} ${refused.reason}`).to.equal("failed busy");
-			let posted = false;
-			pair.world.runUntil(() => {
-				const waiting = refusalWaiting(pair.world, a);
-				posted ||= waiting;
-				return posted && !waiting;
-			}, 120);
-			expect(posted).to.equal(true);
+			expect(refusalTaken(pair.world, a)).to.equal(true);
 			// A's server took the refusal from the profile, then stops before A's own side comes.
 			pair.one.app.server.shutdown();
 			pair.world.advance(40);
