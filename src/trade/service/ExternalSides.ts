@@ -206,29 +206,22 @@ export class ExternalSides {
 			// Never sent: refused like any side refused here, so the coordinator ends the trade now.
 			return this.refuseOwn(id, offer.from, offer.to, "save_failed");
 		}
-		// Listed with the profile (saved soon): if this server stops first, the player's next one
-		// still hears the verdict, or settles the trade itself when none comes. With
-		// `writeAheadTimeout` the listing is saved before the side leaves, so no crash loses it.
+		// Listed with the profile (saved soon) before the side leaves: if this server stops first,
+		// the player's next one still hears the verdict, or settles the trade itself when none
+		// comes. With `writeAheadTimeout` the listing is confirmed saved first, so no crash loses it.
 		const wait = this.trades.limits.writeAheadTimeout;
-		if (wait > 0) {
-			this.listSent(book, offer);
-			this.external.confirmAll([book], wait);
-		}
+		this.listSent(book, offer);
+		if (wait > 0) this.external.confirmAll([book], wait);
 		const message: VaultMessage = { id: legId(id, offer.from), kind: SIDE_KIND, body: offer };
-		if (!this.deliver(offer.to, message, () => this.receiveOffer(offer))) {
-			releaseHold(this.trades.inventory, offer.from, id);
-			if (book.ledger.sent?.[id] !== undefined) {
-				delete book.ledger.sent[id];
-				this.trades.inventory.saveSoon(book.userId);
-			}
-			return outcome(id, "failed", "save_failed");
-		}
+		// A post that is not confirmed may still have landed (the write committed, its call
+		// errored) and the coordinator may send the transfer: the side is not answered failed. It
+		// waits for the verdict like any sent side, and once that is overdue it is settled with
+		// the authority (found applied, or voided so it never applies).
+		this.deliver(offer.to, message, () => this.receiveOffer(offer));
 		book.ledger.stamps[id] = this.trades.now();
 		// A coordinator loaded here may have answered already: a side listed first hears it at once.
-		if (!this.heard.has(id)) {
-			if (wait === 0) this.listSent(book, offer);
+		if (!this.heard.has(id))
 			this.awaiting.set(id, { userId: offer.from, partner: offer.to, deadline: offer.deadline });
-		}
 		this.trades.step("sideEscrowed", id);
 		return outcome(id, "escrowed");
 	}
