@@ -292,8 +292,11 @@ export class ExternalFlows {
 		const now = this.trades.now();
 		const told = toTell(books, record.users, kept);
 		if (settlement.status === "refused") {
-			// As a refusal answered at once: the id is spent, and a trade's players are told.
-			for (const book of books.filter(isServed)) book.ledger.stamps[id] = now;
+			// As a refusal answered at once: the id is spent, and a trade's players are told. With
+			// `writeAheadTimeout` the stamps (and the copies' removal) are confirmed saved first: a
+			// crash after the telling would otherwise leave the saved copy for the next server to
+			// send again, and the API's replayed refusal would tell them a second time.
+			this.stamp(books.filter(isServed), id, now);
 			if (record.kind === "trade") this.settle(told, id, "failed");
 			return { outcome: outcome(id, "failed", reasonOfCode(settlement.code)) };
 		}
